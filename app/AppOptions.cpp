@@ -1,0 +1,140 @@
+#include "app/AppOptions.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
+#include <QSettings>
+#include <QStandardPaths>
+
+namespace app {
+
+QString AppOptions::journalPath() const { return QDir(dataDir).filePath(QStringLiteral("journal.sqlite")); }
+
+namespace {
+
+bool parseListen(const QString &value, AppOptions *options, QString *error) {
+    const qsizetype colon = value.lastIndexOf(QLatin1Char(':'));
+    bool portOk = false;
+    const uint port = colon >= 0 ? value.mid(colon + 1).toUInt(&portOk) : 0;
+    QString host = colon >= 0 ? value.left(colon) : QString();
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    if (host == QLatin1String("localhost"))
+        host = QStringLiteral("127.0.0.1");
+    QHostAddress address;
+    if (!portOk || port > 65535 || !address.setAddress(host)) {
+        *error = QStringLiteral("--listen expects HOST:PORT with a numeric address, e.g. 127.0.0.1:8787 (got \"%1\")")
+                     .arg(value);
+        return false;
+    }
+    options->listenAddress = address;
+    options->listenPort = quint16(port);
+    return true;
+}
+
+bool readAmt(const QCommandLineParser &parser, const QCommandLineOption &amtFile, AppOptions *options,
+             QString *error) {
+    if (parser.isSet(amtFile)) {
+        QFile file(parser.value(amtFile));
+        if (!file.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("cannot read the Application Management Token from %1: %2")
+                         .arg(file.fileName(), file.errorString());
+            return false;
+        }
+        options->amt = file.readAll().trimmed();
+        options->amtSource = QStringLiteral("--amt-file");
+        if (options->amt.isEmpty()) {
+            *error = QStringLiteral("%1 is empty: it should hold the Application Management Token").arg(file.fileName());
+            return false;
+        }
+        return true;
+    }
+    if (qEnvironmentVariableIsSet("FLEETMON_AMT")) {
+        options->amt = qgetenv("FLEETMON_AMT").trimmed();
+        options->amtSource = QStringLiteral("FLEETMON_AMT");
+        return true;
+    }
+    options->amt = QSettings().value(QStringLiteral("smartcar/amt")).toByteArray();
+    options->amtSource = QStringLiteral("settings");
+    return true;
+}
+
+} // namespace
+
+bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString *error) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Fleet Monitor: receives Smartcar vehicle webhooks and shows the fleet live.\n\n"
+                       "Commands:\n"
+                       "  (none)                 the desktop app\n"
+                       "  export vehicles|deliveries [--format json|csv] [--vehicle ID]\n"
+                       "                         print what the data folder holds, app running or not"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption demo(QStringLiteral("demo"),
+                                  QStringLiteral("Run on a built-in simulated fleet of 25 vehicles posting signed "
+                                                 "webhooks to the app's own endpoint (data in DIR/demo)."));
+    const QCommandLineOption headless(QStringLiteral("headless"),
+                                      QStringLiteral("Ingest only, no window. SIGTERM/SIGINT stop it cleanly."));
+    const QCommandLineOption listen(QStringLiteral("listen"),
+                                    QStringLiteral("Endpoint address (default 127.0.0.1:8787; port 0 picks a free one)."),
+                                    QStringLiteral("HOST:PORT"));
+    const QCommandLineOption dataDir(QStringLiteral("data-dir"),
+                                     QStringLiteral("Data folder (default: the platform app-data folder)."),
+                                     QStringLiteral("DIR"));
+    const QCommandLineOption amtFile(QStringLiteral("amt-file"),
+                                     QStringLiteral("File holding the Application Management Token (else env "
+                                                    "FLEETMON_AMT, else settings)."),
+                                     QStringLiteral("FILE"));
+    const QCommandLineOption format(QStringLiteral("format"), QStringLiteral("Export format: json or csv."),
+                                    QStringLiteral("FORMAT"), QStringLiteral("json"));
+    const QCommandLineOption vehicle(QStringLiteral("vehicle"), QStringLiteral("Export only this vehicle."),
+                                     QStringLiteral("ID"));
+    const QCommandLineOption signal(QStringLiteral("signal"), QStringLiteral("Export only this signal code."),
+                                    QStringLiteral("CODE"));
+    parser.addOptions({demo, headless, listen, dataDir, amtFile, format, vehicle, signal});
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: export"), QStringLiteral("[command]"));
+    parser.process(arguments); // exits on --help, --version and unknown options, with a message
+
+    const QStringList positional = parser.positionalArguments();
+    if (!positional.isEmpty()) {
+        if (positional.first() != QLatin1String("export")) {
+            *error = QStringLiteral("unknown command \"%1\" (see --help)").arg(positional.first());
+            return false;
+        }
+        if (positional.size() != 2) {
+            *error = QStringLiteral("export needs one of: vehicles, deliveries, history, alerts");
+            return false;
+        }
+        options->mode = AppOptions::Mode::Export;
+        options->exportWhat = positional.at(1);
+        options->exportFormat = parser.value(format);
+        options->exportVehicle = parser.value(vehicle);
+        options->exportSignal = parser.value(signal);
+        if (options->exportFormat != QLatin1String("json") && options->exportFormat != QLatin1String("csv")) {
+            *error = QStringLiteral("--format must be json or csv");
+            return false;
+        }
+    } else if (parser.isSet(demo) && parser.isSet(headless)) {
+        *error = QStringLiteral("--demo and --headless exclude each other");
+        return false;
+    } else if (parser.isSet(demo)) {
+        options->mode = AppOptions::Mode::Demo;
+    } else if (parser.isSet(headless)) {
+        options->mode = AppOptions::Mode::Headless;
+    }
+
+    if (parser.isSet(listen) && !parseListen(parser.value(listen), options, error))
+        return false;
+    options->dataDir = parser.isSet(dataDir)
+                           ? parser.value(dataDir)
+                           : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (options->mode == AppOptions::Mode::Demo && !parser.isSet(dataDir))
+        options->dataDir = QDir(options->dataDir).filePath(QStringLiteral("demo")); // never mixed with real data
+    if (options->mode != AppOptions::Mode::Export && options->mode != AppOptions::Mode::Demo &&
+        !readAmt(parser, amtFile, options, error))
+        return false;
+    return true;
+}
+
+} // namespace app

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+namespace app {
+
+// Everything the command line decided, validated. See `fleetmon --help` and docs/DESIGN.md.
+struct AppOptions {
+    enum class Mode { Gui, Demo, Headless, Export };
+
+    Mode mode = Mode::Gui;
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    quint16 listenPort = 8787;
+    QString dataDir;
+    QByteArray amt;          // empty when none was configured
+    QString amtSource;       // where it came from, for messages ("--amt-file", "FLEETMON_AMT", ...)
+    // export
+    QString exportWhat;      // vehicles | deliveries | history | alerts
+    QString exportFormat = QStringLiteral("json");
+    QString exportVehicle;
+    QString exportSignal;
+
+    QString journalPath() const;
+};
+
+// Parses the process's arguments. On a usage error it returns false with the message; --help and
+// --version print and exit from inside, as QCommandLineParser does.
+bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString *error);
+
+} // namespace app

@@ -1,0 +1,104 @@
+#include "app/IngestService.h"
+
+#include "model/FleetState.h"
+#include "model/FleetUpdateQueue.h"
+#include "net/HttpServer.h"
+#include "net/Router.h"
+#include "smartcar/FleetLoader.h"
+#include "smartcar/WebhookEndpoint.h"
+#include "store/Journal.h"
+
+#include <QDir>
+#include <QThread>
+
+namespace app {
+
+IngestService::IngestService() = default;
+
+IngestService::~IngestService() { stop(); }
+
+bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *updates, QString *error) {
+    if (!QDir().mkpath(options.dataDir)) {
+        *error = QStringLiteral("cannot create the data folder %1").arg(options.dataDir);
+        return false;
+    }
+    m_journal = std::make_unique<store::Journal>();
+    if (!m_journal->open(options.journalPath(), error))
+        return false;
+
+    model::FleetState fleet;
+    if (!smartcar::FleetLoader::loadFile(options.journalPath(), &fleet, &m_restoredDeliveries, error))
+        return false;
+    if (updates) {
+        for (const QString &id : fleet.vehicleIds())
+            updates->push(model::FleetState::rowFor(*fleet.vehicle(id)));
+    }
+
+    m_thread = new QThread;
+    m_thread->setObjectName(QStringLiteral("ingest"));
+    m_endpoint = new smartcar::WebhookEndpoint(options.amt, m_journal.get(), std::move(fleet), updates);
+    m_router = std::make_unique<net::Router>();
+    m_router->addRoute("POST", "/webhooks/smartcar", [this](const net::HttpRequest &r, const net::Responder &w) {
+        m_endpoint->handleDelivery(r, w);
+    });
+    m_router->addRoute("GET", "/healthz", [this](const net::HttpRequest &r, const net::Responder &w) {
+        m_endpoint->handleHealth(r, w);
+    });
+    m_server = new net::HttpServer(m_router.get());
+    m_endpoint->moveToThread(m_thread);
+    m_server->moveToThread(m_thread);
+    QObject::connect(m_thread, &QThread::finished, m_server, &QObject::deleteLater);
+    QObject::connect(m_thread, &QThread::finished, m_endpoint, &QObject::deleteLater);
+    m_thread->start();
+
+    bool listening = false;
+    QString listenError;
+    QMetaObject::invokeMethod(
+        m_server,
+        [&] {
+            listening = m_server->listen(options.listenAddress, options.listenPort);
+            if (!listening)
+                listenError = m_server->errorString();
+            m_port = m_server->serverPort();
+        },
+        Qt::BlockingQueuedConnection);
+    if (!listening) {
+        *error = QStringLiteral("cannot listen on %1:%2: %3")
+                     .arg(options.listenAddress.toString())
+                     .arg(options.listenPort)
+                     .arg(listenError);
+        stop();
+        return false;
+    }
+    m_host = options.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
+                 ? QLatin1Char('[') + options.listenAddress.toString() + QLatin1Char(']')
+                 : options.listenAddress.toString();
+    return true;
+}
+
+void IngestService::stop() {
+    if (m_thread) {
+        // Close the door first, so nothing new arrives while the journal drains.
+        QMetaObject::invokeMethod(m_server, [this] { m_server->close(); }, Qt::BlockingQueuedConnection);
+    }
+    if (m_journal)
+        m_journal->close(); // everything appended is committed before this returns
+    if (m_thread) {
+        // Let the ingest thread answer what was just committed before its loop ends.
+        QMetaObject::invokeMethod(m_endpoint, [] {}, Qt::BlockingQueuedConnection);
+        m_thread->quit();
+        m_thread->wait();
+        delete m_thread;
+        m_thread = nullptr;
+        m_server = nullptr;
+        m_endpoint = nullptr;
+    }
+    m_journal.reset();
+    m_router.reset();
+}
+
+QUrl IngestService::webhookUrl() const {
+    return QUrl(QStringLiteral("http://%1:%2/webhooks/smartcar").arg(m_host).arg(m_port));
+}
+
+} // namespace app

@@ -1,0 +1,54 @@
+#pragma once
+
+#include "app/AppOptions.h"
+
+#include <QString>
+#include <QUrl>
+#include <memory>
+
+class QThread;
+
+namespace model {
+class FleetUpdateQueue;
+}
+namespace net {
+class HttpServer;
+class Router;
+} // namespace net
+namespace smartcar {
+class WebhookEndpoint;
+}
+namespace store {
+class Journal;
+}
+
+namespace app {
+
+// The composition of the ingest pipeline: journal (store thread), fleet rebuilt from it, and the
+// HTTP server with the Smartcar endpoint (ingest thread). start() returns only when the endpoint
+// listens, or with the reason it cannot; stop() closes the door, then drains the journal.
+class IngestService final {
+    Q_DISABLE_COPY_MOVE(IngestService)
+public:
+    IngestService();
+    ~IngestService();
+
+    // `updates` (optional) receives every vehicle row now and each change later.
+    bool start(const AppOptions &options, model::FleetUpdateQueue *updates, QString *error);
+    void stop();
+
+    QUrl webhookUrl() const; // http://HOST:PORT/webhooks/smartcar
+    qint64 restoredDeliveries() const { return m_restoredDeliveries; }
+
+private:
+    std::unique_ptr<store::Journal> m_journal;
+    std::unique_ptr<net::Router> m_router;
+    QThread *m_thread = nullptr;
+    smartcar::WebhookEndpoint *m_endpoint = nullptr; // lives on m_thread
+    net::HttpServer *m_server = nullptr;             // lives on m_thread
+    QString m_host;
+    quint16 m_port = 0;
+    qint64 m_restoredDeliveries = 0;
+};
+
+} // namespace app

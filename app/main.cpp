@@ -1,0 +1,120 @@
+// fleetmon: the composition root. Decides the mode from the command line, wires the layers and
+// owns their lifetimes; every other folder stays ignorant of the others' construction.
+
+#include "app/AppOptions.h"
+#include "app/DemoFleetDriver.h"
+#include "app/ExportCommand.h"
+#include "app/IngestService.h"
+#include "app/UnixSignalWatcher.h"
+#include "model/FleetUpdateQueue.h"
+#include "ui/MainWindow.h"
+
+#include <QApplication>
+#include <QFile>
+#include <QMessageBox>
+#include <QRandomGenerator>
+#include <cstdio>
+
+namespace {
+
+void setIdentity() {
+    QCoreApplication::setOrganizationName(QStringLiteral("FleetMonitor"));
+    QCoreApplication::setApplicationName(QStringLiteral("fleetmon"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(FLEETMON_VERSION));
+}
+
+bool needsGui(int argc, char **argv) {
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "--headless" || arg == "export" || arg == "--help" || arg == "-h" || arg == "--version" ||
+            arg == "-v")
+            return false;
+    }
+    return true;
+}
+
+int fail(const QString &message, int code = 1) {
+    std::fprintf(stderr, "fleetmon: %s\n", qPrintable(message));
+    return code;
+}
+
+int runExport(const app::AppOptions &options) {
+    QFile out, err;
+    out.open(stdout, QIODevice::WriteOnly);
+    err.open(stderr, QIODevice::WriteOnly);
+    return app::ExportCommand::run(options, out, err);
+}
+
+int runHeadless(QCoreApplication &application, const app::AppOptions &options) {
+    if (options.amt.isEmpty())
+        return fail(QStringLiteral("no Application Management Token: pass --amt-file FILE or set FLEETMON_AMT"), 2);
+    app::IngestService ingest;
+    QString error;
+    if (!ingest.start(options, nullptr, &error))
+        return fail(error);
+    app::UnixSignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &app::UnixSignalWatcher::terminationRequested, &application,
+                     [&application] { application.quit(); });
+    std::fprintf(stdout, "listening on %s\n", qPrintable(ingest.webhookUrl().toString()));
+    std::fflush(stdout);
+    const int code = application.exec();
+    ingest.stop();
+    std::fprintf(stderr, "fleetmon: stopped; every acknowledged delivery is in %s\n", qPrintable(options.journalPath()));
+    return code;
+}
+
+int runGui(QApplication &application, app::AppOptions options) {
+    if (options.mode == app::AppOptions::Mode::Demo) {
+        // The demo signs with a token of its own; it never needs, or sees, the real one.
+        options.amt = QByteArray::number(QRandomGenerator::system()->generate64(), 16);
+    }
+    model::FleetUpdateQueue updates;
+    app::IngestService ingest;
+    QString error;
+    if (!ingest.start(options, &updates, &error)) {
+        QMessageBox::critical(nullptr, QStringLiteral("Fleet Monitor cannot start"), error);
+        return fail(error);
+    }
+    ui::MainWindow window(&updates);
+    QString endpoint = QStringLiteral("Listening on %1").arg(ingest.webhookUrl().toString());
+    if (options.amt.isEmpty())
+        endpoint += QStringLiteral(" — no Application Management Token: deliveries are refused with 503");
+    window.setEndpointText(endpoint);
+    window.show();
+
+    std::unique_ptr<app::DemoFleetDriver> demo;
+    if (options.mode == app::AppOptions::Mode::Demo) {
+        demo = std::make_unique<app::DemoFleetDriver>(ingest.webhookUrl(), options.amt, 25, 8.0);
+        demo->start();
+    }
+    const int code = application.exec();
+    demo.reset();
+    ingest.stop();
+    return code;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    setIdentity();
+    app::AppOptions options;
+    QString error;
+    if (!needsGui(argc, argv)) {
+        QCoreApplication application(argc, argv);
+        setIdentity();
+        if (!app::parseCommandLine(application.arguments(), &options, &error))
+            return fail(error, 2);
+        if (options.mode == app::AppOptions::Mode::Export)
+            return runExport(options);
+        return runHeadless(application, options);
+    }
+    QApplication application(argc, argv);
+    setIdentity();
+    if (!app::parseCommandLine(application.arguments(), &options, &error))
+        return fail(error, 2);
+    if (options.mode == app::AppOptions::Mode::Export)
+        return runExport(options);
+    if (options.mode == app::AppOptions::Mode::Headless)
+        return runHeadless(application, options);
+    return runGui(application, options);
+}

@@ -1,0 +1,155 @@
+#include "model/FleetState.h"
+
+#include <QJsonArray>
+
+namespace model {
+
+namespace {
+
+std::optional<double> numberAt(const QJsonObject &body, QLatin1String key) {
+    const QJsonValue v = body.value(key);
+    if (v.isDouble())
+        return v.toDouble();
+    return std::nullopt;
+}
+
+std::optional<bool> boolValue(const Vehicle &vehicle, const QString &code) {
+    const SignalValue *s = vehicle.signal(code);
+    if (!s || !s->body.value(QLatin1String("value")).isBool())
+        return std::nullopt;
+    return s->body.value(QLatin1String("value")).toBool();
+}
+
+std::optional<double> batteryPercent(const Vehicle &vehicle) {
+    const SignalValue *s = vehicle.signal(QStringLiteral("tractionbattery-stateofcharge"));
+    if (!s)
+        return std::nullopt;
+    // An older documented shape is {"percentage": 75}; the current one is {"unit":"percent","value":78}.
+    if (auto p = numberAt(s->body, QLatin1String("percentage")))
+        return *p;
+    auto value = numberAt(s->body, QLatin1String("value"));
+    if (!value)
+        return std::nullopt;
+    // Some sources deliver a fraction (0.77). A whole 0 or 1 is read as percent.
+    if (*value > 0.0 && *value < 1.0)
+        return *value * 100.0;
+    return *value;
+}
+
+std::optional<double> odometerKm(const Vehicle &vehicle) {
+    const SignalValue *s = vehicle.signal(QStringLiteral("odometer-traveleddistance"));
+    if (!s)
+        return std::nullopt;
+    auto value = numberAt(s->body, QLatin1String("value"));
+    if (!value)
+        return std::nullopt;
+    const QString unit = s->body.value(QLatin1String("unit")).toString().toLower();
+    if (unit == QLatin1String("miles") || unit == QLatin1String("mi") || unit == QLatin1String("mile"))
+        return *value * 1.609344;
+    return *value;
+}
+
+std::optional<int> openDoors(const Vehicle &vehicle) {
+    bool known = false;
+    int open = 0;
+    if (const SignalValue *doors = vehicle.signal(QStringLiteral("closure-doors"));
+        doors && doors->body.value(QLatin1String("values")).isArray()) {
+        known = true;
+        const QJsonArray values = doors->body.value(QLatin1String("values")).toArray();
+        for (const QJsonValue &door : values)
+            open += door.toObject().value(QLatin1String("isOpen")).toBool() ? 1 : 0;
+    }
+    for (const char *code : {"closure-reartrunk", "closure-fronttrunk"}) {
+        const SignalValue *s = vehicle.signal(QString::fromLatin1(code));
+        if (s && s->body.value(QLatin1String("isOpen")).isBool()) {
+            known = true;
+            open += s->body.value(QLatin1String("isOpen")).toBool() ? 1 : 0;
+        }
+    }
+    return known ? std::optional<int>(open) : std::nullopt;
+}
+
+} // namespace
+
+bool FleetState::isNewer(const SignalValue &incoming, const SignalValue &known) {
+    // 0 marks static attributes (VIN, colour) that carry no OEM time; the latest delivery wins.
+    return incoming.oemUpdatedAt == 0 || incoming.oemUpdatedAt >= known.oemUpdatedAt;
+}
+
+bool FleetState::apply(const VehicleEvent &event, qint64 receivedAtMs) {
+    if (event.vehicleId.isEmpty() ||
+        (event.kind != VehicleEvent::Kind::State && event.kind != VehicleEvent::Kind::Error))
+        return false;
+
+    auto it = m_vehicles.find(event.vehicleId);
+    if (it == m_vehicles.end()) {
+        it = m_vehicles.insert(event.vehicleId, Vehicle{});
+        it->id = event.vehicleId;
+        m_order.append(event.vehicleId);
+    }
+    Vehicle &vehicle = *it;
+    if (!event.make.isEmpty())
+        vehicle.make = event.make;
+    if (!event.model.isEmpty())
+        vehicle.model = event.model;
+    if (event.year > 0)
+        vehicle.year = event.year;
+    vehicle.lastDeliveryAt = std::max(vehicle.lastDeliveryAt, receivedAtMs);
+
+    for (const SignalValue &incoming : event.signalValues) {
+        auto known = vehicle.signalsByCode.find(incoming.code);
+        if (known == vehicle.signalsByCode.end()) {
+            vehicle.signalsByCode.insert(incoming.code, incoming);
+            continue;
+        }
+        if (incoming.isInError()) {
+            // A failed read says nothing about the value: keep the last good body, record the error.
+            known->error = incoming.error;
+            continue;
+        }
+        if (isNewer(incoming, *known))
+            *known = incoming;
+    }
+
+    for (const VehicleError &error : event.errors) {
+        auto open = std::find_if(vehicle.openErrors.begin(), vehicle.openErrors.end(),
+                                 [&](const VehicleError &e) { return e.key() == error.key(); });
+        if (error.isResolved()) {
+            if (open != vehicle.openErrors.end())
+                vehicle.openErrors.erase(open);
+        } else if (open != vehicle.openErrors.end()) {
+            *open = error;
+        } else {
+            vehicle.openErrors.append(error);
+        }
+    }
+    return true;
+}
+
+const Vehicle *FleetState::vehicle(const QString &id) const {
+    auto it = m_vehicles.constFind(id);
+    return it == m_vehicles.constEnd() ? nullptr : &*it;
+}
+
+VehicleRow FleetState::rowFor(const Vehicle &vehicle) {
+    VehicleRow row;
+    row.id = vehicle.id;
+    row.make = vehicle.make;
+    row.model = vehicle.model;
+    row.year = vehicle.year;
+    row.batteryPercent = batteryPercent(vehicle);
+    row.pluggedIn = boolValue(vehicle, QStringLiteral("charge-ischargingcableconnected"));
+    row.charging = boolValue(vehicle, QStringLiteral("charge-ischarging"));
+    if (!row.charging) {
+        const SignalValue *detailed = vehicle.signal(QStringLiteral("charge-detailedchargingstatus"));
+        if (detailed && detailed->body.value(QLatin1String("value")).isString())
+            row.charging = detailed->body.value(QLatin1String("value")).toString() == QLatin1String("CHARGING");
+    }
+    row.odometerKm = odometerKm(vehicle);
+    row.openDoors = openDoors(vehicle);
+    row.openErrorCount = int(vehicle.openErrors.size());
+    row.lastUpdateAt = vehicle.lastDeliveryAt;
+    return row;
+}
+
+} // namespace model

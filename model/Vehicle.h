@@ -1,0 +1,28 @@
+#pragma once
+
+#include "model/SignalValue.h"
+#include "model/VehicleError.h"
+
+#include <QHash>
+#include <QList>
+#include <QString>
+
+namespace model {
+
+// Everything the fleet knows about one vehicle. Owned by FleetState on the ingest thread.
+struct Vehicle {
+    QString id;
+    QString make;
+    QString model;
+    int year = 0;
+    QHash<QString, SignalValue> signalsByCode;
+    QList<VehicleError> openErrors; // VEHICLE_ERROR entries in state ERROR, until RESOLVED
+    qint64 lastDeliveryAt = 0;      // receive time (epoch ms) of the newest accepted delivery
+
+    const SignalValue *signal(const QString &code) const {
+        auto it = signalsByCode.constFind(code);
+        return it == signalsByCode.constEnd() ? nullptr : &*it;
+    }
+};
+
+} // namespace model

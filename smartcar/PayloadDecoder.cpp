@@ -1,0 +1,220 @@
+#include "smartcar/PayloadDecoder.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace smartcar {
+
+namespace {
+
+QString stringOf(const QJsonValue &v) {
+    if (v.isString())
+        return v.toString();
+    if (v.isDouble())
+        return QString::number(v.toDouble(), 'g', 17);
+    return {};
+}
+
+// Epoch milliseconds from a number (ms, or seconds when it is too small to be ms) or an ISO string.
+qint64 millisOf(const QJsonValue &v) {
+    if (v.isDouble()) {
+        const double d = v.toDouble();
+        if (d <= 0 || d > 1e15)
+            return 0;
+        return d < 1e11 ? qint64(d * 1000.0) : qint64(d);
+    }
+    if (v.isString()) {
+        const QDateTime t = QDateTime::fromString(v.toString(), Qt::ISODateWithMs);
+        return t.isValid() ? t.toMSecsSinceEpoch() : 0;
+    }
+    return 0;
+}
+
+// "Group.Name" -> "group-name", the code form used everywhere else.
+QString codeFromDotted(const QString &dotted) {
+    const qsizetype dot = dotted.indexOf(QLatin1Char('.'));
+    if (dot <= 0)
+        return dotted.toLower();
+    return (dotted.left(dot) + QLatin1Char('-') + dotted.mid(dot + 1)).toLower();
+}
+
+QString triggerCode(const QJsonValue &trigger) {
+    if (trigger.isString())
+        return trigger.toString().contains(QLatin1Char('.')) ? codeFromDotted(trigger.toString())
+                                                              : trigger.toString();
+    const QJsonObject t = trigger.toObject();
+    if (t.value(QLatin1String("code")).isString())
+        return t.value(QLatin1String("code")).toString();
+    const QJsonValue signal = t.value(QLatin1String("signal"));
+    if (signal.isObject() && signal.toObject().value(QLatin1String("code")).isString())
+        return signal.toObject().value(QLatin1String("code")).toString();
+    if (signal.isString())
+        return codeFromDotted(signal.toString());
+    return stringOf(t.value(QLatin1String("type"))); // FIRST_DELIVERY and other signal-less triggers
+}
+
+void decodeTriggers(const QJsonValue &triggers, model::VehicleEvent &event) {
+    const QJsonArray list = triggers.toArray();
+    for (const QJsonValue &trigger : list) {
+        const QString code = triggerCode(trigger);
+        if (!code.isEmpty())
+            event.triggers.append(code);
+    }
+}
+
+model::SignalValue decodeSignal(const QJsonObject &s) {
+    model::SignalValue value;
+    value.code = stringOf(s.value(QLatin1String("code")));
+    value.name = stringOf(s.value(QLatin1String("name")));
+    value.group = stringOf(s.value(QLatin1String("group")));
+    if (value.code.isEmpty() && !value.group.isEmpty() && !value.name.isEmpty())
+        value.code = (value.group + QLatin1Char('-') + value.name).toLower();
+    value.body = s.value(QLatin1String("body")).toObject();
+    const QJsonObject meta = s.value(QLatin1String("meta")).toObject();
+    value.oemUpdatedAt = millisOf(meta.value(QLatin1String("oemUpdatedAt")));
+    value.retrievedAt = millisOf(meta.contains(QLatin1String("fetchedAt")) ? meta.value(QLatin1String("fetchedAt"))
+                                                                           : meta.value(QLatin1String("retrievedAt")));
+    const QJsonObject status = s.value(QLatin1String("status")).toObject();
+    if (stringOf(status.value(QLatin1String("value"))).compare(QLatin1String("ERROR"), Qt::CaseInsensitive) == 0) {
+        value.error = status.value(QLatin1String("error")).toObject();
+        if (value.error.isEmpty())
+            value.error.insert(QLatin1String("type"), QLatin1String("UNKNOWN"));
+    }
+    return value;
+}
+
+// Signals come as an array of objects (every real capture) or, in one illustrative doc page, as an
+// object keyed by "Group.Name"; both are read.
+void decodeSignals(const QJsonValue &signalsValue, model::VehicleEvent &event) {
+    if (signalsValue.isArray()) {
+        const QJsonArray list = signalsValue.toArray();
+        for (const QJsonValue &s : list) {
+            if (!s.isObject())
+                continue;
+            model::SignalValue value = decodeSignal(s.toObject());
+            if (!value.code.isEmpty())
+                event.signalValues.append(std::move(value));
+        }
+    } else if (signalsValue.isObject()) {
+        const QJsonObject map = signalsValue.toObject();
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            QJsonObject s = it.value().toObject();
+            if (!s.contains(QLatin1String("code")))
+                s.insert(QLatin1String("code"), codeFromDotted(it.key()));
+            event.signalValues.append(decodeSignal(s));
+        }
+    }
+}
+
+void decodeErrors(const QJsonValue &errorsValue, model::VehicleEvent &event) {
+    const QJsonArray list = errorsValue.toArray();
+    for (const QJsonValue &e : list) {
+        const QJsonObject o = e.toObject();
+        model::VehicleError error;
+        error.type = stringOf(o.value(QLatin1String("type")));
+        error.code = stringOf(o.value(QLatin1String("code")));
+        error.state = stringOf(o.value(QLatin1String("state")));
+        if (error.state.isEmpty())
+            error.state = QStringLiteral("ERROR");
+        error.description = stringOf(o.value(QLatin1String("description")));
+        error.suggestedUserMessage = stringOf(o.value(QLatin1String("suggestedUserMessage")));
+        error.docUrl = stringOf(o.value(QLatin1String("docURL")));
+        error.resolutionType = stringOf(o.value(QLatin1String("resolution")).toObject().value(QLatin1String("type")));
+        const QJsonArray signalList = o.value(QLatin1String("signals")).toArray();
+        for (const QJsonValue &s : signalList) {
+            if (s.isString())
+                error.signalCodes.append(codeFromDotted(s.toString()));
+            else if (s.isObject() && s.toObject().value(QLatin1String("code")).isString())
+                error.signalCodes.append(s.toObject().value(QLatin1String("code")).toString());
+        }
+        event.errors.append(std::move(error));
+    }
+}
+
+void decodeVehicle(const QJsonObject &root, const QJsonObject &data, model::VehicleEvent &event) {
+    const QJsonObject vehicle = data.value(QLatin1String("vehicle")).toObject();
+    // Real captures carry the id only in data.vehicle; the documented envelope has it at the top.
+    event.vehicleId = stringOf(vehicle.value(QLatin1String("id")));
+    if (event.vehicleId.isEmpty())
+        event.vehicleId = stringOf(root.value(QLatin1String("vehicleId")));
+    if (event.vehicleId.isEmpty())
+        event.vehicleId = stringOf(data.value(QLatin1String("vehicleId")));
+    event.make = stringOf(vehicle.value(QLatin1String("make")));
+    event.model = stringOf(vehicle.value(QLatin1String("model")));
+    const QJsonValue year = vehicle.value(QLatin1String("year"));
+    event.year = year.isDouble() ? year.toInt() : stringOf(year).toInt();
+}
+
+void decodeUnified(const QJsonObject &root, PayloadDecoder::Result &result) {
+    model::VehicleEvent &event = result.event;
+    const QJsonObject data = root.value(QLatin1String("data")).toObject();
+    const QJsonObject meta = root.value(QLatin1String("meta")).toObject();
+    event.eventId = stringOf(root.value(QLatin1String("eventId")));
+    event.mode = stringOf(meta.value(QLatin1String("mode")));
+    event.deliveredAt = millisOf(meta.value(QLatin1String("deliveredAt")));
+
+    const QString type = event.eventType.toUpper();
+    if (type == QLatin1String("VERIFY")) {
+        event.kind = model::VehicleEvent::Kind::Verify;
+        result.challenge = stringOf(data.value(QLatin1String("challenge"))).toUtf8();
+        return;
+    }
+    decodeVehicle(root, data, event);
+    if (type == QLatin1String("VEHICLE_STATE")) {
+        event.kind = model::VehicleEvent::Kind::State;
+        decodeSignals(data.value(QLatin1String("signals")), event);
+        decodeTriggers(root.contains(QLatin1String("triggers")) ? root.value(QLatin1String("triggers"))
+                                                                : data.value(QLatin1String("triggers")),
+                       event);
+    } else if (type == QLatin1String("VEHICLE_ERROR")) {
+        event.kind = model::VehicleEvent::Kind::Error;
+        decodeErrors(data.value(QLatin1String("errors")), event);
+    }
+}
+
+void decodeLegacy(const QJsonObject &root, PayloadDecoder::Result &result) {
+    model::VehicleEvent &event = result.event;
+    const QJsonObject payload = root.value(QLatin1String("payload")).toObject();
+    event.mode = stringOf(root.value(QLatin1String("mode")));
+    if (event.eventType.compare(QLatin1String("verify"), Qt::CaseInsensitive) == 0) {
+        event.kind = model::VehicleEvent::Kind::Verify;
+        result.challenge = stringOf(payload.value(QLatin1String("challenge"))).toUtf8();
+        return;
+    }
+    // eventBased / schedule(d) / dynamic: stored and acknowledged; only ids are read from them.
+    event.eventId = stringOf(payload.value(QLatin1String("eventId")));
+    event.vehicleId = stringOf(payload.value(QLatin1String("vehicleId")));
+    event.deliveredAt = millisOf(payload.value(QLatin1String("eventTime")));
+}
+
+} // namespace
+
+PayloadDecoder::Result PayloadDecoder::decode(const QByteArray &raw) {
+    Result result;
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(raw, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        result.error = QStringLiteral("body is not valid JSON: %1 at offset %2")
+                           .arg(parseError.errorString())
+                           .arg(parseError.offset);
+        return result;
+    }
+    if (!document.isObject()) {
+        result.error = QStringLiteral("body is JSON but not an object");
+        return result;
+    }
+    result.ok = true;
+    const QJsonObject root = document.object();
+    if (root.value(QLatin1String("eventType")).isString()) {
+        result.event.eventType = root.value(QLatin1String("eventType")).toString();
+        decodeUnified(root, result);
+    } else if (root.value(QLatin1String("eventName")).isString()) {
+        result.event.eventType = root.value(QLatin1String("eventName")).toString();
+        decodeLegacy(root, result);
+    }
+    return result;
+}
+
+} // namespace smartcar

@@ -1,0 +1,161 @@
+#include "smartcar/WebhookEndpoint.h"
+
+#include "smartcar/Signature.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace smartcar {
+
+namespace {
+// The request headers worth keeping with a delivery, for the inspector and diagnostics.
+constexpr const char *kKeptHeaders[] = {"Content-Type", "Content-Length", "User-Agent", "SC-Signature",
+                                        "X-Forwarded-For"};
+
+bool isPlausibleChallenge(const QByteArray &challenge) {
+    if (challenge.isEmpty() || challenge.size() > WebhookEndpoint::kMaxChallengeLength)
+        return false;
+    return std::all_of(challenge.cbegin(), challenge.cend(), [](char c) { return c >= 0x21 && c <= 0x7e; });
+}
+} // namespace
+
+WebhookEndpoint::WebhookEndpoint(const QByteArray &amt, store::Journal *journal, model::FleetState state,
+                                 model::FleetUpdateQueue *updates, QObject *parent)
+    : QObject(parent), m_amt(amt), m_journal(journal), m_fleet(std::move(state)), m_updates(updates) {
+    // The listener runs on the store thread: hop to this object's thread once per batch.
+    m_journal->setCommitListener([this](const QList<store::AppendResult> &results) {
+        QMetaObject::invokeMethod(this, [this, results] { onCommitted(results); }, Qt::QueuedConnection);
+    });
+}
+
+model::Delivery WebhookEndpoint::deliveryFor(const net::HttpRequest &request, model::Verdict verdict,
+                                             int status) const {
+    model::Delivery d;
+    d.receivedAtMs = request.receivedAtMs;
+    d.verdict = verdict;
+    d.status = status;
+    QJsonObject headers;
+    for (const char *name : kKeptHeaders) {
+        if (request.hasHeader(name))
+            headers.insert(QString::fromLatin1(name), QString::fromLatin1(request.header(name)));
+    }
+    d.headers = QJsonDocument(headers).toJson(QJsonDocument::Compact);
+    return d;
+}
+
+void WebhookEndpoint::handleDelivery(const net::HttpRequest &request, const net::Responder &responder) {
+    if (m_amt.isEmpty()) {
+        // Without the token nothing can be verified; 503 keeps Smartcar retrying until it is set.
+        responder.respond(net::HttpResponse::error(
+            503, QStringLiteral("no Application Management Token configured on this endpoint")));
+        return;
+    }
+    const QByteArray signature = request.header("SC-Signature");
+    const bool signedOk = !signature.isEmpty() && Signature::verify(m_amt, request.body, signature);
+
+    if (!signedOk) {
+        // VERIFY is unsigned by Smartcar's practice; only a small body is even parsed to find out.
+        if (request.body.size() <= kMaxUnsignedBody) {
+            const PayloadDecoder::Result peek = PayloadDecoder::decode(request.body);
+            if (peek.ok && peek.event.kind == model::VehicleEvent::Kind::Verify) {
+                answerVerify(request, responder, peek.challenge);
+                return;
+            }
+        }
+        ++m_counters.badSignature;
+        m_journal->append(deliveryFor(request, model::Verdict::BadSignature, 401));
+        responder.respond(net::HttpResponse::error(
+            401, signature.isEmpty() ? QStringLiteral("missing SC-Signature header")
+                                     : QStringLiteral("SC-Signature does not match the body")));
+        return;
+    }
+
+    PayloadDecoder::Result decoded = PayloadDecoder::decode(request.body);
+    if (decoded.ok && decoded.event.kind == model::VehicleEvent::Kind::Verify) {
+        answerVerify(request, responder, decoded.challenge);
+        return;
+    }
+
+    model::Delivery delivery = deliveryFor(request, decoded.ok ? model::Verdict::Accepted : model::Verdict::Malformed,
+                                           decoded.ok ? 200 : 400);
+    delivery.body = request.body; // signed: kept whole, even when it is not JSON
+    delivery.eventId = decoded.event.eventId;
+    delivery.eventType = decoded.event.eventType;
+    delivery.vehicleId = decoded.event.vehicleId;
+    const quint64 ticket = m_journal->append(std::move(delivery));
+    m_pending.insert(ticket, Pending{responder, std::move(decoded.event), request.receivedAtMs, decoded.error});
+}
+
+void WebhookEndpoint::answerVerify(const net::HttpRequest &request, const net::Responder &responder,
+                                   const QByteArray &challenge) {
+    if (!isPlausibleChallenge(challenge)) {
+        ++m_counters.malformed;
+        model::Delivery d = deliveryFor(request, model::Verdict::Malformed, 400);
+        d.eventType = QStringLiteral("VERIFY");
+        m_journal->append(std::move(d));
+        responder.respond(net::HttpResponse::error(
+            400, QStringLiteral("VERIFY challenge must be 1-%1 printable ASCII characters").arg(kMaxChallengeLength)));
+        return;
+    }
+    ++m_counters.verify;
+    model::Delivery d = deliveryFor(request, model::Verdict::Verify, 200);
+    d.eventType = QStringLiteral("VERIFY");
+    d.body = request.body;
+    m_journal->append(std::move(d));
+    // Answered at once: VERIFY changes no state, and Smartcar waits for it before sending anything.
+    const QByteArray answer = Signature::hmacSha256Hex(m_amt, challenge);
+    responder.respond(net::HttpResponse::json(200, "{\"challenge\":\"" + answer + "\"}"));
+}
+
+void WebhookEndpoint::onCommitted(const QList<store::AppendResult> &results) {
+    for (const store::AppendResult &result : results) {
+        auto it = m_pending.find(result.ticket);
+        if (it == m_pending.end())
+            continue; // a record that needed no answer (rejections, VERIFY)
+        Pending pending = std::move(*it);
+        m_pending.erase(it);
+
+        if (!result.committed) {
+            // Nothing was stored: a 503 makes Smartcar retry instead of dropping the delivery.
+            ++m_counters.storeFailures;
+            pending.responder.respond(
+                net::HttpResponse::error(503, QStringLiteral("delivery not stored: %1").arg(result.error)));
+            continue;
+        }
+        switch (result.verdict) {
+        case model::Verdict::Accepted:
+            ++m_counters.accepted;
+            if (m_fleet.apply(pending.event, pending.receivedAtMs) && m_updates) {
+                if (const model::Vehicle *v = m_fleet.vehicle(pending.event.vehicleId))
+                    m_updates->push(model::FleetState::rowFor(*v));
+            }
+            pending.responder.respond(net::HttpResponse::json(200, R"({"status":"accepted"})"));
+            break;
+        case model::Verdict::Duplicate:
+            ++m_counters.duplicate;
+            pending.responder.respond(net::HttpResponse::json(200, R"({"status":"duplicate"})"));
+            break;
+        default:
+            ++m_counters.malformed;
+            pending.responder.respond(net::HttpResponse::error(400, pending.malformedReason));
+            break;
+        }
+    }
+}
+
+void WebhookEndpoint::handleHealth(const net::HttpRequest &, const net::Responder &responder) {
+    const QJsonObject deliveries{
+        {QStringLiteral("accepted"), m_counters.accepted},         {QStringLiteral("duplicate"), m_counters.duplicate},
+        {QStringLiteral("badSignature"), m_counters.badSignature}, {QStringLiteral("malformed"), m_counters.malformed},
+        {QStringLiteral("verify"), m_counters.verify},             {QStringLiteral("storeFailures"), m_counters.storeFailures},
+    };
+    const QJsonObject body{
+        {QStringLiteral("status"), QStringLiteral("ok")},
+        {QStringLiteral("vehicles"), qint64(m_fleet.vehicleCount())},
+        {QStringLiteral("pending"), qint64(m_pending.size())},
+        {QStringLiteral("deliveries"), deliveries},
+    };
+    responder.respond(net::HttpResponse::json(200, QJsonDocument(body).toJson(QJsonDocument::Compact)));
+}
+
+} // namespace smartcar

@@ -1,0 +1,130 @@
+#include "store/Database.h"
+
+#include <QAtomicInteger>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace store {
+
+namespace {
+QAtomicInteger<quint64> g_connectionCounter;
+
+bool exec(QSqlDatabase &db, const QString &sql, QString *error) {
+    QSqlQuery q(db);
+    if (q.exec(sql))
+        return true;
+    if (error)
+        *error = q.lastError().text();
+    return false;
+}
+} // namespace
+
+Database::Database()
+    : m_connectionName(QStringLiteral("fleetmon-%1").arg(g_connectionCounter.fetchAndAddRelaxed(1))) {}
+
+Database::~Database() {
+    if (m_db.isValid()) {
+        m_db.close();
+        m_db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+}
+
+bool Database::open(const QString &path, Mode mode, QString *error) {
+    m_path = path;
+    const QFileInfo info(path);
+    if (mode == Mode::ReadOnly && !info.exists()) {
+        *error = QStringLiteral("no journal at %1 (has Fleet Monitor received anything with this data folder?)")
+                     .arg(path);
+        return false;
+    }
+    if (info.exists() && !info.isFile()) {
+        *error = QStringLiteral("%1 is not a file").arg(path);
+        return false;
+    }
+    m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    m_db.setDatabaseName(path);
+    // Readers (an export while the app runs) wait for the writer instead of failing at once.
+    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!m_db.open()) {
+        *error = QStringLiteral("cannot open %1: %2").arg(path, m_db.lastError().text());
+        return false;
+    }
+    // The first read fails on a file that is not SQLite ("file is not a database").
+    QSqlQuery probe(m_db);
+    if (!probe.exec(QStringLiteral("PRAGMA user_version")) || !probe.next()) {
+        *error = QStringLiteral("%1 is not a readable Fleet Monitor journal: %2")
+                     .arg(path, probe.lastError().text());
+        return false;
+    }
+    const int version = probe.value(0).toInt();
+    probe.finish();
+    if (version > kSchemaVersion) {
+        *error = QStringLiteral("%1 was written by a newer Fleet Monitor (schema %2, this build knows %3)")
+                     .arg(path)
+                     .arg(version)
+                     .arg(kSchemaVersion);
+        return false;
+    }
+    if (mode == Mode::ReadOnly) {
+        if (version == 0) {
+            *error = QStringLiteral("%1 holds no Fleet Monitor journal").arg(path);
+            return false;
+        }
+        return true;
+    }
+    // WAL lets exports read while the app writes; FULL makes a commit survive power loss, which is
+    // what a 2xx to Smartcar promises. Group commit pays for the fsync.
+    QString pragmaError;
+    QSqlQuery wal(m_db);
+    if (!wal.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !wal.next() ||
+        wal.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0) {
+        *error = QStringLiteral("cannot write %1 (is the data folder writable?): %2")
+                     .arg(path, wal.lastError().text().isEmpty() ? QStringLiteral("WAL mode refused")
+                                                                 : wal.lastError().text());
+        return false;
+    }
+    wal.finish();
+    if (!exec(m_db, QStringLiteral("PRAGMA synchronous=FULL"), &pragmaError)) {
+        *error = QStringLiteral("cannot configure %1: %2").arg(path, pragmaError);
+        return false;
+    }
+    if (version == 0 && !createSchema(error))
+        return false;
+    return true;
+}
+
+bool Database::createSchema(QString *error) {
+    const QStringList statements = {
+        QStringLiteral("CREATE TABLE IF NOT EXISTS deliveries ("
+                       " id INTEGER PRIMARY KEY,"
+                       " received_at INTEGER NOT NULL,"
+                       " event_id TEXT, event_type TEXT, vehicle_id TEXT,"
+                       " verdict TEXT NOT NULL, status INTEGER NOT NULL,"
+                       " headers TEXT, body BLOB,"
+                       " replay INTEGER NOT NULL DEFAULT 0)"),
+        // The idempotency key: a unique constraint, so a retry racing its original cannot slip in.
+        QStringLiteral("CREATE TABLE IF NOT EXISTS event_ids (event_id TEXT PRIMARY KEY) WITHOUT ROWID"),
+        QStringLiteral("CREATE INDEX IF NOT EXISTS deliveries_verdict ON deliveries(verdict, id)"),
+        QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion),
+    };
+    if (!exec(m_db, QStringLiteral("BEGIN IMMEDIATE"), error)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(m_path, *error);
+        return false;
+    }
+    for (const QString &sql : statements) {
+        if (!exec(m_db, sql, error)) {
+            exec(m_db, QStringLiteral("ROLLBACK"), nullptr);
+            *error = QStringLiteral("cannot create the journal in %1: %2").arg(m_path, *error);
+            return false;
+        }
+    }
+    if (!exec(m_db, QStringLiteral("COMMIT"), error)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(m_path, *error);
+        return false;
+    }
+    return true;
+}
+
+} // namespace store

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QSqlDatabase>
+#include <QString>
+
+namespace store {
+
+// One Qt SQL connection to the journal's SQLite file, owned by the thread that opened it (Qt SQL
+// connections must not cross threads). Opening checks the file really is a Fleet Monitor journal,
+// so a corrupt or foreign file is reported, never written over.
+class Database final {
+    Q_DISABLE_COPY_MOVE(Database)
+public:
+    enum class Mode { ReadWrite, ReadOnly };
+
+    Database();
+    ~Database();
+
+    // ReadWrite creates the file and schema when missing; ReadOnly fails when the file is missing.
+    bool open(const QString &path, Mode mode, QString *error);
+    QSqlDatabase &connection() { return m_db; }
+    const QString &path() const { return m_path; }
+
+    static constexpr int kSchemaVersion = 1;
+
+private:
+    bool createSchema(QString *error);
+
+    QString m_connectionName;
+    QString m_path;
+    QSqlDatabase m_db;
+};
+
+} // namespace store

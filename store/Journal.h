@@ -1,0 +1,69 @@
+#pragma once
+
+#include "model/Delivery.h"
+
+#include <QList>
+#include <QString>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+class QThread;
+
+namespace store {
+
+// The outcome of one append, reported once its batch is committed (or failed to commit).
+struct AppendResult {
+    quint64 ticket = 0;        // what append() returned
+    bool committed = false;    // false: nothing of it is stored, the sender must be told to retry
+    QString error;
+    model::Verdict verdict = model::Verdict::Accepted; // Accepted may have become Duplicate
+    qint64 id = 0;             // journal sequence number
+};
+
+// The single writer of the database, on its own thread. Appends from any thread queue up; the store
+// thread writes everything queued in one transaction and commits (group commit: while one batch
+// is being synced, the next one gathers), then reports the whole batch to the listener at once.
+// A delivery appended as Accepted with an eventId seen before is stored as Duplicate: the
+// decision is made inside the transaction, against a unique constraint.
+class Journal final {
+    Q_DISABLE_COPY_MOVE(Journal)
+public:
+    using CommitListener = std::function<void(const QList<AppendResult> &)>; // runs on the store thread
+
+    Journal();
+    ~Journal(); // drains what is queued, then stops
+
+    // Starts the store thread and opens (or creates) the file there. Blocks until it knows.
+    bool open(const QString &path, QString *error);
+    void setCommitListener(CommitListener listener); // before the first append
+    quint64 append(model::Delivery delivery);        // thread-safe
+    void close();                                    // drains, then stops the thread
+
+    qint64 committedBatches() const { return m_batches.load(); }
+
+private:
+    struct Pending {
+        quint64 ticket;
+        model::Delivery delivery;
+    };
+    void run(const QString &path);
+    void writeBatch(std::deque<Pending> &batch, class Database &db);
+
+    QThread *m_thread = nullptr;
+    CommitListener m_listener;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::condition_variable m_opened;
+    std::deque<Pending> m_queue;
+    quint64 m_nextTicket = 1;
+    bool m_stopping = false;
+    int m_openState = 0; // 0 pending, 1 open, -1 failed
+    QString m_openError;
+    std::atomic<qint64> m_batches{0};
+};
+
+} // namespace store
