@@ -17,13 +17,16 @@ QString stringOf(const QJsonValue &v) {
     return {};
 }
 
-// Epoch milliseconds from a number (ms, or seconds when it is too small to be ms) or an ISO string.
-qint64 millisOf(const QJsonValue &v) {
+enum class SmallNumbers { AreMillis, AreSeconds };
+
+// Epoch milliseconds from a number or an ISO string. One documented deliveredAt reads 1700000000,
+// seconds by the look of it; where that quirk was seen, numbers too small to be ms are seconds.
+qint64 millisOf(const QJsonValue &v, SmallNumbers small = SmallNumbers::AreMillis) {
     if (v.isDouble()) {
         const double d = v.toDouble();
         if (d <= 0 || d > 1e15)
             return 0;
-        return d < 1e11 ? qint64(d * 1000.0) : qint64(d);
+        return (small == SmallNumbers::AreSeconds && d < 1e11) ? qint64(d * 1000.0) : qint64(d);
     }
     if (v.isString()) {
         const QDateTime t = QDateTime::fromString(v.toString(), Qt::ISODateWithMs);
@@ -153,7 +156,7 @@ void decodeUnified(const QJsonObject &root, PayloadDecoder::Result &result) {
     const QJsonObject meta = root.value(QLatin1String("meta")).toObject();
     event.eventId = stringOf(root.value(QLatin1String("eventId")));
     event.mode = stringOf(meta.value(QLatin1String("mode")));
-    event.deliveredAt = millisOf(meta.value(QLatin1String("deliveredAt")));
+    event.deliveredAt = millisOf(meta.value(QLatin1String("deliveredAt")), SmallNumbers::AreSeconds);
 
     const QString type = event.eventType.toUpper();
     if (type == QLatin1String("VERIFY")) {

@@ -1,0 +1,218 @@
+// The journal on a real SQLite file: group commit, idempotency, durability across reopen, and
+// clear refusals for files it must not touch.
+
+#include "store/Journal.h"
+#include "store/JournalReader.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSemaphore>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+using model::Delivery;
+using model::Verdict;
+
+namespace {
+Delivery accepted(const QString &eventId, const QByteArray &body = "{}") {
+    Delivery d;
+    d.receivedAtMs = 1000;
+    d.eventId = eventId;
+    d.eventType = QStringLiteral("VEHICLE_STATE");
+    d.vehicleId = QStringLiteral("v1");
+    d.verdict = Verdict::Accepted;
+    d.status = 200;
+    d.body = body;
+    return d;
+}
+
+// Collects the listener's reports, which arrive on the store thread.
+struct Reports {
+    QMutex mutex;
+    QList<store::AppendResult> results;
+    int batches = 0;
+    void attach(store::Journal &journal) {
+        journal.setCommitListener([this](const QList<store::AppendResult> &batch) {
+            QMutexLocker lock(&mutex);
+            results += batch;
+            ++batches;
+        });
+    }
+    qsizetype count() {
+        QMutexLocker lock(&mutex);
+        return results.size();
+    }
+};
+
+QList<Delivery> readAll(const QString &path) {
+    store::JournalReader reader;
+    QString error;
+    QList<Delivery> all;
+    if (!reader.open(path, &error) || !reader.forEach({}, [&](const Delivery &d) { all.append(d); return true; }, &error))
+        qWarning("read failed: %s", qPrintable(error));
+    return all;
+}
+} // namespace
+
+class tst_Journal : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void appendsAreCommittedAndReadBackInOrder() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("journal.sqlite");
+        {
+            store::Journal journal;
+            Reports reports;
+            reports.attach(journal);
+            QString error;
+            QVERIFY2(journal.open(path, &error), qPrintable(error));
+            for (int i = 0; i < 500; ++i)
+                journal.append(accepted(QStringLiteral("e%1").arg(i), "body" + QByteArray::number(i)));
+            QTRY_COMPARE(reports.count(), 500);
+            for (const auto &r : reports.results)
+                QVERIFY(r.committed);
+            // Group commit: far fewer transactions than deliveries under a burst.
+            QVERIFY2(reports.batches < 500, qPrintable(QString::number(reports.batches)));
+        }
+        const QList<Delivery> all = readAll(path);
+        QCOMPARE(all.size(), 500);
+        for (int i = 0; i < 500; ++i) {
+            QCOMPARE(all[i].eventId, QStringLiteral("e%1").arg(i));
+            QCOMPARE(all[i].body, "body" + QByteArray::number(i));
+            QCOMPARE(all[i].verdict, Verdict::Accepted);
+        }
+    }
+
+    void repeatedEventIdIsStoredAsDuplicateEvenAcrossReopen() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("journal.sqlite");
+        {
+            store::Journal journal;
+            Reports reports;
+            reports.attach(journal);
+            QString error;
+            QVERIFY(journal.open(path, &error));
+            journal.append(accepted("same"));
+            journal.append(accepted("same"));
+            QTRY_COMPARE(reports.count(), 2);
+            QCOMPARE(reports.results[0].verdict, Verdict::Accepted);
+            QCOMPARE(reports.results[1].verdict, Verdict::Duplicate);
+        }
+        store::Journal journal;
+        Reports reports;
+        reports.attach(journal);
+        QString error;
+        QVERIFY(journal.open(path, &error));
+        journal.append(accepted("same"));
+        journal.append(accepted("")); // no eventId: nothing to deduplicate on
+        journal.append(accepted(""));
+        QTRY_COMPARE(reports.count(), 3);
+        QCOMPARE(reports.results[0].verdict, Verdict::Duplicate);
+        QCOMPARE(reports.results[1].verdict, Verdict::Accepted);
+        QCOMPARE(reports.results[2].verdict, Verdict::Accepted);
+    }
+
+    void rejectedDeliveriesAreLoggedWithoutBody() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("journal.sqlite");
+        {
+            store::Journal journal;
+            QString error;
+            QVERIFY(journal.open(path, &error));
+            Delivery d;
+            d.receivedAtMs = 5;
+            d.verdict = Verdict::BadSignature;
+            d.status = 401;
+            journal.append(d);
+        } // close drains
+        const QList<Delivery> all = readAll(path);
+        QCOMPARE(all.size(), 1);
+        QCOMPARE(all[0].verdict, Verdict::BadSignature);
+        QCOMPARE(all[0].status, 401);
+        QVERIFY(all[0].body.isEmpty());
+    }
+
+    void corruptFileIsRefusedAndLeftUntouched() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("journal.sqlite");
+        QByteArray garbage(8192, '\x5a');
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(garbage);
+        }
+        store::Journal journal;
+        QString error;
+        QVERIFY(!journal.open(path, &error));
+        QVERIFY2(error.contains(path) && error.contains("not"), qPrintable(error));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), garbage);
+
+        store::JournalReader reader;
+        QVERIFY(!reader.open(path, &error));
+    }
+
+    void unwritableFolderIsAClearError() {
+        if (::geteuid() == 0)
+            QSKIP("root writes anywhere; the read-only folder cannot be simulated for root");
+        QTemporaryDir dir;
+        QVERIFY(::chmod(QFile::encodeName(dir.path()).constData(), 0500) == 0);
+        store::Journal journal;
+        QString error;
+        QVERIFY(!journal.open(dir.filePath("journal.sqlite"), &error));
+        QVERIFY(!error.isEmpty());
+        ::chmod(QFile::encodeName(dir.path()).constData(), 0700);
+    }
+
+    void unwritableFileIsAClearError() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("journal.sqlite");
+        {
+            store::Journal journal;
+            QString error;
+            QVERIFY(journal.open(path, &error));
+        }
+        // A directory where the WAL file must go makes the file unwritable even for root.
+        QVERIFY(QDir(dir.path()).mkdir("journal.sqlite-wal"));
+        store::Journal journal;
+        QString error;
+        QVERIFY(!journal.open(path, &error));
+        QVERIFY2(error.contains(path), qPrintable(error));
+    }
+
+    void missingFileIsAnErrorForReaders() {
+        QTemporaryDir dir;
+        store::JournalReader reader;
+        QString error;
+        QVERIFY(!reader.open(dir.filePath("nothing.sqlite"), &error));
+        QVERIFY(!QFile::exists(dir.filePath("nothing.sqlite")));
+    }
+
+    void concurrentAppendersAllGetAnAnswer() {
+        QTemporaryDir dir;
+        store::Journal journal;
+        Reports reports;
+        reports.attach(journal);
+        QString error;
+        QVERIFY(journal.open(dir.filePath("journal.sqlite"), &error));
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t)
+            threads.emplace_back([&journal, t] {
+                for (int i = 0; i < 250; ++i)
+                    journal.append(accepted(QStringLiteral("t%1-%2").arg(t).arg(i % 200))); // 50 repeats each
+            });
+        for (auto &t : threads)
+            t.join();
+        QTRY_COMPARE(reports.count(), 1000);
+        const auto duplicates = std::count_if(reports.results.cbegin(), reports.results.cend(),
+                                              [](const auto &r) { return r.verdict == Verdict::Duplicate; });
+        QCOMPARE(duplicates, 200);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_Journal)
+#include "tst_Journal.moc"

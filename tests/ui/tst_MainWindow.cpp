@@ -1,0 +1,278 @@
+#include "model/FleetTableModel.h"
+#include "model/FleetUpdateQueue.h"
+#include "ui/MainWindow.h"
+#include "ui/VehicleTablePanel.h"
+
+#include <QAbstractItemModelTester>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QRandomGenerator>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTest>
+
+#include <memory>
+#include <thread>
+
+using model::FleetTableModel;
+using model::FleetUpdateQueue;
+using model::VehicleRow;
+
+namespace {
+
+struct MakeModel {
+    const char *make;
+    const char *model;
+    int firstYear;
+};
+
+const MakeModel kLineup[] = {
+    {"POLESTAR", "Polestar 2", 2021}, {"JAGUAR", "I-PACE", 2019}, {"BYD", "SEAL", 2023},
+    {"VOLKSWAGEN", "ID.4", 2021},     {"TESLA", "Model 3", 2019},
+};
+constexpr int kFleetSize = 25;
+
+// A plausible fleet: a few vehicles low on charge, some plugged in, the odd open door or error.
+QList<VehicleRow> fleet() {
+    QRandomGenerator random(20240601);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<VehicleRow> rows;
+    for (int i = 0; i < kFleetSize; ++i) {
+        const MakeModel &mm = kLineup[i % 5];
+        VehicleRow row;
+        row.id = QStringLiteral("%1-6b1e-4c3a-9d2f-%2")
+                     .arg(0x3f2a9c10u + 0x1000u * unsigned(i), 8, 16, QLatin1Char('0'))
+                     .arg(0x5e0c71a40000ULL + quint64(i) * 0x1f3dULL, 12, 16, QLatin1Char('0'));
+        row.make = QString::fromLatin1(mm.make);
+        row.model = QString::fromLatin1(mm.model);
+        row.year = mm.firstYear + random.bounded(3);
+        if (i != 17) // one vehicle has not reported its battery yet
+            row.batteryPercent = 4.0 + random.bounded(9600) / 100.0;
+        row.pluggedIn = random.bounded(3) == 0;
+        row.charging = *row.pluggedIn && random.bounded(4) != 0;
+        row.odometerKm = 1200.0 + random.bounded(140000);
+        row.openDoors = random.bounded(8) == 0 ? 1 + random.bounded(2) : 0;
+        row.openErrorCount = random.bounded(10) == 0 ? 1 : 0;
+        row.lastUpdateAt = now - random.bounded(900) * 1000LL;
+        rows.append(row);
+    }
+    return rows;
+}
+
+// Pushes from a real second thread, as the ingest thread does.
+void pushFromThread(FleetUpdateQueue *queue, const QList<VehicleRow> &rows) {
+    std::thread producer([queue, rows] {
+        for (const VehicleRow &row : rows)
+            queue->push(row);
+    });
+    producer.join();
+}
+
+} // namespace
+
+class TestMainWindow final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void rowsArriveFromAnotherThread();
+    void filterNarrowsVisibleRows();
+    void ctrlFFocusesTheFilter();
+    void burstForOneVehicleIsOneRowUpdate();
+    void relativeTimesRefresh();
+    void layoutPersists();
+    void screenshot();
+
+private:
+    void populate();
+
+    std::unique_ptr<FleetUpdateQueue> m_queue;
+    std::unique_ptr<ui::MainWindow> m_window;
+};
+
+void TestMainWindow::initTestCase() {
+    // Keep the developer's own window layout out of (and unharmed by) the test.
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("FleetMonitorTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_MainWindow"));
+    QSettings().clear();
+}
+
+void TestMainWindow::init() {
+    m_queue = std::make_unique<FleetUpdateQueue>();
+    m_window = std::make_unique<ui::MainWindow>(m_queue.get());
+}
+
+void TestMainWindow::cleanup() {
+    m_window.reset();
+    m_queue.reset();
+    QSettings().clear();
+}
+
+void TestMainWindow::populate() {
+    pushFromThread(m_queue.get(), fleet());
+    QTRY_COMPARE(m_window->tableModel()->rowCount(), kFleetSize);
+}
+
+void TestMainWindow::rowsArriveFromAnotherThread() {
+    QCOMPARE(m_window->windowTitle(), QStringLiteral("Fleet Monitor"));
+    QAbstractItemModelTester tester(m_window->tablePanel()->proxyModel(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy inserted(m_window->tableModel(), &QAbstractItemModel::rowsInserted);
+    populate();
+    QCOMPARE(inserted.size(), 1); // the whole burst landed in one tick
+    QCOMPARE(m_window->tablePanel()->visibleRowCount(), kFleetSize);
+    QCOMPARE(m_queue->pushedCount(), qint64(kFleetSize));
+
+    auto *count = m_window->statusBar()->findChild<QLabel *>(QStringLiteral("vehicleCountLabel"));
+    QVERIFY(count);
+    QCOMPARE(count->text(), QStringLiteral("25 vehicles"));
+
+    m_window->setEndpointText(QStringLiteral("Listening on http://127.0.0.1:8787/webhooks/smartcar"));
+    auto *endpoint = m_window->statusBar()->findChild<QLabel *>(QStringLiteral("endpointLabel"));
+    QVERIFY(endpoint);
+    QCOMPARE(endpoint->text(), QStringLiteral("Listening on http://127.0.0.1:8787/webhooks/smartcar"));
+}
+
+void TestMainWindow::filterNarrowsVisibleRows() {
+    populate();
+    ui::VehicleTablePanel *panel = m_window->tablePanel();
+    QCOMPARE(panel->filterEdit()->placeholderText(), QStringLiteral("Filter by make, model or id"));
+
+    QTest::keyClicks(panel->filterEdit(), QStringLiteral("polestar"));
+    QCOMPARE(panel->visibleRowCount(), 5);
+    for (int r = 0; r < panel->view()->model()->rowCount(); ++r)
+        QCOMPARE(panel->view()->model()->index(r, 0).data().toString(), QStringLiteral("Polestar 2"));
+    auto *count = m_window->statusBar()->findChild<QLabel *>(QStringLiteral("vehicleCountLabel"));
+    QCOMPARE(count->text(), QStringLiteral("5 of 25 vehicles shown"));
+
+    // Model names match case-insensitively, across the make/model boundary too.
+    panel->filterEdit()->setText(QStringLiteral("tesla model"));
+    QCOMPARE(panel->visibleRowCount(), 5);
+    panel->filterEdit()->setText(QStringLiteral("id.4"));
+    QCOMPARE(panel->visibleRowCount(), 5);
+
+    // An id fragment finds exactly one vehicle.
+    const QString id = m_window->tableModel()->rowAt(7)->id;
+    panel->filterEdit()->setText(id.right(12).toUpper());
+    QCOMPARE(panel->visibleRowCount(), 1);
+    QCOMPARE(panel->view()->model()->index(0, 0).data(FleetTableModel::IdRole).toString(), id);
+
+    panel->filterEdit()->clear();
+    QCOMPARE(panel->visibleRowCount(), kFleetSize);
+    QCOMPARE(count->text(), QStringLiteral("25 vehicles"));
+}
+
+void TestMainWindow::ctrlFFocusesTheFilter() {
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    m_window->tablePanel()->view()->setFocus();
+    QVERIFY(!m_window->tablePanel()->filterEdit()->hasFocus());
+    QTest::keyClick(m_window.get(), Qt::Key_F, Qt::ControlModifier);
+    QTRY_VERIFY(m_window->tablePanel()->filterEdit()->hasFocus());
+}
+
+void TestMainWindow::burstForOneVehicleIsOneRowUpdate() {
+    populate();
+    FleetTableModel *table = m_window->tableModel();
+    QList<VehicleRow> rows = fleet();
+    const VehicleRow &target = rows.at(3);
+    const int row = table->rowOf(target.id);
+    QVERIFY(row >= 0);
+
+    QSignalSpy changed(table, &QAbstractItemModel::dataChanged);
+    QList<VehicleRow> burst;
+    for (int i = 0; i < 200; ++i) {
+        VehicleRow update = target;
+        update.batteryPercent = 30.0 + i * 0.25;
+        update.odometerKm = *target.odometerKm + i;
+        burst.append(update);
+    }
+    const qint64 pushedBefore = m_queue->pushedCount();
+    pushFromThread(m_queue.get(), burst);
+    QCOMPARE(m_queue->pushedCount(), pushedBefore + 200);
+    QTRY_COMPARE(table->rowAt(row)->batteryPercent, burst.last().batteryPercent);
+    QTest::qWait(120); // two more ticks: nothing else may follow
+
+    // The clock timer's refreshes cover only the "Last update" column; row updates start at column 0.
+    int rowUpdates = 0;
+    for (const QList<QVariant> &args : std::as_const(changed)) {
+        const auto topLeft = args.at(0).value<QModelIndex>();
+        const auto bottomRight = args.at(1).value<QModelIndex>();
+        if (topLeft.column() == 0) {
+            ++rowUpdates;
+            QCOMPARE(topLeft.row(), row);
+            QCOMPARE(bottomRight.row(), row);
+        }
+    }
+    QCOMPARE(rowUpdates, 1);
+    QCOMPARE(table->rowCount(), kFleetSize);
+}
+
+void TestMainWindow::relativeTimesRefresh() {
+    populate();
+    QSignalSpy changed(m_window->tableModel(), &QAbstractItemModel::dataChanged);
+    QTRY_VERIFY_WITH_TIMEOUT(!changed.isEmpty(), 2500);
+    const auto topLeft = changed.at(0).at(0).value<QModelIndex>();
+    const auto bottomRight = changed.at(0).at(1).value<QModelIndex>();
+    QCOMPARE(topLeft.column(), int(FleetTableModel::LastUpdateColumn));
+    QCOMPARE(bottomRight.column(), int(FleetTableModel::LastUpdateColumn));
+    QCOMPARE(topLeft.row(), 0);
+    QCOMPARE(bottomRight.row(), kFleetSize - 1);
+}
+
+void TestMainWindow::layoutPersists() {
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_window->resize(1100, 640);
+    QHeaderView *header = m_window->tablePanel()->view()->horizontalHeader();
+    header->setSortIndicator(FleetTableModel::BatteryColumn, Qt::DescendingOrder);
+    header->resizeSection(FleetTableModel::OdometerColumn, 173);
+    header->moveSection(header->visualIndex(FleetTableModel::ErrorsColumn), 1);
+    QVERIFY(m_window->close());
+
+    ui::MainWindow second(m_queue.get());
+    QHeaderView *restored = second.tablePanel()->view()->horizontalHeader();
+    QCOMPARE(restored->sortIndicatorSection(), int(FleetTableModel::BatteryColumn));
+    QCOMPARE(restored->sortIndicatorOrder(), Qt::DescendingOrder);
+    QCOMPARE(restored->sectionSize(FleetTableModel::OdometerColumn), 173);
+    QCOMPARE(restored->visualIndex(FleetTableModel::ErrorsColumn), 1);
+    QCOMPARE(second.tablePanel()->proxyModel()->sortColumn(), int(FleetTableModel::BatteryColumn));
+    QCOMPARE(second.size(), QSize(1100, 640));
+}
+
+void TestMainWindow::screenshot() {
+    populate();
+    m_window->setEndpointText(QStringLiteral("Listening on http://127.0.0.1:8787/webhooks/smartcar"));
+    m_window->resize(1280, 720);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    // Select a vehicle, as a manager looking at one would have.
+    m_window->tablePanel()->view()->selectRow(2);
+    QTest::qWait(50);
+
+    const QImage image = m_window->grab().toImage();
+    QCOMPARE(image.size(), QSize(1280, 720) * m_window->devicePixelRatio());
+
+    const QByteArray dirFromEnv = qgetenv("FLEETMON_SCREENSHOT_DIR");
+    const QDir dir(dirFromEnv.isEmpty() ? QDir::tempPath() : QString::fromLocal8Bit(dirFromEnv));
+    QVERIFY(dir.mkpath(QStringLiteral(".")));
+    const QString path = dir.filePath(QStringLiteral("fleetmon-mainwindow.png"));
+    QVERIFY2(image.save(path, "PNG"), qPrintable(path));
+    QVERIFY(QFileInfo(path).size() > 0);
+    qInfo("screenshot: %s", qPrintable(path));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_MainWindow.moc"

@@ -1,0 +1,130 @@
+#include "ui/VehicleTablePanel.h"
+
+#include "model/FleetTableModel.h"
+#include "ui/BatteryBarDelegate.h"
+
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace ui {
+
+namespace {
+
+const QString kHeaderKey = QStringLiteral("VehicleTable/header");
+const QString kColumnCountKey = QStringLiteral("VehicleTable/columnCount");
+
+} // namespace
+
+using model::FleetTableModel;
+
+VehicleTablePanel::VehicleTablePanel(FleetTableModel *model, QWidget *parent)
+    : QWidget(parent)
+    , m_model(model)
+    , m_proxy(new QSortFilterProxyModel(this))
+    , m_filter(new QLineEdit(this))
+    , m_view(new QTableView(this)) {
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setSortRole(FleetTableModel::RawValueRole);
+    m_proxy->setSortCaseSensitivity(Qt::CaseInsensitive);
+    m_proxy->setFilterRole(FleetTableModel::SearchTextRole);
+    m_proxy->setFilterKeyColumn(FleetTableModel::VehicleColumn);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+
+    m_filter->setPlaceholderText(tr("Filter by make, model or id"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setAccessibleName(tr("Vehicle filter"));
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+
+    m_view->setModel(m_proxy);
+    m_view->setItemDelegateForColumn(FleetTableModel::BatteryColumn, new BatteryBarDelegate(m_view));
+    m_view->setAlternatingRowColors(true);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_view->setShowGrid(false);
+    m_view->setWordWrap(false);
+    m_view->setCornerButtonEnabled(false);
+    // Row numbers mean nothing once the table is sorted.
+    m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 12);
+
+    QHeaderView *header = m_view->horizontalHeader();
+    header->setSectionsMovable(true);
+    header->setHighlightSections(false);
+    header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    // A third click returns to arrival order.
+    header->setSortIndicatorClearable(true);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(FleetTableModel::VehicleColumn, Qt::AscendingOrder);
+    applyDefaultColumnWidths();
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(8, 8, 8, 0);
+    layout->setSpacing(6);
+    layout->addWidget(m_filter);
+    layout->addWidget(m_view, 1);
+    setFocusProxy(m_view);
+
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &VehicleTablePanel::emitRowCounts);
+    connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, &VehicleTablePanel::emitRowCounts);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &VehicleTablePanel::emitRowCounts);
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &VehicleTablePanel::emitRowCounts);
+}
+
+VehicleTablePanel::~VehicleTablePanel() = default;
+
+void VehicleTablePanel::applyDefaultColumnWidths() {
+    // Sized for their widest likely content, so a typical fleet needs no manual resizing; the
+    // vehicle name takes whatever width is left.
+    const QFontMetrics fm = m_view->fontMetrics();
+    const int padding = 4 * fm.horizontalAdvance(QLatin1Char('M'));
+    const auto sample = [&](const QString &text) { return fm.horizontalAdvance(text) + padding; };
+    const QList<std::pair<int, int>> widths = {
+        {FleetTableModel::YearColumn, sample(QStringLiteral("2024"))},
+        {FleetTableModel::BatteryColumn, fm.horizontalAdvance(QStringLiteral("100 %")) * 4 + 12},
+        {FleetTableModel::PluggedColumn, sample(tr("Yes"))},
+        {FleetTableModel::ChargingColumn, sample(tr("Yes"))},
+        {FleetTableModel::OdometerColumn, sample(QStringLiteral("888,888 km"))},
+        {FleetTableModel::DoorsColumn, sample(tr("Open 4"))},
+        {FleetTableModel::ErrorsColumn, sample(QStringLiteral("00"))},
+        {FleetTableModel::LastUpdateColumn, sample(tr("59 min ago"))},
+    };
+    QHeaderView *header = m_view->horizontalHeader();
+    for (const auto &[column, width] : widths)
+        header->resizeSection(column, std::max(width, header->sectionSizeHint(column)));
+    header->setMinimumSectionSize(fm.horizontalAdvance(QStringLiteral("00000")));
+    header->setSectionResizeMode(FleetTableModel::VehicleColumn, QHeaderView::Stretch);
+}
+
+void VehicleTablePanel::focusFilter() {
+    m_filter->setFocus(Qt::ShortcutFocusReason);
+    m_filter->selectAll();
+}
+
+int VehicleTablePanel::visibleRowCount() const {
+    return m_proxy->rowCount();
+}
+
+void VehicleTablePanel::saveSettings(QSettings &settings) const {
+    settings.setValue(kHeaderKey, m_view->horizontalHeader()->saveState());
+    settings.setValue(kColumnCountKey, int(FleetTableModel::ColumnCount));
+}
+
+void VehicleTablePanel::restoreSettings(const QSettings &settings) {
+    // A state saved by a version with other columns would put widths on the wrong ones.
+    if (settings.value(kColumnCountKey).toInt() != FleetTableModel::ColumnCount)
+        return;
+    m_view->horizontalHeader()->restoreState(settings.value(kHeaderKey).toByteArray());
+}
+
+void VehicleTablePanel::emitRowCounts() {
+    Q_EMIT rowCountsChanged(m_proxy->rowCount(), m_model->rowCount());
+}
+
+} // namespace ui
