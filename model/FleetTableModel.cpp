@@ -121,6 +121,8 @@ QVariant FleetTableModel::displayData(const VehicleRow &row, int column) const {
     switch (column) {
     case VehicleColumn:
         return vehicleName(row);
+    case IdColumn:
+        return row.id.left(8); // UUIDs are unique long before their 8th character in any fleet
     case YearColumn:
         return row.year > 0 ? QString::number(row.year) : kMissing;
     case BatteryColumn:
@@ -148,6 +150,8 @@ QVariant FleetTableModel::rawData(const VehicleRow &row, int column) const {
     switch (column) {
     case VehicleColumn:
         return vehicleName(row);
+    case IdColumn:
+        return row.id;
     case YearColumn:
         return row.year > 0 ? QVariant(row.year) : QVariant();
     case BatteryColumn:
@@ -172,6 +176,7 @@ QVariant FleetTableModel::rawData(const VehicleRow &row, int column) const {
 QVariant FleetTableModel::toolTipData(const VehicleRow &row, int column) const {
     switch (column) {
     case VehicleColumn:
+    case IdColumn:
         return row.id;
     case BatteryColumn:
         return row.batteryPercent ? tr("%1 %").arg(m_locale.toString(*row.batteryPercent, 'f', 1))
@@ -192,6 +197,8 @@ QVariant FleetTableModel::headerData(int section, Qt::Orientation orientation, i
         switch (section) {
         case VehicleColumn:
             return tr("Vehicle");
+        case IdColumn:
+            return tr("Id");
         case YearColumn:
             return tr("Year");
         case BatteryColumn:

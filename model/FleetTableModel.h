@@ -26,6 +26,7 @@ class FleetTableModel final : public QAbstractTableModel {
 public:
     enum Column {
         VehicleColumn,
+        IdColumn, // short Smartcar id: tells apart vehicles of the same make and model
         YearColumn,
         BatteryColumn,
         PluggedColumn,

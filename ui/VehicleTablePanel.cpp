@@ -86,6 +86,7 @@ void VehicleTablePanel::applyDefaultColumnWidths() {
     const int padding = 4 * fm.horizontalAdvance(QLatin1Char('M'));
     const auto sample = [&](const QString &text) { return fm.horizontalAdvance(text) + padding; };
     const QList<std::pair<int, int>> widths = {
+        {FleetTableModel::IdColumn, sample(QStringLiteral("8888ffff"))},
         {FleetTableModel::YearColumn, sample(QStringLiteral("2024"))},
         {FleetTableModel::BatteryColumn, fm.horizontalAdvance(QStringLiteral("100 %")) * 4 + 12},
         {FleetTableModel::PluggedColumn, sample(tr("Yes"))},
