@@ -26,17 +26,9 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
     if (!m_journal->open(options.journalPath(), error))
         return false;
 
-    model::FleetState fleet;
-    if (!smartcar::FleetLoader::loadFile(options.journalPath(), &fleet, &m_restoredDeliveries, error))
-        return false;
-    if (updates) {
-        for (const QString &id : fleet.vehicleIds())
-            updates->push(model::FleetState::rowFor(*fleet.vehicle(id)));
-    }
-
     m_thread = new QThread;
     m_thread->setObjectName(QStringLiteral("ingest"));
-    m_endpoint = new smartcar::WebhookEndpoint(options.amt, m_journal.get(), std::move(fleet), updates);
+    m_thread->start();
     m_router = std::make_unique<net::Router>();
     m_router->addRoute("POST", "/webhooks/smartcar", [this](const net::HttpRequest &r, const net::Responder &w) {
         m_endpoint->handleDelivery(r, w);
@@ -44,29 +36,41 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
     m_router->addRoute("GET", "/healthz", [this](const net::HttpRequest &r, const net::Responder &w) {
         m_endpoint->handleHealth(r, w);
     });
-    m_server = new net::HttpServer(m_router.get());
-    m_endpoint->moveToThread(m_thread);
-    m_server->moveToThread(m_thread);
-    QObject::connect(m_thread, &QThread::finished, m_server, &QObject::deleteLater);
-    QObject::connect(m_thread, &QThread::finished, m_endpoint, &QObject::deleteLater);
-    m_thread->start();
 
-    bool listening = false;
-    QString listenError;
+    // Replaying the journal (SQL, JSON) and everything that serves HTTP happen on the ingest thread;
+    // the caller only waits for the outcome.
+    bool ok = false;
+    QString threadError;
+    auto *context = new QObject;
+    context->moveToThread(m_thread);
     QMetaObject::invokeMethod(
-        m_server,
+        context,
         [&] {
-            listening = m_server->listen(options.listenAddress, options.listenPort);
-            if (!listening)
-                listenError = m_server->errorString();
+            model::FleetState fleet;
+            if (!smartcar::FleetLoader::loadFile(options.journalPath(), &fleet, &m_restoredDeliveries, &threadError))
+                return;
+            if (updates) {
+                for (const QString &id : fleet.vehicleIds())
+                    updates->push(model::FleetState::rowFor(*fleet.vehicle(id)));
+            }
+            m_endpoint = new smartcar::WebhookEndpoint(options.amt, m_journal.get(), std::move(fleet), updates);
+            m_server = new net::HttpServer(m_router.get());
+            QObject::connect(m_thread, &QThread::finished, m_server, &QObject::deleteLater);
+            QObject::connect(m_thread, &QThread::finished, m_endpoint, &QObject::deleteLater);
+            if (!m_server->listen(options.listenAddress, options.listenPort)) {
+                threadError = QStringLiteral("cannot listen on %1:%2: %3")
+                                  .arg(options.listenAddress.toString())
+                                  .arg(options.listenPort)
+                                  .arg(m_server->errorString());
+                return;
+            }
             m_port = m_server->serverPort();
+            ok = true;
         },
         Qt::BlockingQueuedConnection);
-    if (!listening) {
-        *error = QStringLiteral("cannot listen on %1:%2: %3")
-                     .arg(options.listenAddress.toString())
-                     .arg(options.listenPort)
-                     .arg(listenError);
+    context->deleteLater(); // deleted on the ingest thread, where it lives
+    if (!ok) {
+        *error = threadError;
         stop();
         return false;
     }
@@ -77,7 +81,7 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
 }
 
 void IngestService::stop() {
-    if (m_thread) {
+    if (m_server) {
         // Close the door first, so nothing new arrives while the journal drains.
         QMetaObject::invokeMethod(m_server, [this] { m_server->close(); }, Qt::BlockingQueuedConnection);
     }
@@ -85,7 +89,8 @@ void IngestService::stop() {
         m_journal->close(); // everything appended is committed before this returns
     if (m_thread) {
         // Let the ingest thread answer what was just committed before its loop ends.
-        QMetaObject::invokeMethod(m_endpoint, [] {}, Qt::BlockingQueuedConnection);
+        if (m_endpoint)
+            QMetaObject::invokeMethod(m_endpoint, [] {}, Qt::BlockingQueuedConnection);
         m_thread->quit();
         m_thread->wait();
         delete m_thread;
