@@ -8,7 +8,9 @@
 
 namespace app {
 
-QString AppOptions::journalPath() const { return QDir(dataDir).filePath(QStringLiteral("journal.sqlite")); }
+QString AppOptions::journalPath() const {
+    return QDir(dataDir).filePath(QStringLiteral("journal.sqlite"));
+}
 
 namespace {
 
@@ -23,7 +25,8 @@ bool parseListen(const QString &value, AppOptions *options, QString *error) {
         host = QStringLiteral("127.0.0.1");
     QHostAddress address;
     if (!portOk || port > 65535 || !address.setAddress(host)) {
-        *error = QStringLiteral("--listen expects HOST:PORT with a numeric address, e.g. 127.0.0.1:8787 (got \"%1\")")
+        *error = QStringLiteral(
+                     "--listen expects HOST:PORT with a numeric address, e.g. 127.0.0.1:8787 (got \"%1\")")
                      .arg(value);
         return false;
     }
@@ -44,7 +47,8 @@ bool readAmt(const QCommandLineParser &parser, const QCommandLineOption &amtFile
         options->amt = file.readAll().trimmed();
         options->amtSource = QStringLiteral("--amt-file");
         if (options->amt.isEmpty()) {
-            *error = QStringLiteral("%1 is empty: it should hold the Application Management Token").arg(file.fileName());
+            *error = QStringLiteral("%1 is empty: it should hold the Application Management Token")
+                         .arg(file.fileName());
             return false;
         }
         return true;
@@ -71,14 +75,17 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
                        "                         print what the data folder holds, app running or not"));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption demo(QStringLiteral("demo"),
-                                  QStringLiteral("Run on a built-in simulated fleet of 25 vehicles posting signed "
-                                                 "webhooks to the app's own endpoint (data in DIR/demo)."));
-    const QCommandLineOption headless(QStringLiteral("headless"),
-                                      QStringLiteral("Ingest only, no window. SIGTERM/SIGINT stop it cleanly."));
-    const QCommandLineOption listen(QStringLiteral("listen"),
-                                    QStringLiteral("Endpoint address (default 127.0.0.1:8787; port 0 picks a free one)."),
-                                    QStringLiteral("HOST:PORT"));
+    const QCommandLineOption demo(
+        QStringLiteral("demo"),
+        QStringLiteral("Run on a built-in simulated fleet of 25 vehicles posting signed "
+                       "webhooks to the app's own endpoint (data in DIR/demo)."));
+    const QCommandLineOption headless(
+        QStringLiteral("headless"),
+        QStringLiteral("Ingest only, no window. SIGTERM/SIGINT stop it cleanly."));
+    const QCommandLineOption listen(
+        QStringLiteral("listen"),
+        QStringLiteral("Endpoint address (default 127.0.0.1:8787; port 0 picks a free one)."),
+        QStringLiteral("HOST:PORT"));
     const QCommandLineOption dataDir(QStringLiteral("data-dir"),
                                      QStringLiteral("Data folder (default: the platform app-data folder)."),
                                      QStringLiteral("DIR"));
@@ -93,7 +100,8 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
     const QCommandLineOption signal(QStringLiteral("signal"), QStringLiteral("Export only this signal code."),
                                     QStringLiteral("CODE"));
     parser.addOptions({demo, headless, listen, dataDir, amtFile, format, vehicle, signal});
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: export"), QStringLiteral("[command]"));
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: export"),
+                                 QStringLiteral("[command]"));
     parser.process(arguments); // exits on --help, --version and unknown options, with a message
 
     const QStringList positional = parser.positionalArguments();
@@ -130,7 +138,8 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
                            ? parser.value(dataDir)
                            : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     if (options->mode == AppOptions::Mode::Demo && !parser.isSet(dataDir))
-        options->dataDir = QDir(options->dataDir).filePath(QStringLiteral("demo")); // never mixed with real data
+        options->dataDir =
+            QDir(options->dataDir).filePath(QStringLiteral("demo")); // never mixed with real data
     if (options->mode != AppOptions::Mode::Export && options->mode != AppOptions::Mode::Demo &&
         !readAmt(parser, amtFile, options, error))
         return false;

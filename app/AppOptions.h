@@ -15,10 +15,10 @@ struct AppOptions {
     QHostAddress listenAddress = QHostAddress::LocalHost;
     quint16 listenPort = 8787;
     QString dataDir;
-    QByteArray amt;          // empty when none was configured
-    QString amtSource;       // where it came from, for messages ("--amt-file", "FLEETMON_AMT", ...)
+    QByteArray amt;    // empty when none was configured
+    QString amtSource; // where it came from, for messages ("--amt-file", "FLEETMON_AMT", ...)
     // export
-    QString exportWhat;      // vehicles | deliveries | history | alerts
+    QString exportWhat; // vehicles | deliveries | history | alerts
     QString exportFormat = QStringLiteral("json");
     QString exportVehicle;
     QString exportSignal;

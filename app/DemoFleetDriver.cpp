@@ -11,9 +11,14 @@ namespace app {
 
 DemoFleetDriver::DemoFleetDriver(const QUrl &webhookUrl, const QByteArray &amt, int vehicles,
                                  double deliveriesPerSecond)
-    : m_url(webhookUrl), m_amt(amt), m_vehicles(vehicles), m_rate(deliveriesPerSecond) {}
+    : m_url(webhookUrl)
+    , m_amt(amt)
+    , m_vehicles(vehicles)
+    , m_rate(deliveriesPerSecond) {}
 
-DemoFleetDriver::~DemoFleetDriver() { stop(); }
+DemoFleetDriver::~DemoFleetDriver() {
+    stop();
+}
 
 void DemoFleetDriver::start() {
     if (m_thread)
@@ -32,7 +37,8 @@ void DemoFleetDriver::start() {
     QMetaObject::invokeMethod(
         context,
         [thread = m_thread, url, amt, vehicles, rate] {
-            auto *fleet = new smartcar::SimulatedFleet(vehicles, quint64(QDateTime::currentMSecsSinceEpoch()));
+            auto *fleet =
+                new smartcar::SimulatedFleet(vehicles, quint64(QDateTime::currentMSecsSinceEpoch()));
             auto *sender = new smartcar::WebhookSender(url, amt, 2);
             auto *timer = new QTimer;
             QObject::connect(thread, &QThread::finished, timer, &QObject::deleteLater);

@@ -20,7 +20,9 @@ QByteArray csvField(const QString &value) {
     return v;
 }
 
-QString isoTime(qint64 ms) { return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs); }
+QString isoTime(qint64 ms) {
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+}
 
 QJsonObject vehicleJson(const model::Vehicle &v, const QString &signalFilter) {
     QJsonObject signalMap;
@@ -35,21 +37,22 @@ QJsonObject vehicleJson(const model::Vehicle &v, const QString &signalFilter) {
     }
     QJsonArray errors;
     for (const model::VehicleError &e : v.openErrors) {
-        errors.append(QJsonObject{{QStringLiteral("type"), e.type},
-                                  {QStringLiteral("code"), e.code.isEmpty() ? QJsonValue() : QJsonValue(e.code)},
-                                  {QStringLiteral("state"), e.state},
-                                  {QStringLiteral("description"), e.description},
-                                  {QStringLiteral("suggestedUserMessage"), e.suggestedUserMessage},
-                                  {QStringLiteral("resolution"), e.resolutionType.isEmpty() ? QJsonValue()
-                                                                                            : QJsonValue(e.resolutionType)},
-                                  {QStringLiteral("signals"), QJsonArray::fromStringList(e.signalCodes)}});
+        errors.append(
+            QJsonObject{{QStringLiteral("type"), e.type},
+                        {QStringLiteral("code"), e.code.isEmpty() ? QJsonValue() : QJsonValue(e.code)},
+                        {QStringLiteral("state"), e.state},
+                        {QStringLiteral("description"), e.description},
+                        {QStringLiteral("suggestedUserMessage"), e.suggestedUserMessage},
+                        {QStringLiteral("resolution"),
+                         e.resolutionType.isEmpty() ? QJsonValue() : QJsonValue(e.resolutionType)},
+                        {QStringLiteral("signals"), QJsonArray::fromStringList(e.signalCodes)}});
     }
     return QJsonObject{{QStringLiteral("id"), v.id},
                        {QStringLiteral("make"), v.make},
                        {QStringLiteral("model"), v.model},
                        {QStringLiteral("year"), v.year},
-                       {QStringLiteral("lastDeliveryAt"), v.lastDeliveryAt ? QJsonValue(isoTime(v.lastDeliveryAt))
-                                                                           : QJsonValue()},
+                       {QStringLiteral("lastDeliveryAt"),
+                        v.lastDeliveryAt ? QJsonValue(isoTime(v.lastDeliveryAt)) : QJsonValue()},
                        {QStringLiteral("signals"), signalMap},
                        {QStringLiteral("errors"), errors}};
 }
@@ -77,13 +80,21 @@ int exportVehicles(const AppOptions &options, QIODevice &out, QIODevice &err) {
         if (options.exportFormat == QLatin1String("csv")) {
             const model::VehicleRow row = model::FleetState::rowFor(v);
             auto opt = [](const auto &o) { return o ? QString::number(*o) : QString(); };
-            auto optBool = [](const std::optional<bool> &o) { return o ? QString::number(*o ? 1 : 0) : QString(); };
-            const QList<QByteArray> fields = {csvField(v.id), csvField(v.make), csvField(v.model),
-                                              QByteArray::number(v.year), opt(row.batteryPercent).toUtf8(),
-                                              optBool(row.pluggedIn).toUtf8(), optBool(row.charging).toUtf8(),
-                                              opt(row.odometerKm).toUtf8(), opt(row.openDoors).toUtf8(),
+            auto optBool = [](const std::optional<bool> &o) {
+                return o ? QString::number(*o ? 1 : 0) : QString();
+            };
+            const QList<QByteArray> fields = {csvField(v.id),
+                                              csvField(v.make),
+                                              csvField(v.model),
+                                              QByteArray::number(v.year),
+                                              opt(row.batteryPercent).toUtf8(),
+                                              optBool(row.pluggedIn).toUtf8(),
+                                              optBool(row.charging).toUtf8(),
+                                              opt(row.odometerKm).toUtf8(),
+                                              opt(row.openDoors).toUtf8(),
                                               QByteArray::number(row.openErrorCount),
-                                              v.lastDeliveryAt ? isoTime(v.lastDeliveryAt).toUtf8() : QByteArray()};
+                                              v.lastDeliveryAt ? isoTime(v.lastDeliveryAt).toUtf8()
+                                                               : QByteArray()};
             out.write(fields.join(',') + '\n');
         } else {
             out.write(first ? "\n" : ",\n");
@@ -112,19 +123,22 @@ int exportDeliveries(const AppOptions &options, QIODevice &out, QIODevice &err) 
             if (!options.exportVehicle.isEmpty() && d.vehicleId != options.exportVehicle)
                 return true;
             if (csv) {
-                out.write(QByteArray::number(d.id) + ',' + csvField(d.eventId) + ',' + csvField(d.eventType) + ',' +
-                          csvField(d.vehicleId) + ',' + isoTime(d.receivedAtMs).toUtf8() + ',' +
+                out.write(QByteArray::number(d.id) + ',' + csvField(d.eventId) + ',' + csvField(d.eventType) +
+                          ',' + csvField(d.vehicleId) + ',' + isoTime(d.receivedAtMs).toUtf8() + ',' +
                           model::verdictName(d.verdict).toUtf8() + ',' + QByteArray::number(d.status) + ',' +
                           (d.replay ? "1" : "0") + '\n');
             } else {
-                const QJsonObject o{{QStringLiteral("id"), d.id},
-                                    {QStringLiteral("eventId"), d.eventId.isEmpty() ? QJsonValue() : QJsonValue(d.eventId)},
-                                    {QStringLiteral("eventType"), d.eventType.isEmpty() ? QJsonValue() : QJsonValue(d.eventType)},
-                                    {QStringLiteral("vehicleId"), d.vehicleId.isEmpty() ? QJsonValue() : QJsonValue(d.vehicleId)},
-                                    {QStringLiteral("receivedAt"), isoTime(d.receivedAtMs)},
-                                    {QStringLiteral("verdict"), model::verdictName(d.verdict)},
-                                    {QStringLiteral("status"), d.status},
-                                    {QStringLiteral("replay"), d.replay}};
+                const QJsonObject o{
+                    {QStringLiteral("id"), d.id},
+                    {QStringLiteral("eventId"), d.eventId.isEmpty() ? QJsonValue() : QJsonValue(d.eventId)},
+                    {QStringLiteral("eventType"),
+                     d.eventType.isEmpty() ? QJsonValue() : QJsonValue(d.eventType)},
+                    {QStringLiteral("vehicleId"),
+                     d.vehicleId.isEmpty() ? QJsonValue() : QJsonValue(d.vehicleId)},
+                    {QStringLiteral("receivedAt"), isoTime(d.receivedAtMs)},
+                    {QStringLiteral("verdict"), model::verdictName(d.verdict)},
+                    {QStringLiteral("status"), d.status},
+                    {QStringLiteral("replay"), d.replay}};
                 out.write(first ? "\n" : ",\n");
                 out.write(QJsonDocument(o).toJson(QJsonDocument::Compact));
             }

@@ -15,7 +15,9 @@ namespace app {
 
 IngestService::IngestService() = default;
 
-IngestService::~IngestService() { stop(); }
+IngestService::~IngestService() {
+    stop();
+}
 
 bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *updates, QString *error) {
     if (!QDir().mkpath(options.dataDir)) {
@@ -30,9 +32,9 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
     m_thread->setObjectName(QStringLiteral("ingest"));
     m_thread->start();
     m_router = std::make_unique<net::Router>();
-    m_router->addRoute("POST", "/webhooks/smartcar", [this](const net::HttpRequest &r, const net::Responder &w) {
-        m_endpoint->handleDelivery(r, w);
-    });
+    m_router->addRoute(
+        "POST", "/webhooks/smartcar",
+        [this](const net::HttpRequest &r, const net::Responder &w) { m_endpoint->handleDelivery(r, w); });
     m_router->addRoute("GET", "/healthz", [this](const net::HttpRequest &r, const net::Responder &w) {
         m_endpoint->handleHealth(r, w);
     });
@@ -47,13 +49,15 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
         context,
         [&] {
             model::FleetState fleet;
-            if (!smartcar::FleetLoader::loadFile(options.journalPath(), &fleet, &m_restoredDeliveries, &threadError))
+            if (!smartcar::FleetLoader::loadFile(options.journalPath(), &fleet, &m_restoredDeliveries,
+                                                 &threadError))
                 return;
             if (updates) {
                 for (const QString &id : fleet.vehicleIds())
                     updates->push(model::FleetState::rowFor(*fleet.vehicle(id)));
             }
-            m_endpoint = new smartcar::WebhookEndpoint(options.amt, m_journal.get(), std::move(fleet), updates);
+            m_endpoint =
+                new smartcar::WebhookEndpoint(options.amt, m_journal.get(), std::move(fleet), updates);
             m_server = new net::HttpServer(m_router.get());
             QObject::connect(m_thread, &QThread::finished, m_server, &QObject::deleteLater);
             QObject::connect(m_thread, &QThread::finished, m_endpoint, &QObject::deleteLater);
@@ -83,14 +87,16 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
 void IngestService::stop() {
     if (m_server) {
         // Close the door first, so nothing new arrives while the journal drains.
-        QMetaObject::invokeMethod(m_server, [this] { m_server->close(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_server, [this] { m_server->close(); }, Qt::BlockingQueuedConnection);
     }
     if (m_journal)
         m_journal->close(); // everything appended is committed before this returns
     if (m_thread) {
         // Let the ingest thread answer what was just committed before its loop ends.
         if (m_endpoint)
-            QMetaObject::invokeMethod(m_endpoint, [] {}, Qt::BlockingQueuedConnection);
+            QMetaObject::invokeMethod(
+                m_endpoint, [] {}, Qt::BlockingQueuedConnection);
         m_thread->quit();
         m_thread->wait();
         delete m_thread;

@@ -47,7 +47,8 @@ int runExport(const app::AppOptions &options) {
 
 int runHeadless(QCoreApplication &application, const app::AppOptions &options) {
     if (options.amt.isEmpty())
-        return fail(QStringLiteral("no Application Management Token: pass --amt-file FILE or set FLEETMON_AMT"), 2);
+        return fail(
+            QStringLiteral("no Application Management Token: pass --amt-file FILE or set FLEETMON_AMT"), 2);
     app::IngestService ingest;
     QString error;
     if (!ingest.start(options, nullptr, &error))
@@ -59,7 +60,8 @@ int runHeadless(QCoreApplication &application, const app::AppOptions &options) {
     std::fflush(stdout);
     const int code = application.exec();
     ingest.stop();
-    std::fprintf(stderr, "fleetmon: stopped; every acknowledged delivery is in %s\n", qPrintable(options.journalPath()));
+    std::fprintf(stderr, "fleetmon: stopped; every acknowledged delivery is in %s\n",
+                 qPrintable(options.journalPath()));
     return code;
 }
 

@@ -8,8 +8,11 @@ struct VerdictName {
     const char *name;
 };
 constexpr VerdictName kNames[] = {
-    {Verdict::Accepted, "accepted"},   {Verdict::Duplicate, "duplicate"}, {Verdict::BadSignature, "bad-signature"},
-    {Verdict::Malformed, "malformed"}, {Verdict::Verify, "verify"},
+    {Verdict::Accepted, "accepted"},
+    {Verdict::Duplicate, "duplicate"},
+    {Verdict::BadSignature, "bad-signature"},
+    {Verdict::Malformed, "malformed"},
+    {Verdict::Verify, "verify"},
 };
 } // namespace
 

@@ -13,16 +13,16 @@ bool verdictFromName(const QString &name, Verdict *verdict);
 
 // One delivery as the journal keeps it. Rejected deliveries keep no body.
 struct Delivery {
-    qint64 id = 0;           // journal sequence number, assigned on commit
+    qint64 id = 0; // journal sequence number, assigned on commit
     qint64 receivedAtMs = 0;
     QString eventId;
     QString eventType;
     QString vehicleId;
     Verdict verdict = Verdict::Accepted;
-    int status = 0;          // HTTP status sent (or to be sent once committed)
-    QByteArray headers;      // the headers that matter, as compact JSON
-    QByteArray body;         // raw bytes as received; empty for rejected deliveries
-    bool replay = false;     // re-fed from the journal by the user, not sent by Smartcar
+    int status = 0;      // HTTP status sent (or to be sent once committed)
+    QByteArray headers;  // the headers that matter, as compact JSON
+    QByteArray body;     // raw bytes as received; empty for rejected deliveries
+    bool replay = false; // re-fed from the journal by the user, not sent by Smartcar
 };
 
 } // namespace model

@@ -143,7 +143,8 @@ VehicleRow FleetState::rowFor(const Vehicle &vehicle) {
     if (!row.charging) {
         const SignalValue *detailed = vehicle.signal(QStringLiteral("charge-detailedchargingstatus"));
         if (detailed && detailed->body.value(QLatin1String("value")).isString())
-            row.charging = detailed->body.value(QLatin1String("value")).toString() == QLatin1String("CHARGING");
+            row.charging =
+                detailed->body.value(QLatin1String("value")).toString() == QLatin1String("CHARGING");
     }
     row.odometerKm = odometerKm(vehicle);
     row.openDoors = openDoors(vehicle);

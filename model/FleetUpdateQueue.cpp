@@ -2,7 +2,8 @@
 
 namespace model {
 
-FleetUpdateQueue::FleetUpdateQueue(QObject *parent) : QObject(parent) {}
+FleetUpdateQueue::FleetUpdateQueue(QObject *parent)
+    : QObject(parent) {}
 
 void FleetUpdateQueue::push(const VehicleRow &row) {
     bool wasEmpty = false;

@@ -19,9 +19,9 @@ class FleetUpdateQueue final : public QObject {
 public:
     explicit FleetUpdateQueue(QObject *parent = nullptr);
 
-    void push(const VehicleRow &row);         // any thread
-    QList<VehicleRow> takeAll();              // any thread; rows in first-pushed order
-    qint64 pushedCount() const;               // rows pushed since construction
+    void push(const VehicleRow &row); // any thread
+    QList<VehicleRow> takeAll();      // any thread; rows in first-pushed order
+    qint64 pushedCount() const;       // rows pushed since construction
 
 Q_SIGNALS:
     void rowsPending();

@@ -14,13 +14,13 @@ struct VehicleEvent {
     enum class Kind { State, Error, Verify, Unknown };
 
     Kind kind = Kind::Unknown;
-    QString eventId;     // idempotency key; empty when the delivery carried none
-    QString eventType;   // as delivered ("VEHICLE_STATE", "eventBased", ...)
-    QString vehicleId;   // empty when the delivery names no vehicle
+    QString eventId;   // idempotency key; empty when the delivery carried none
+    QString eventType; // as delivered ("VEHICLE_STATE", "eventBased", ...)
+    QString vehicleId; // empty when the delivery names no vehicle
     QString make;
     QString model;
     int year = 0;
-    QString mode;        // meta.mode, e.g. "LIVE" or "TEST"
+    QString mode;           // meta.mode, e.g. "LIVE" or "TEST"
     qint64 deliveredAt = 0; // meta.deliveredAt as epoch ms, 0 when absent or unreadable
     QStringList triggers;   // signal codes (or "FIRST_DELIVERY") that caused the delivery
     QList<SignalValue> signalValues;

@@ -17,9 +17,9 @@ struct VehicleRow {
     std::optional<bool> pluggedIn;
     std::optional<bool> charging;
     std::optional<double> odometerKm;
-    std::optional<int> openDoors;         // doors, trunk and frunk reported open
+    std::optional<int> openDoors; // doors, trunk and frunk reported open
     int openErrorCount = 0;
-    qint64 lastUpdateAt = 0;              // epoch ms of the newest accepted delivery
+    qint64 lastUpdateAt = 0; // epoch ms of the newest accepted delivery
 
     friend bool operator==(const VehicleRow &, const VehicleRow &) = default;
 };

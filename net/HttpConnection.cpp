@@ -40,18 +40,24 @@ constexpr qsizetype kHeaderLineOverhead = 4;
 } // namespace
 
 Responder::Responder(HttpConnection *connection, std::shared_ptr<PendingResponse> slot)
-    : m_connection(connection), m_slot(std::move(slot)) {}
+    : m_connection(connection)
+    , m_slot(std::move(slot)) {}
 
 void Responder::respond(HttpResponse response) const {
     if (m_slot && !m_slot->ready && m_connection)
         m_connection->fulfil(m_slot, std::move(response));
 }
 
-bool Responder::hasResponded() const { return !m_slot || m_slot->ready; }
+bool Responder::hasResponded() const {
+    return !m_slot || m_slot->ready;
+}
 
 HttpConnection::HttpConnection(QTcpSocket *socket, RequestHandler *handler, const HttpLimits &limits,
                                QObject *parent)
-    : QObject(parent), m_socket(socket), m_handler(handler), m_limits(limits) {
+    : QObject(parent)
+    , m_socket(socket)
+    , m_handler(handler)
+    , m_limits(limits) {
     m_socket->setParent(this);
     http_parser_init(&m_parser, HTTP_REQUEST);
     m_parser.data = this;
@@ -84,8 +90,8 @@ void HttpConnection::parseBuffered() {
         return; // a handler answered from inside a parser callback; the outer loop carries on
     m_parsing = true;
     while (!m_closing && !m_unparsed.isEmpty() && qsizetype(m_queue.size()) < m_limits.maxPipelinedRequests) {
-        const size_t parsed = http_parser_execute(&m_parser, &ParserCallbacks::settings(), m_unparsed.constData(),
-                                                  size_t(m_unparsed.size()));
+        const size_t parsed = http_parser_execute(&m_parser, &ParserCallbacks::settings(),
+                                                  m_unparsed.constData(), size_t(m_unparsed.size()));
         const auto error = http_errno(HTTP_PARSER_ERRNO(&m_parser));
         m_unparsed.remove(0, qsizetype(parsed));
         if (error == HPE_PAUSED) {

@@ -62,15 +62,15 @@ private:
     HttpLimits m_limits;
     http_parser m_parser;
     QTimer m_deadline;
-    QByteArray m_unparsed;    // bytes read but not yet parsed (reading paused)
+    QByteArray m_unparsed; // bytes read but not yet parsed (reading paused)
     HttpRequest m_current;
     QByteArray m_headerField;
     QByteArray m_headerValue;
     bool m_lastWasValue = false;
     bool m_inMessage = false;
-    bool m_closing = false;   // no more requests are read; close once the queue is written
-    bool m_parsing = false;   // inside http_parser_execute: the parser must not be re-entered
-    int m_rejectStatus = 0;   // set by a callback that refuses the request
+    bool m_closing = false; // no more requests are read; close once the queue is written
+    bool m_parsing = false; // inside http_parser_execute: the parser must not be re-entered
+    int m_rejectStatus = 0; // set by a callback that refuses the request
     QString m_rejectMessage;
     qsizetype m_headerBytes = 0;
     std::shared_ptr<PendingResponse> m_currentSlot; // slot of the request being read

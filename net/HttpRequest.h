@@ -12,10 +12,10 @@ using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
 // A complete HTTP request as the parser produced it. The body is the exact bytes received
 // (de-chunked when the client used chunked transfer coding), so a handler can sign them.
 struct HttpRequest {
-    QByteArray method;  // "GET", "POST", ...
-    QByteArray target;  // the raw request target, e.g. "/webhooks/smartcar?x=1"
-    QByteArray path;    // target without the query string
-    QByteArray query;   // without the leading '?'
+    QByteArray method; // "GET", "POST", ...
+    QByteArray target; // the raw request target, e.g. "/webhooks/smartcar?x=1"
+    QByteArray path;   // target without the query string
+    QByteArray query;  // without the leading '?'
     int versionMajor = 1;
     int versionMinor = 1;
     HttpHeaders headers; // in arrival order, names as sent

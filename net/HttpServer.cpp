@@ -7,7 +7,9 @@
 namespace net {
 
 HttpServer::HttpServer(RequestHandler *handler, const HttpLimits &limits, QObject *parent)
-    : QTcpServer(parent), m_handler(handler), m_limits(limits) {
+    : QTcpServer(parent)
+    , m_handler(handler)
+    , m_limits(limits) {
     // The kernel queue is not ours to cap; what is accepted is answered, over the cap with 503.
     setMaxPendingConnections(std::max(30, m_limits.maxConnections));
 }

@@ -11,8 +11,8 @@ void Router::addRoute(const QByteArray &method, const QByteArray &path, Route ro
 void Router::handleRequest(const HttpRequest &request, const Responder &responder) {
     auto byPath = m_routes.constFind(request.path);
     if (byPath == m_routes.constEnd()) {
-        responder.respond(HttpResponse::error(404, QStringLiteral("no such path: %1")
-                                                        .arg(QString::fromUtf8(request.path.left(200)))));
+        responder.respond(HttpResponse::error(
+            404, QStringLiteral("no such path: %1").arg(QString::fromUtf8(request.path.left(200)))));
         return;
     }
     auto route = byPath->constFind(request.method);

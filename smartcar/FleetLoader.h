@@ -9,7 +9,8 @@ namespace smartcar {
 // same steps, in the same order, as when the deliveries arrived, so the result is the same state.
 class FleetLoader final {
 public:
-    static bool load(store::JournalReader &reader, model::FleetState *state, qint64 *deliveries, QString *error);
+    static bool load(store::JournalReader &reader, model::FleetState *state, qint64 *deliveries,
+                     QString *error);
     // Opens the journal at path; a missing file is an empty fleet, not an error.
     static bool loadFile(const QString &path, model::FleetState *state, qint64 *deliveries, QString *error);
 };

@@ -46,7 +46,7 @@ QString codeFromDotted(const QString &dotted) {
 QString triggerCode(const QJsonValue &trigger) {
     if (trigger.isString())
         return trigger.toString().contains(QLatin1Char('.')) ? codeFromDotted(trigger.toString())
-                                                              : trigger.toString();
+                                                             : trigger.toString();
     const QJsonObject t = trigger.toObject();
     if (t.value(QLatin1String("code")).isString())
         return t.value(QLatin1String("code")).toString();
@@ -77,10 +77,12 @@ model::SignalValue decodeSignal(const QJsonObject &s) {
     value.body = s.value(QLatin1String("body")).toObject();
     const QJsonObject meta = s.value(QLatin1String("meta")).toObject();
     value.oemUpdatedAt = millisOf(meta.value(QLatin1String("oemUpdatedAt")));
-    value.retrievedAt = millisOf(meta.contains(QLatin1String("fetchedAt")) ? meta.value(QLatin1String("fetchedAt"))
-                                                                           : meta.value(QLatin1String("retrievedAt")));
+    value.retrievedAt =
+        millisOf(meta.contains(QLatin1String("fetchedAt")) ? meta.value(QLatin1String("fetchedAt"))
+                                                           : meta.value(QLatin1String("retrievedAt")));
     const QJsonObject status = s.value(QLatin1String("status")).toObject();
-    if (stringOf(status.value(QLatin1String("value"))).compare(QLatin1String("ERROR"), Qt::CaseInsensitive) == 0) {
+    if (stringOf(status.value(QLatin1String("value"))).compare(QLatin1String("ERROR"), Qt::CaseInsensitive) ==
+        0) {
         value.error = status.value(QLatin1String("error")).toObject();
         if (value.error.isEmpty())
             value.error.insert(QLatin1String("type"), QLatin1String("UNKNOWN"));
@@ -124,7 +126,8 @@ void decodeErrors(const QJsonValue &errorsValue, model::VehicleEvent &event) {
         error.description = stringOf(o.value(QLatin1String("description")));
         error.suggestedUserMessage = stringOf(o.value(QLatin1String("suggestedUserMessage")));
         error.docUrl = stringOf(o.value(QLatin1String("docURL")));
-        error.resolutionType = stringOf(o.value(QLatin1String("resolution")).toObject().value(QLatin1String("type")));
+        error.resolutionType =
+            stringOf(o.value(QLatin1String("resolution")).toObject().value(QLatin1String("type")));
         const QJsonArray signalList = o.value(QLatin1String("signals")).toArray();
         for (const QJsonValue &s : signalList) {
             if (s.isString())

@@ -15,7 +15,7 @@ class PayloadDecoder final {
 public:
     struct Result {
         bool ok = false;
-        QString error;       // why the body is not a JSON object; empty when ok
+        QString error; // why the body is not a JSON object; empty when ok
         model::VehicleEvent event;
         QByteArray challenge; // VERIFY only: the string to answer
     };

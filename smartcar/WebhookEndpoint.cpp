@@ -21,10 +21,15 @@ bool isPlausibleChallenge(const QByteArray &challenge) {
 
 WebhookEndpoint::WebhookEndpoint(const QByteArray &amt, store::Journal *journal, model::FleetState state,
                                  model::FleetUpdateQueue *updates, QObject *parent)
-    : QObject(parent), m_amt(amt), m_journal(journal), m_fleet(std::move(state)), m_updates(updates) {
+    : QObject(parent)
+    , m_amt(amt)
+    , m_journal(journal)
+    , m_fleet(std::move(state))
+    , m_updates(updates) {
     // The listener runs on the store thread: hop to this object's thread once per batch.
     m_journal->setCommitListener([this](const QList<store::AppendResult> &results) {
-        QMetaObject::invokeMethod(this, [this, results] { onCommitted(results); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, results] { onCommitted(results); }, Qt::QueuedConnection);
     });
 }
 
@@ -76,14 +81,15 @@ void WebhookEndpoint::handleDelivery(const net::HttpRequest &request, const net:
         return;
     }
 
-    model::Delivery delivery = deliveryFor(request, decoded.ok ? model::Verdict::Accepted : model::Verdict::Malformed,
-                                           decoded.ok ? 200 : 400);
+    model::Delivery delivery = deliveryFor(
+        request, decoded.ok ? model::Verdict::Accepted : model::Verdict::Malformed, decoded.ok ? 200 : 400);
     delivery.body = request.body; // signed: kept whole, even when it is not JSON
     delivery.eventId = decoded.event.eventId;
     delivery.eventType = decoded.event.eventType;
     delivery.vehicleId = decoded.event.vehicleId;
     const quint64 ticket = m_journal->append(std::move(delivery));
-    m_pending.insert(ticket, Pending{responder, std::move(decoded.event), request.receivedAtMs, decoded.error});
+    m_pending.insert(ticket,
+                     Pending{responder, std::move(decoded.event), request.receivedAtMs, decoded.error});
 }
 
 void WebhookEndpoint::answerVerify(const net::HttpRequest &request, const net::Responder &responder,
@@ -94,7 +100,8 @@ void WebhookEndpoint::answerVerify(const net::HttpRequest &request, const net::R
         d.eventType = QStringLiteral("VERIFY");
         m_journal->append(std::move(d));
         responder.respond(net::HttpResponse::error(
-            400, QStringLiteral("VERIFY challenge must be 1-%1 printable ASCII characters").arg(kMaxChallengeLength)));
+            400, QStringLiteral("VERIFY challenge must be 1-%1 printable ASCII characters")
+                     .arg(kMaxChallengeLength)));
         return;
     }
     ++m_counters.verify;
@@ -145,9 +152,12 @@ void WebhookEndpoint::onCommitted(const QList<store::AppendResult> &results) {
 
 void WebhookEndpoint::handleHealth(const net::HttpRequest &, const net::Responder &responder) {
     const QJsonObject deliveries{
-        {QStringLiteral("accepted"), m_counters.accepted},         {QStringLiteral("duplicate"), m_counters.duplicate},
-        {QStringLiteral("badSignature"), m_counters.badSignature}, {QStringLiteral("malformed"), m_counters.malformed},
-        {QStringLiteral("verify"), m_counters.verify},             {QStringLiteral("storeFailures"), m_counters.storeFailures},
+        {QStringLiteral("accepted"), m_counters.accepted},
+        {QStringLiteral("duplicate"), m_counters.duplicate},
+        {QStringLiteral("badSignature"), m_counters.badSignature},
+        {QStringLiteral("malformed"), m_counters.malformed},
+        {QStringLiteral("verify"), m_counters.verify},
+        {QStringLiteral("storeFailures"), m_counters.storeFailures},
     };
     const QJsonObject body{
         {QStringLiteral("status"), QStringLiteral("ok")},

@@ -46,7 +46,8 @@ private:
         QString malformedReason; // set when the signed body could not be decoded
     };
 
-    void answerVerify(const net::HttpRequest &request, const net::Responder &responder, const QByteArray &challenge);
+    void answerVerify(const net::HttpRequest &request, const net::Responder &responder,
+                      const QByteArray &challenge);
     void onCommitted(const QList<store::AppendResult> &results);
     model::Delivery deliveryFor(const net::HttpRequest &request, model::Verdict verdict, int status) const;
 

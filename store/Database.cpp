@@ -35,8 +35,9 @@ bool Database::open(const QString &path, Mode mode, QString *error) {
     m_path = path;
     const QFileInfo info(path);
     if (mode == Mode::ReadOnly && !info.exists()) {
-        *error = QStringLiteral("no journal at %1 (has Fleet Monitor received anything with this data folder?)")
-                     .arg(path);
+        *error =
+            QStringLiteral("no journal at %1 (has Fleet Monitor received anything with this data folder?)")
+                .arg(path);
         return false;
     }
     if (info.exists() && !info.isFile()) {

@@ -15,7 +15,9 @@ constexpr size_t kMaxBatch = 2048;
 
 Journal::Journal() = default;
 
-Journal::~Journal() { close(); }
+Journal::~Journal() {
+    close();
+}
 
 bool Journal::open(const QString &path, QString *error) {
     m_thread = QThread::create([this, path] { run(path); });
@@ -34,7 +36,9 @@ bool Journal::open(const QString &path, QString *error) {
     return true;
 }
 
-void Journal::setCommitListener(CommitListener listener) { m_listener = std::move(listener); }
+void Journal::setCommitListener(CommitListener listener) {
+    m_listener = std::move(listener);
+}
 
 quint64 Journal::append(model::Delivery delivery) {
     quint64 ticket;
@@ -103,9 +107,9 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db) {
         QSqlQuery claim(sql);
         QSqlQuery insert(sql);
         ok = claim.prepare(QStringLiteral("INSERT OR IGNORE INTO event_ids(event_id) VALUES(?)")) &&
-             insert.prepare(QStringLiteral(
-                 "INSERT INTO deliveries(received_at, event_id, event_type, vehicle_id, verdict, status, headers,"
-                 " body, replay) VALUES(?,?,?,?,?,?,?,?,?)"));
+             insert.prepare(QStringLiteral("INSERT INTO deliveries(received_at, event_id, event_type, "
+                                           "vehicle_id, verdict, status, headers,"
+                                           " body, replay) VALUES(?,?,?,?,?,?,?,?,?)"));
         if (!ok)
             error = claim.lastError().text() + insert.lastError().text();
         for (Pending &p : batch) {
@@ -123,13 +127,15 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db) {
                     d.verdict = model::Verdict::Duplicate;
             }
             insert.addBindValue(d.receivedAtMs);
-            insert.addBindValue(d.eventId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(d.eventId));
+            insert.addBindValue(d.eventId.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
+                                                    : QVariant(d.eventId));
             insert.addBindValue(d.eventType);
             insert.addBindValue(d.vehicleId);
             insert.addBindValue(model::verdictName(d.verdict));
             insert.addBindValue(d.status);
             insert.addBindValue(QString::fromUtf8(d.headers));
-            insert.addBindValue(d.body.isNull() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(d.body));
+            insert.addBindValue(d.body.isNull() ? QVariant(QMetaType(QMetaType::QByteArray))
+                                                : QVariant(d.body));
             insert.addBindValue(d.replay ? 1 : 0);
             if (!insert.exec()) {
                 ok = false;

@@ -17,11 +17,11 @@ namespace store {
 
 // The outcome of one append, reported once its batch is committed (or failed to commit).
 struct AppendResult {
-    quint64 ticket = 0;        // what append() returned
-    bool committed = false;    // false: nothing of it is stored, the sender must be told to retry
+    quint64 ticket = 0;     // what append() returned
+    bool committed = false; // false: nothing of it is stored, the sender must be told to retry
     QString error;
     model::Verdict verdict = model::Verdict::Accepted; // Accepted may have become Duplicate
-    qint64 id = 0;             // journal sequence number
+    qint64 id = 0;                                     // journal sequence number
 };
 
 // The single writer of the database, on its own thread. Appends from any thread queue up; the store

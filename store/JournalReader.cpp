@@ -13,9 +13,11 @@ bool JournalReader::forEach(const Filter &filter, const std::function<bool(const
                             QString *error) {
     QSqlQuery q(m_db.connection());
     q.setForwardOnly(true);
-    QString sql = QStringLiteral("SELECT id, received_at, event_id, event_type, vehicle_id, verdict, status, headers, %1,"
-                                 " replay FROM deliveries")
-                      .arg(filter.withBodies ? QStringLiteral("body") : QStringLiteral("NULL"));
+    QString sql =
+        QStringLiteral(
+            "SELECT id, received_at, event_id, event_type, vehicle_id, verdict, status, headers, %1,"
+            " replay FROM deliveries")
+            .arg(filter.withBodies ? QStringLiteral("body") : QStringLiteral("NULL"));
     if (filter.acceptedOnly)
         sql += QStringLiteral(" WHERE verdict = 'accepted'");
     sql += QStringLiteral(" ORDER BY id");

@@ -21,7 +21,8 @@ public:
         bool withBodies = true;
     };
     // Calls visit for each delivery in journal order; visit returns false to stop early.
-    bool forEach(const Filter &filter, const std::function<bool(const model::Delivery &)> &visit, QString *error);
+    bool forEach(const Filter &filter, const std::function<bool(const model::Delivery &)> &visit,
+                 QString *error);
 
 private:
     Database m_db;

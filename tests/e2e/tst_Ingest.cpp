@@ -50,10 +50,11 @@ QJsonObject vehicleById(const QJsonDocument &vehicles, const QString &id) {
 }
 
 QByteArray stateBody(const QString &eventId, const QString &vehicleId, int soc, qint64 oemUpdatedAt) {
-    return QStringLiteral(R"({"eventId":"%1","eventType":"VEHICLE_STATE","data":{"vehicle":{"id":"%2","make":"KIA",)"
-                          R"("model":"EV6","year":2023},"signals":[{"code":"tractionbattery-stateofcharge","name":)"
-                          R"("StateOfCharge","group":"TractionBattery","body":{"value":%3,"unit":"percent"},)"
-                          R"("meta":{"oemUpdatedAt":%4,"retrievedAt":%4}}]},"meta":{"version":"4.0","mode":"LIVE"}})")
+    return QStringLiteral(
+               R"({"eventId":"%1","eventType":"VEHICLE_STATE","data":{"vehicle":{"id":"%2","make":"KIA",)"
+               R"("model":"EV6","year":2023},"signals":[{"code":"tractionbattery-stateofcharge","name":)"
+               R"("StateOfCharge","group":"TractionBattery","body":{"value":%3,"unit":"percent"},)"
+               R"("meta":{"oemUpdatedAt":%4,"retrievedAt":%4}}]},"meta":{"version":"4.0","mode":"LIVE"}})")
         .arg(eventId, vehicleId)
         .arg(soc)
         .arg(oemUpdatedAt)
@@ -67,7 +68,8 @@ class tst_Ingest : public QObject {
 private Q_SLOTS:
     void everyFixtureIsVerifiedStoredAndExported_data() {
         QTest::addColumn<QString>("file");
-        const QStringList files = QDir(QStringLiteral(FLEETMON_FIXTURES_DIR)).entryList({"*.json"}, QDir::Files);
+        const QStringList files =
+            QDir(QStringLiteral(FLEETMON_FIXTURES_DIR)).entryList({"*.json"}, QDir::Files);
         QVERIFY(files.size() >= 11);
         for (const QString &f : files)
             QTest::newRow(qPrintable(f)) << f;
@@ -119,7 +121,8 @@ private Q_SLOTS:
         // The exported state holds every signal as delivered: values, units and errors.
         const QJsonObject dataObject = original.value("data").toObject();
         const QJsonObject vehicleIn = dataObject.value("vehicle").toObject();
-        const QJsonObject vehicle = vehicleById(FleetmonProcess::exportJson(data, "vehicles"), vehicleIn.value("id").toString());
+        const QJsonObject vehicle =
+            vehicleById(FleetmonProcess::exportJson(data, "vehicles"), vehicleIn.value("id").toString());
         QVERIFY2(!vehicle.isEmpty(), "vehicle missing from the export");
         QCOMPARE(vehicle.value("make"), vehicleIn.value("make"));
         QCOMPARE(vehicle.value("model"), vehicleIn.value("model"));
@@ -132,10 +135,12 @@ private Q_SLOTS:
             const QJsonObject out = exported.value(in.value("code").toString()).toObject();
             if (in.contains("body")) {
                 QCOMPARE(out.value("body").toObject(), in.value("body").toObject());
-                QCOMPARE(out.value("oemUpdatedAt").toInteger(), in.value("meta").toObject().value("oemUpdatedAt").toInteger());
+                QCOMPARE(out.value("oemUpdatedAt").toInteger(),
+                         in.value("meta").toObject().value("oemUpdatedAt").toInteger());
             } else {
                 QVERIFY(out.value("body").isNull());
-                QCOMPARE(out.value("error").toObject(), in.value("status").toObject().value("error").toObject());
+                QCOMPARE(out.value("error").toObject(),
+                         in.value("status").toObject().value("error").toObject());
             }
         }
         const QJsonArray errorsIn = dataObject.value("errors").toArray();
@@ -146,7 +151,8 @@ private Q_SLOTS:
             const QJsonObject out = errorsOut[i].toObject();
             QCOMPARE(out.value("type"), in.value("type"));
             QCOMPARE(out.value("code"), in.value("code"));
-            QCOMPARE(out.value("suggestedUserMessage").toString(), in.value("suggestedUserMessage").toString());
+            QCOMPARE(out.value("suggestedUserMessage").toString(),
+                     in.value("suggestedUserMessage").toString());
         }
     }
 
@@ -158,15 +164,18 @@ private Q_SLOTS:
         QVERIFY(client.waitConnected());
         const QByteArray unified =
             R"({"eventId":"52f6e0bb","eventType":"VERIFY","data":{"challenge":"3a5c8f72-e6d9-4b1a-9f2e-8c7d6a5b4e3f"}})";
-        const QByteArray legacy = R"({"version":"2.0","eventName":"verify","payload":{"challenge":"legacy-challenge"}})";
-        for (const auto &[body, challenge] : {std::pair{unified, QByteArray("3a5c8f72-e6d9-4b1a-9f2e-8c7d6a5b4e3f")},
-                                              std::pair{legacy, QByteArray("legacy-challenge")}}) {
+        const QByteArray legacy =
+            R"({"version":"2.0","eventName":"verify","payload":{"challenge":"legacy-challenge"}})";
+        for (const auto &[body, challenge] :
+             {std::pair{unified, QByteArray("3a5c8f72-e6d9-4b1a-9f2e-8c7d6a5b4e3f")},
+              std::pair{legacy, QByteArray("legacy-challenge")}}) {
             client.send(request(body, QByteArray())); // unsigned, as Smartcar sends it
             RawResponse r;
             QVERIFY(client.read(&r));
             QCOMPARE(r.status, 200);
             QCOMPARE(r.header("Content-Type"), QByteArray("application/json"));
-            QCOMPARE(r.body, "{\"challenge\":\"" + smartcar::Signature::hmacSha256Hex(kAmt, challenge) + "\"}");
+            QCOMPARE(r.body,
+                     "{\"challenge\":\"" + smartcar::Signature::hmacSha256Hex(kAmt, challenge) + "\"}");
         }
     }
 
@@ -214,7 +223,8 @@ private Q_SLOTS:
         QCOMPARE(postSigned(client, stateBody("ev-2", "car", 40, 1000)).status, 200);
         QCOMPARE(app.stop(), 0);
         const QJsonObject car = vehicleById(FleetmonProcess::exportJson(data, "vehicles"), "car");
-        const QJsonObject soc = car.value("signals").toObject().value("tractionbattery-stateofcharge").toObject();
+        const QJsonObject soc =
+            car.value("signals").toObject().value("tractionbattery-stateofcharge").toObject();
         QCOMPARE(soc.value("body").toObject().value("value").toInt(), 50);
         QCOMPARE(soc.value("oemUpdatedAt").toInteger(), 2000);
         QStringList verdicts;
@@ -230,13 +240,15 @@ private Q_SLOTS:
         QVERIFY(app.start());
         RawHttpClient client(app.port());
         QVERIFY(client.waitConnected());
-        QCOMPARE(postSigned(client, R"({"eventId":"x1","eventType":"VEHICLE_CONNECTION","data":{}})").status, 200);
+        QCOMPARE(postSigned(client, R"({"eventId":"x1","eventType":"VEHICLE_CONNECTION","data":{}})").status,
+                 200);
         QCOMPARE(postSigned(client, "this is not json").status, 400);
         QCOMPARE(app.stop(), 0);
         const QJsonArray deliveries = FleetmonProcess::exportJson(data, "deliveries").array();
         QCOMPARE(deliveries.size(), 2);
         QCOMPARE(deliveries[0].toObject().value("verdict").toString(), QStringLiteral("accepted"));
-        QCOMPARE(deliveries[0].toObject().value("eventType").toString(), QStringLiteral("VEHICLE_CONNECTION"));
+        QCOMPARE(deliveries[0].toObject().value("eventType").toString(),
+                 QStringLiteral("VEHICLE_CONNECTION"));
         QCOMPARE(deliveries[1].toObject().value("verdict").toString(), QStringLiteral("malformed"));
         QCOMPARE(FleetmonProcess::exportJson(data, "vehicles").array().size(), 0);
     }
@@ -263,7 +275,8 @@ private Q_SLOTS:
         QVERIFY(client.read(&health));
         QCOMPARE(QJsonDocument::fromJson(health.body).object().value("vehicles").toInt(), 3);
         // A retry of a delivery from before the restart is still known.
-        QCOMPARE(postSigned(client, fixture("polestar_2_all.json")).body, QByteArray(R"({"status":"duplicate"})"));
+        QCOMPARE(postSigned(client, fixture("polestar_2_all.json")).body,
+                 QByteArray(R"({"status":"duplicate"})"));
         QCOMPARE(app.stop(), 0);
         QCOMPARE(FleetmonProcess::exportJson(data, "vehicles"), before);
     }
@@ -285,7 +298,8 @@ private Q_SLOTS:
             QStringList ids;
             for (int c = 0; c < 4; ++c) {
                 ids << QUuid::createUuid().toString(QUuid::WithoutBraces);
-                const QByteArray body = stateBody(ids.last(), QStringLiteral("car-%1").arg(i % 40), i % 100, 1000 + i);
+                const QByteArray body =
+                    stateBody(ids.last(), QStringLiteral("car-%1").arg(i % 40), i % 100, 1000 + i);
                 clients[c]->send(request(body, smartcar::Signature::hmacSha256Hex(kAmt, body)));
             }
             for (int c = 0; c < 4; ++c) {
@@ -349,7 +363,8 @@ private Q_SLOTS:
         env.remove("FLEETMON_AMT");
         env.insert("XDG_CONFIG_HOME", tmp.filePath("config")); // no saved settings either
         p.setProcessEnvironment(env);
-        p.start(QStringLiteral(FLEETMON_BINARY), {"--headless", "--listen", "127.0.0.1:0", "--data-dir", tmp.filePath("d")});
+        p.start(QStringLiteral(FLEETMON_BINARY),
+                {"--headless", "--listen", "127.0.0.1:0", "--data-dir", tmp.filePath("d")});
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitCode(), 2);
         QVERIFY(p.readAllStandardError().contains("Application Management Token"));

@@ -48,7 +48,8 @@ private Q_SLOTS:
         FleetState fleet;
         fleet.apply(state("v", {sig("vehicleidentification-vin", {{"value", "A"}}, 0)}), 1);
         fleet.apply(state("v", {sig("vehicleidentification-vin", {{"value", "B"}}, 0)}), 2);
-        QCOMPARE(fleet.vehicle("v")->signal("vehicleidentification-vin")->body.value("value").toString(), "B");
+        QCOMPARE(fleet.vehicle("v")->signal("vehicleidentification-vin")->body.value("value").toString(),
+                 "B");
     }
 
     void signalInErrorKeepsTheLastGoodValue() {
@@ -96,12 +97,14 @@ private Q_SLOTS:
     void rowNormalisesUnits() {
         FleetState fleet;
         fleet.apply(state("v", {sig(kSoc, {{"value", 0.77}}, 1),
-                               sig("odometer-traveleddistance", {{"value", 100}, {"unit", "miles"}}, 1),
-                               sig("charge-ischargingcableconnected", {{"value", true}}, 1),
-                               sig("charge-detailedchargingstatus", {{"value", "CHARGING"}}, 1),
-                               sig("closure-doors", {{"values", QJsonArray{QJsonObject{{"isOpen", true}},
-                                                                          QJsonObject{{"isOpen", false}}}}}, 1),
-                               sig("closure-reartrunk", {{"isOpen", true}}, 1)}),
+                                sig("odometer-traveleddistance", {{"value", 100}, {"unit", "miles"}}, 1),
+                                sig("charge-ischargingcableconnected", {{"value", true}}, 1),
+                                sig("charge-detailedchargingstatus", {{"value", "CHARGING"}}, 1),
+                                sig("closure-doors",
+                                    {{"values", QJsonArray{QJsonObject{{"isOpen", true}},
+                                                           QJsonObject{{"isOpen", false}}}}},
+                                    1),
+                                sig("closure-reartrunk", {{"isOpen", true}}, 1)}),
                     42);
         const model::VehicleRow row = FleetState::rowFor(*fleet.vehicle("v"));
         QCOMPARE(*row.batteryPercent, 77.0);

@@ -5,9 +5,9 @@
 #include "support/ServerThread.h"
 
 #include <QTimer>
-#include <sys/resource.h>
 #include <QUrlQuery>
 #include <QtTest>
+#include <sys/resource.h>
 
 using testsupport::RawHttpClient;
 using testsupport::RawResponse;
@@ -16,8 +16,8 @@ using testsupport::ServerThread;
 namespace {
 
 QByteArray post(const QByteArray &path, const QByteArray &body, const QByteArray &extra = {}) {
-    return "POST " + path + " HTTP/1.1\r\nHost: test\r\n" + extra + "Content-Length: " +
-           QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    return "POST " + path + " HTTP/1.1\r\nHost: test\r\n" + extra +
+           "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
 }
 
 // Routes for the tests: /echo answers at once, /later?ms=N answers N ms later (out of order).
@@ -32,7 +32,8 @@ struct TestRoutes {
             w.respond(net::HttpResponse::text(200, "hello"));
         });
         router.addRoute("POST", "/later", [](const net::HttpRequest &r, const net::Responder &w) {
-            const int ms = QUrlQuery(QString::fromLatin1(r.query)).queryItemValue(QStringLiteral("ms")).toInt();
+            const int ms =
+                QUrlQuery(QString::fromLatin1(r.query)).queryItemValue(QStringLiteral("ms")).toInt();
             const QByteArray body = r.body;
             QTimer::singleShot(ms, [w, body] { w.respond(net::HttpResponse::text(200, body)); });
         });
@@ -126,7 +127,8 @@ private Q_SLOTS:
         ServerThread server(&routes.router);
         RawHttpClient client(server.port());
         QVERIFY(client.waitConnected());
-        client.send("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 2000000\r\n\r\n");
+        client.send(
+            "POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 2000000\r\n\r\n");
         RawResponse r;
         QVERIFY(client.read(&r));
         QCOMPARE(r.status, 413);
@@ -187,7 +189,8 @@ private Q_SLOTS:
         RawHttpClient client(server.port());
         QVERIFY(client.waitConnected());
         client.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
-        const QByteArray chunk = QByteArray::number(64 * 1024, 16) + "\r\n" + QByteArray(64 * 1024, 'z') + "\r\n";
+        const QByteArray chunk =
+            QByteArray::number(64 * 1024, 16) + "\r\n" + QByteArray(64 * 1024, 'z') + "\r\n";
         for (int i = 0; i < 17 && client.socket().state() == QAbstractSocket::ConnectedState; ++i)
             client.send(chunk);
         RawResponse r;

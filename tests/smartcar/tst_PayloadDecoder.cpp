@@ -33,22 +33,22 @@ private Q_SLOTS:
         QTest::addColumn<int>("signalCount");
         QTest::addColumn<int>("errorCount");
         QTest::addColumn<int>("triggerCount");
-        QTest::newRow("polestar") << "polestar_2_all.json" << int(Kind::State) << "875d9333-bbbb-4444-aaaa-17be22ebe970"
-                                  << 28 << 0 << -1;
-        QTest::newRow("jaguar") << "jaguar_ipace_all.json" << int(Kind::State) << "db745230-7f7c-4791-bcaa-185facf371be"
-                                << 30 << 0 << -1;
-        QTest::newRow("byd") << "byd_seal_all.json" << int(Kind::State) << "b3014ded-85db-4f12-8923-7a231354d8d0" << 11
-                             << 0 << -1;
-        QTest::newRow("vw all") << "vw_id_4_all.json" << int(Kind::State) << "a1d50709-3502-4faa-ba43-a5c7565e6a09" << 8
-                                << 0 << 2;
-        QTest::newRow("vw fuel") << "vw_id_4_fuel.json" << int(Kind::State) << "a1d50709-3502-4faa-ba43-a5c7565e6a09"
-                                 << 2 << 0 << 1;
+        QTest::newRow("polestar") << "polestar_2_all.json" << int(Kind::State)
+                                  << "875d9333-bbbb-4444-aaaa-17be22ebe970" << 28 << 0 << -1;
+        QTest::newRow("jaguar") << "jaguar_ipace_all.json" << int(Kind::State)
+                                << "db745230-7f7c-4791-bcaa-185facf371be" << 30 << 0 << -1;
+        QTest::newRow("byd") << "byd_seal_all.json" << int(Kind::State)
+                             << "b3014ded-85db-4f12-8923-7a231354d8d0" << 11 << 0 << -1;
+        QTest::newRow("vw all") << "vw_id_4_all.json" << int(Kind::State)
+                                << "a1d50709-3502-4faa-ba43-a5c7565e6a09" << 8 << 0 << 2;
+        QTest::newRow("vw fuel") << "vw_id_4_fuel.json" << int(Kind::State)
+                                 << "a1d50709-3502-4faa-ba43-a5c7565e6a09" << 2 << 0 << 1;
         QTest::newRow("vw test mode") << "vw_id_4_test_mode.json" << int(Kind::State)
                                       << "a1d50709-3502-4faa-ba43-a5c7565e6a09" << 2 << 0 << 1;
         QTest::newRow("vw mismatch") << "vw_id_4_mismatch.json" << int(Kind::State)
                                      << "70076e4a-d774-464c-8241-60de654ccb24" << 0 << 0 << 0;
-        QTest::newRow("vw error") << "vw_id_4_error.json" << int(Kind::Error) << "a1d50709-3502-4faa-ba43-a5c7565e6a09"
-                                  << 0 << 2 << 0;
+        QTest::newRow("vw error") << "vw_id_4_error.json" << int(Kind::Error)
+                                  << "a1d50709-3502-4faa-ba43-a5c7565e6a09" << 0 << 2 << 0;
         QTest::newRow("vw broad auth") << "vw_id_4_broad_auth_error.json" << int(Kind::Error)
                                        << "a1d50709-3502-4faa-ba43-a5c7565e6a09" << 0 << 1 << 0;
         QTest::newRow("vw irrelevant auth") << "vw_id_4_irrelevant_auth_error.json" << int(Kind::Error)
@@ -102,7 +102,8 @@ private Q_SLOTS:
         QCOMPARE(compat.code, QStringLiteral("VEHICLE_NOT_CAPABLE"));
         QCOMPARE(compat.suggestedUserMessage, QStringLiteral("Your car is unable to perform this request."));
         QVERIFY(compat.resolutionType.isEmpty()); // {"type": null}
-        QVERIFY(compat.signalCodes.contains("connectivitystatus-isonline")); // from "ConnectivityStatus.IsOnline"
+        QVERIFY(
+            compat.signalCodes.contains("connectivitystatus-isonline")); // from "ConnectivityStatus.IsOnline"
         const model::VehicleError &permission = r.event.errors.at(1);
         QCOMPARE(permission.type, QStringLiteral("PERMISSION"));
         QVERIFY(permission.code.isEmpty()); // null
@@ -111,10 +112,12 @@ private Q_SLOTS:
     }
 
     void verifyForms() {
-        auto unified = PayloadDecoder::decode(R"({"eventId":"e","eventType":"VERIFY","data":{"challenge":"abc"}})");
+        auto unified =
+            PayloadDecoder::decode(R"({"eventId":"e","eventType":"VERIFY","data":{"challenge":"abc"}})");
         QCOMPARE(int(unified.event.kind), int(Kind::Verify));
         QCOMPARE(unified.challenge, QByteArray("abc"));
-        auto legacy = PayloadDecoder::decode(R"({"version":"2.0","eventName":"verify","payload":{"challenge":"xyz"}})");
+        auto legacy =
+            PayloadDecoder::decode(R"({"version":"2.0","eventName":"verify","payload":{"challenge":"xyz"}})");
         QCOMPARE(int(legacy.event.kind), int(Kind::Verify));
         QCOMPARE(legacy.challenge, QByteArray("xyz"));
     }
@@ -164,7 +167,8 @@ private Q_SLOTS:
         QCOMPARE(int(legacy.event.kind), int(Kind::Unknown));
         QCOMPARE(legacy.event.eventId, QStringLiteral("le"));
         QCOMPARE(legacy.event.vehicleId, QStringLiteral("lv"));
-        auto unknown = PayloadDecoder::decode(R"({"eventId":"u","eventType":"VEHICLE_CONNECTION","data":{}})");
+        auto unknown =
+            PayloadDecoder::decode(R"({"eventId":"u","eventType":"VEHICLE_CONNECTION","data":{}})");
         QVERIFY(unknown.ok);
         QCOMPARE(int(unknown.event.kind), int(Kind::Unknown));
         QCOMPARE(unknown.event.eventType, QStringLiteral("VEHICLE_CONNECTION"));

@@ -19,14 +19,15 @@ private Q_SLOTS:
         QTest::newRow("T2 compact JSON body")
             << QByteArray("amt") << QByteArray(R"({"pizza":"pasta"})")
             << QByteArray("4c05a8da471f05156ad717baa4017acd13a3a809850b9ca7d3301dcaaa854f70");
-        QTest::newRow("T3 python")
-            << QByteArray("abc123abc123") << QByteArray("9c9c9c9c")
-            << QByteArray("2a596ed34b8c6f069492d952aa51f076fee7b1c662b6498e0217a0d41fd9b936");
+        QTest::newRow("T3 python") << QByteArray("abc123abc123") << QByteArray("9c9c9c9c")
+                                   << QByteArray(
+                                          "2a596ed34b8c6f069492d952aa51f076fee7b1c662b6498e0217a0d41fd9b936");
         QTest::newRow("docs VERIFY challenge")
             << QByteArray("amt") << QByteArray("3a5c8f72-e6d9-4b1a-9f2e-8c7d6a5b4e3f")
             << QByteArray("2f0e63b32f2dca91ae5c5f9c10e8647463d58288734aa8bb84fa3ede78b9b50d");
-        QTest::newRow("empty message") << QByteArray("amt") << QByteArray()
-                                       << QByteArray("8121f40c2dd80d17701cd496159018a55da5f0656fccfeefcb18206b60b5c019");
+        QTest::newRow("empty message")
+            << QByteArray("amt") << QByteArray()
+            << QByteArray("8121f40c2dd80d17701cd496159018a55da5f0656fccfeefcb18206b60b5c019");
         QTest::newRow("empty key, empty message")
             << QByteArray() << QByteArray()
             << QByteArray("b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
@@ -49,10 +50,12 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("key");
         QTest::addColumn<QByteArray>("message");
         QTest::addColumn<QByteArray>("wrongHex");
-        QTest::newRow("T1 swapped") << QByteArray("amt") << QByteArray("challenge")
-                                    << QByteArray("7ab7c12606f7e43a826cb6bd4dc45462fb90f5dc9ff83f796f90cc63aec14023");
-        QTest::newRow("T3 swapped") << QByteArray("abc123abc123") << QByteArray("9c9c9c9c")
-                                    << QByteArray("58866436573a1df2aaf9f8a8250d183703c72068e7a6a98deca6fa58480531b8");
+        QTest::newRow("T1 swapped")
+            << QByteArray("amt") << QByteArray("challenge")
+            << QByteArray("7ab7c12606f7e43a826cb6bd4dc45462fb90f5dc9ff83f796f90cc63aec14023");
+        QTest::newRow("T3 swapped")
+            << QByteArray("abc123abc123") << QByteArray("9c9c9c9c")
+            << QByteArray("58866436573a1df2aaf9f8a8250d183703c72068e7a6a98deca6fa58480531b8");
         QTest::newRow("T2 re-serialised with a space")
             << QByteArray("amt") << QByteArray(R"({"pizza":"pasta"})")
             << QByteArray("04040b7103998aefa260b790c63a8f1502fe3e93f5db7cf5f1427c0a1dd1dc15");

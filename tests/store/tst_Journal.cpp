@@ -51,7 +51,13 @@ QList<Delivery> readAll(const QString &path) {
     store::JournalReader reader;
     QString error;
     QList<Delivery> all;
-    if (!reader.open(path, &error) || !reader.forEach({}, [&](const Delivery &d) { all.append(d); return true; }, &error))
+    if (!reader.open(path, &error) || !reader.forEach(
+                                          {},
+                                          [&](const Delivery &d) {
+                                              all.append(d);
+                                              return true;
+                                          },
+                                          &error))
         qWarning("read failed: %s", qPrintable(error));
     return all;
 }

@@ -14,8 +14,10 @@ namespace testsupport {
 
 class FleetmonProcess {
 public:
-    explicit FleetmonProcess(const QString &dataDir, const QByteArray &amt = "test-amt") : m_dataDir(dataDir) {
-        m_amtFile = QFileInfo(dataDir).absolutePath() + QStringLiteral("/amt-%1.txt").arg(QFileInfo(dataDir).fileName());
+    explicit FleetmonProcess(const QString &dataDir, const QByteArray &amt = "test-amt")
+        : m_dataDir(dataDir) {
+        m_amtFile = QFileInfo(dataDir).absolutePath() +
+                    QStringLiteral("/amt-%1.txt").arg(QFileInfo(dataDir).fileName());
         QFile f(m_amtFile);
         if (f.open(QIODevice::WriteOnly))
             f.write(amt + "\n");
@@ -26,8 +28,8 @@ public:
     bool start(const QStringList &extra = {}) {
         m_process.setProgram(QStringLiteral(FLEETMON_BINARY));
         m_process.setArguments(QStringList{QStringLiteral("--headless"), QStringLiteral("--listen"),
-                                           QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"), m_dataDir,
-                                           QStringLiteral("--amt-file"), m_amtFile} +
+                                           QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"),
+                                           m_dataDir, QStringLiteral("--amt-file"), m_amtFile} +
                                extra);
         m_process.start();
         if (!m_process.waitForStarted(5000))
@@ -62,11 +64,12 @@ public:
     }
 
     // Runs `fleetmon export WHAT --data-dir DIR --format json` and parses the output.
-    static QJsonDocument exportJson(const QString &dataDir, const QString &what, QByteArray *stderrOut = nullptr) {
+    static QJsonDocument exportJson(const QString &dataDir, const QString &what,
+                                    QByteArray *stderrOut = nullptr) {
         QProcess p;
         p.start(QStringLiteral(FLEETMON_BINARY),
-                {QStringLiteral("export"), what, QStringLiteral("--data-dir"), dataDir, QStringLiteral("--format"),
-                 QStringLiteral("json")});
+                {QStringLiteral("export"), what, QStringLiteral("--data-dir"), dataDir,
+                 QStringLiteral("--format"), QStringLiteral("json")});
         p.waitForFinished(30000);
         if (stderrOut)
             *stderrOut = p.readAllStandardError();
