@@ -37,6 +37,8 @@ namespace {
 // Bytes a header line costs beyond its name and value (": " and CRLF); counted so the limit tracks
 // the size on the wire, and 10,000 tiny headers cannot slip under it.
 constexpr qsizetype kHeaderLineOverhead = 4;
+constexpr qsizetype kReadChunk = 64 * 1024;
+constexpr qsizetype kMaxUnsentBytes = 1024 * 1024;
 } // namespace
 
 Responder::Responder(HttpConnection *connection, std::shared_ptr<PendingResponse> slot)
@@ -63,7 +65,13 @@ HttpConnection::HttpConnection(QTcpSocket *socket, RequestHandler *handler, cons
     m_parser.data = this;
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, &HttpConnection::onDeadline);
+    // Bounded: Qt stops reading from the kernel when this much is buffered and reading is paused.
+    m_socket->setReadBufferSize(kReadChunk * 4);
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
+        if (!m_closing)
+            parseBuffered();
+    });
     connect(m_socket, &QTcpSocket::disconnected, this, &QObject::deleteLater);
     connect(m_socket, &QTcpSocket::errorOccurred, this, [this] {
         if (m_socket->state() == QAbstractSocket::UnconnectedState)
@@ -81,15 +89,24 @@ void HttpConnection::onReadyRead() {
         m_socket->readAll(); // the connection is done; what the client still sends is discarded
         return;
     }
-    m_unparsed += m_socket->readAll();
     parseBuffered();
+}
+
+bool HttpConnection::isReadingPaused() const {
+    // A client that pipelines faster than it is answered, or does not read its answers, waits in
+    // the kernel's buffers rather than in this process's memory.
+    return qsizetype(m_queue.size()) >= m_limits.maxPipelinedRequests || m_socket->bytesToWrite() > kMaxUnsentBytes;
 }
 
 void HttpConnection::parseBuffered() {
     if (m_parsing)
         return; // a handler answered from inside a parser callback; the outer loop carries on
     m_parsing = true;
-    while (!m_closing && !m_unparsed.isEmpty() && qsizetype(m_queue.size()) < m_limits.maxPipelinedRequests) {
+    while (!m_closing && !isReadingPaused()) {
+        if (m_unparsed.isEmpty())
+            m_unparsed = m_socket->read(kReadChunk);
+        if (m_unparsed.isEmpty())
+            break;
         const size_t parsed = http_parser_execute(&m_parser, &ParserCallbacks::settings(),
                                                   m_unparsed.constData(), size_t(m_unparsed.size()));
         const auto error = http_errno(HTTP_PARSER_ERRNO(&m_parser));
@@ -177,8 +194,7 @@ void HttpConnection::flush() {
     }
     if (m_queue.empty())
         armIdleTimer();
-    if (!m_unparsed.isEmpty())
-        parseBuffered(); // reading was paused while too many answers were owed
+    parseBuffered(); // reading may have paused while answers were owed
 }
 
 void HttpConnection::resetMessage() {

@@ -39,6 +39,7 @@ private:
 
     void onReadyRead();
     void parseBuffered();
+    bool isReadingPaused() const;
     void onDeadline();
     void fulfil(const std::shared_ptr<PendingResponse> &slot, HttpResponse response);
     void flush();

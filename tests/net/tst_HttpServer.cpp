@@ -93,6 +93,23 @@ private Q_SLOTS:
         }
     }
 
+    void longPipelinePausesReadingAndLosesNothing() {
+        TestRoutes routes;
+        ServerThread server(&routes.router);
+        RawHttpClient client(server.port());
+        QVERIFY(client.waitConnected());
+        // Far more than the 32 answers the server owes before it stops reading: it must resume.
+        QByteArray burst;
+        for (int i = 0; i < 500; ++i)
+            burst += post(i % 7 == 0 ? "/later?ms=1" : "/echo", QByteArray::number(i));
+        client.send(burst);
+        for (int i = 0; i < 500; ++i) {
+            RawResponse r;
+            QVERIFY(client.read(&r));
+            QCOMPARE(r.body, QByteArray::number(i));
+        }
+    }
+
     void chunkedBodyIsReassembled() {
         TestRoutes routes;
         ServerThread server(&routes.router);
