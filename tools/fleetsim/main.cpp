@@ -1,0 +1,345 @@
+// fleetsim: a simulated Smartcar fleet that posts signed VEHICLE_STATE webhooks to a receiver over
+// real HTTP and reports how the receiver answered. Exit codes: 0 every delivery acknowledged (2xx),
+// 1 some were not, 2 bad command line (missing or unreadable AMT, bad URL, bad number).
+
+#include "smartcar/SimulatedFleet.h"
+#include "smartcar/WebhookSender.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QMap>
+#include <QTextStream>
+#include <QTimer>
+#include <QUrl>
+#include <algorithm>
+#include <cmath>
+#include <variant>
+#include <vector>
+
+#ifndef FLEETMON_VERSION
+#define FLEETMON_VERSION "0.0.0"
+#endif
+
+namespace {
+
+constexpr int kUsageError = 2;
+
+struct Options {
+    QUrl url;
+    QByteArray amt;
+    int vehicles = 20;
+    double rate = 50;
+    double durationS = 10;
+    int connections = 4;
+    quint64 seed = 1;
+};
+
+QTextStream &err() {
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+int usageError(const QString &message) {
+    err() << "fleetsim: " << message << "\n"
+          << "Try 'fleetsim --help'.\n";
+    err().flush();
+    return kUsageError;
+}
+
+// Returns the options, or the exit code to leave with.
+std::variant<Options, int> parseOptions(const QCoreApplication &app) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Simulated Smartcar fleet: posts signed VEHICLE_STATE webhooks (FIRST_DELIVERY for every "
+        "vehicle, then changes) to URL and reports acknowledgements and latency."));
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
+    const QCommandLineOption url(QStringLiteral("url"),
+                                 QStringLiteral("Receiver, e.g. http://127.0.0.1:8787/webhooks/smartcar."),
+                                 QStringLiteral("URL"));
+    const QCommandLineOption amtFile(
+        QStringLiteral("amt-file"),
+        QStringLiteral("File holding the Application Management Token that signs "
+                       "the bodies (else env FLEETMON_AMT)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption vehicles(QStringLiteral("vehicles"), QStringLiteral("Fleet size (default 20)."),
+                                      QStringLiteral("N"), QStringLiteral("20"));
+    const QCommandLineOption rate(
+        QStringLiteral("rate"),
+        QStringLiteral("Change deliveries per second; 0 = as fast as the connections "
+                       "allow (default 50)."),
+        QStringLiteral("PER_S"), QStringLiteral("50"));
+    const QCommandLineOption duration(
+        QStringLiteral("duration"),
+        QStringLiteral("Seconds of change deliveries after the first deliveries "
+                       "(default 10)."),
+        QStringLiteral("S"), QStringLiteral("10"));
+    const QCommandLineOption connections(
+        QStringLiteral("connections"),
+        QStringLiteral("Keep-alive connections, one request in flight on each "
+                       "(default 4)."),
+        QStringLiteral("C"), QStringLiteral("4"));
+    const QCommandLineOption seed(
+        QStringLiteral("seed"), QStringLiteral("Seed of the simulation; same seed, same fleet (default 1)."),
+        QStringLiteral("N"), QStringLiteral("1"));
+    parser.addOptions({url, amtFile, vehicles, rate, duration, connections, seed});
+
+    if (!parser.parse(app.arguments()))
+        return usageError(parser.errorText());
+    if (parser.isSet(helpOption))
+        parser.showHelp(0);
+    if (parser.isSet(versionOption))
+        parser.showVersion();
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(
+            QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
+
+    Options o;
+    if (!parser.isSet(url))
+        return usageError(QStringLiteral("--url is required"));
+    o.url = QUrl(parser.value(url), QUrl::StrictMode);
+    if (const QString why = smartcar::WebhookSender::urlError(o.url); !why.isEmpty())
+        return usageError(QStringLiteral("bad --url: %1").arg(why));
+
+    if (parser.isSet(amtFile)) {
+        QFile file(parser.value(amtFile));
+        if (!file.open(QIODevice::ReadOnly))
+            return usageError(
+                QStringLiteral("cannot read AMT file \"%1\": %2").arg(file.fileName(), file.errorString()));
+        o.amt = file.readAll().trimmed(); // files usually end in a newline that is not part of the token
+        if (o.amt.isEmpty())
+            return usageError(QStringLiteral("AMT file \"%1\" is empty").arg(file.fileName()));
+    } else {
+        o.amt = qgetenv("FLEETMON_AMT").trimmed();
+        if (o.amt.isEmpty())
+            return usageError(QStringLiteral("no Application Management Token: pass --amt-file FILE or set "
+                                             "FLEETMON_AMT"));
+    }
+
+    bool ok = false;
+    o.vehicles = parser.value(vehicles).toInt(&ok);
+    if (!ok || o.vehicles < 1)
+        return usageError(QStringLiteral("--vehicles must be a whole number >= 1"));
+    o.rate = parser.value(rate).toDouble(&ok);
+    if (!ok || !std::isfinite(o.rate) || o.rate < 0)
+        return usageError(QStringLiteral("--rate must be a number >= 0"));
+    o.durationS = parser.value(duration).toDouble(&ok);
+    if (!ok || !std::isfinite(o.durationS) || o.durationS < 0)
+        return usageError(QStringLiteral("--duration must be a number of seconds >= 0"));
+    o.connections = parser.value(connections).toInt(&ok);
+    if (!ok || o.connections < 1 || o.connections > 1024)
+        return usageError(QStringLiteral("--connections must be a whole number from 1 to 1024"));
+    o.seed = parser.value(seed).toULongLong(&ok);
+    if (!ok)
+        return usageError(QStringLiteral("--seed must be a whole number >= 0"));
+    return o;
+}
+
+// Drives the fleet into the sender: first deliveries as fast as the connections allow, then changes
+// paced by a token bucket (or closed-loop at rate 0) for the duration, then waits for the answers.
+class Run final {
+public:
+    Run(const Options &options, QCoreApplication &app)
+        : m_options(options)
+        , m_app(app)
+        , m_fleet(options.vehicles, options.seed)
+        , m_sender(options.url, options.amt, options.connections) {
+        // In rate mode the receiver may fall behind; beyond this backlog the generator waits
+        // instead of queueing without bound (the summary shows the rate achieved).
+        m_maxInFlight = options.rate > 0 ? options.connections * 16 : options.connections;
+        QObject::connect(&m_sender, &smartcar::WebhookSender::delivered, &m_sender,
+                         [this](int, qint64 latencyNs) {
+                             m_latenciesNs.push_back(latencyNs);
+                             onAnswer();
+                         });
+        QObject::connect(&m_sender, &smartcar::WebhookSender::failed, &m_sender,
+                         [this](const QString &error) {
+                             ++m_failures[error];
+                             onAnswer();
+                         });
+        m_pacer.setTimerType(Qt::PreciseTimer);
+        QObject::connect(&m_pacer, &QTimer::timeout, &m_sender, [this] { pace(); });
+    }
+
+    void start() {
+        QTextStream(stdout) << "fleetsim: " << m_options.vehicles << " vehicles (seed " << m_options.seed
+                            << ") -> " << m_options.url.toString() << ", " << m_options.connections
+                            << " connections, rate "
+                            << (m_options.rate > 0 ? QString::number(m_options.rate) + QStringLiteral("/s")
+                                                   : QStringLiteral("unlimited"))
+                            << ", " << m_options.durationS << " s\n";
+        m_clock.start();
+        fillFirstDeliveries();
+    }
+
+    int exitCode() const {
+        return m_sender.failedCount() == 0 && m_sender.acknowledgedCount() == m_sender.sentCount() ? 0 : 1;
+    }
+
+private:
+    enum class Phase { First, Changes, Draining, Done };
+
+    void post() { m_sender.post(m_fleet.nextDelivery(QDateTime::currentMSecsSinceEpoch())); }
+
+    void fillFirstDeliveries() {
+        while (!m_fleet.firstDeliveriesDone() && m_sender.inFlight() < m_options.connections) {
+            post();
+            ++m_firstSent;
+        }
+    }
+
+    void onAnswer() {
+        switch (m_phase) {
+        case Phase::First:
+            fillFirstDeliveries();
+            if (m_fleet.firstDeliveriesDone() && m_sender.inFlight() == 0)
+                startChanges();
+            break;
+        case Phase::Changes:
+            if (m_options.rate > 0)
+                pace(); // a freed slot may let a waiting token through
+            else
+                fillClosedLoop();
+            break;
+        case Phase::Draining:
+            if (m_sender.inFlight() == 0)
+                finish();
+            break;
+        case Phase::Done:
+            break;
+        }
+    }
+
+    void startChanges() {
+        m_phase = Phase::Changes;
+        m_changesStartNs = m_clock.nsecsElapsed();
+        m_lastRefillNs = m_changesStartNs;
+        if (m_options.durationS <= 0) {
+            drain();
+            return;
+        }
+        if (m_options.rate > 0) {
+            // Tick often enough that one tick's tokens stay a small burst, but no more than 1 kHz.
+            m_pacer.start(std::clamp(int(1000.0 / m_options.rate), 1, 10));
+            m_tokens = 1; // the first change goes out at once
+            pace();
+        } else {
+            fillClosedLoop();
+        }
+    }
+
+    bool durationOver() const {
+        return double(m_clock.nsecsElapsed() - m_changesStartNs) >= m_options.durationS * 1e9;
+    }
+
+    void pace() {
+        if (m_phase != Phase::Changes)
+            return;
+        if (durationOver()) {
+            drain();
+            return;
+        }
+        const qint64 now = m_clock.nsecsElapsed();
+        const double burst = std::max(1.0, m_options.rate * 0.1);
+        m_tokens = std::min(burst, m_tokens + m_options.rate * double(now - m_lastRefillNs) * 1e-9);
+        m_lastRefillNs = now;
+        while (m_tokens >= 1.0 && m_sender.inFlight() < m_maxInFlight) {
+            m_tokens -= 1.0;
+            post();
+            ++m_changesSent;
+        }
+    }
+
+    void fillClosedLoop() {
+        if (durationOver()) {
+            drain();
+            return;
+        }
+        while (m_sender.inFlight() < m_options.connections) {
+            post();
+            ++m_changesSent;
+        }
+    }
+
+    void drain() {
+        m_pacer.stop();
+        m_phase = Phase::Draining;
+        m_changesEndNs = m_clock.nsecsElapsed();
+        if (m_sender.inFlight() == 0)
+            finish();
+    }
+
+    void finish() {
+        m_phase = Phase::Done;
+        const double totalS = double(m_clock.nsecsElapsed()) * 1e-9;
+        const double changesS = double(m_changesEndNs - m_changesStartNs) * 1e-9;
+
+        QTextStream out(stdout);
+        out.setRealNumberNotation(QTextStream::FixedNotation);
+        out << "sent:          " << m_sender.sentCount() << " (" << m_firstSent << " first deliveries, "
+            << m_changesSent << " changes)\n";
+        out << "acknowledged:  " << m_sender.acknowledgedCount() << " (2xx)\n";
+        out << "failed:        " << m_sender.failedCount() << "\n";
+        for (auto it = m_failures.cbegin(); it != m_failures.cend(); ++it)
+            out << "  " << it.key() << ": " << it.value() << "\n";
+        out.setRealNumberPrecision(1);
+        out << "deliveries/s:  " << (totalS > 0 ? double(m_sender.sentCount()) / totalS : 0.0) << " overall ("
+            << m_sender.sentCount() << " in " << totalS << " s)";
+        if (changesS > 0)
+            out << ", " << double(m_changesSent) / changesS << " during the change phase";
+        out << "\n";
+        if (!m_latenciesNs.empty()) {
+            std::sort(m_latenciesNs.begin(), m_latenciesNs.end());
+            // Nearest rank: the smallest sample with at least p of all samples at or below it.
+            auto percentileMs = [this](double p) {
+                const size_t n = m_latenciesNs.size();
+                const size_t rank = size_t(std::ceil(p * double(n)));
+                return double(m_latenciesNs[std::clamp<size_t>(rank, 1, n) - 1]) * 1e-6;
+            };
+            out.setRealNumberPrecision(3);
+            out << "latency ms:    p50 " << percentileMs(0.50) << "  p90 " << percentileMs(0.90) << "  p99 "
+                << percentileMs(0.99) << "  max " << double(m_latenciesNs.back()) * 1e-6
+                << "  (acknowledged deliveries)\n";
+        } else {
+            out << "latency ms:    n/a (nothing acknowledged)\n";
+        }
+        out.flush();
+        m_app.exit(exitCode());
+    }
+
+    Options m_options;
+    QCoreApplication &m_app;
+    smartcar::SimulatedFleet m_fleet;
+    smartcar::WebhookSender m_sender;
+    QTimer m_pacer;
+    QElapsedTimer m_clock;
+    Phase m_phase = Phase::First;
+    int m_maxInFlight = 1;
+    double m_tokens = 0;
+    qint64 m_lastRefillNs = 0;
+    qint64 m_changesStartNs = 0;
+    qint64 m_changesEndNs = 0;
+    qint64 m_firstSent = 0;
+    qint64 m_changesSent = 0;
+    std::vector<qint64> m_latenciesNs;
+    QMap<QString, qint64> m_failures;
+};
+
+} // namespace
+
+int main(int argc, char *argv[]) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("fleetsim"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(FLEETMON_VERSION));
+
+    const auto parsed = parseOptions(app);
+    if (const int *code = std::get_if<int>(&parsed))
+        return *code;
+
+    Run run(std::get<Options>(parsed), app);
+    QTimer::singleShot(0, &app, [&run] { run.start(); });
+    return app.exec();
+}
