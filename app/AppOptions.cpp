@@ -1,6 +1,7 @@
 #include "app/AppOptions.h"
 
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QSettings>
@@ -71,7 +72,8 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
         QStringLiteral("Fleet Monitor: receives Smartcar vehicle webhooks and shows the fleet live.\n\n"
                        "Commands:\n"
                        "  (none)                 the desktop app\n"
-                       "  export vehicles|deliveries [--format json|csv] [--vehicle ID]\n"
+                       "  export vehicles|deliveries|history|alerts [--format json|csv] [--vehicle ID]\n"
+                       "         [--signal CODE] [--since TIME]\n"
                        "                         print what the data folder holds, app running or not"));
     parser.addHelpOption();
     parser.addVersionOption();
@@ -99,7 +101,10 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
                                      QStringLiteral("ID"));
     const QCommandLineOption signal(QStringLiteral("signal"), QStringLiteral("Export only this signal code."),
                                     QStringLiteral("CODE"));
-    parser.addOptions({demo, headless, listen, dataDir, amtFile, format, vehicle, signal});
+    const QCommandLineOption since(QStringLiteral("since"),
+                                   QStringLiteral("Export only what happened at or after this ISO 8601 time."),
+                                   QStringLiteral("TIME"));
+    parser.addOptions({demo, headless, listen, dataDir, amtFile, format, vehicle, signal, since});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: export"),
                                  QStringLiteral("[command]"));
     parser.process(arguments); // exits on --help, --version and unknown options, with a message
@@ -119,6 +124,17 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
         options->exportFormat = parser.value(format);
         options->exportVehicle = parser.value(vehicle);
         options->exportSignal = parser.value(signal);
+        if (parser.isSet(since)) {
+            QDateTime t = QDateTime::fromString(parser.value(since), Qt::ISODateWithMs);
+            if (!t.isValid())
+                t = QDateTime::fromString(parser.value(since), Qt::ISODate);
+            if (!t.isValid()) {
+                *error = QStringLiteral("--since expects an ISO 8601 time such as 2026-11-01T00:00:00Z (got \"%1\")")
+                             .arg(parser.value(since));
+                return false;
+            }
+            options->exportSinceMs = t.toMSecsSinceEpoch();
+        }
         if (options->exportFormat != QLatin1String("json") && options->exportFormat != QLatin1String("csv")) {
             *error = QStringLiteral("--format must be json or csv");
             return false;

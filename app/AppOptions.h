@@ -22,6 +22,7 @@ struct AppOptions {
     QString exportFormat = QStringLiteral("json");
     QString exportVehicle;
     QString exportSignal;
+    qint64 exportSinceMs = 0; // --since, 0 when absent
 
     QString journalPath() const;
 };

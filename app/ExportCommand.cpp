@@ -1,5 +1,6 @@
 #include "app/ExportCommand.h"
 
+#include "app/RecordWriter.h"
 #include "model/FleetState.h"
 #include "smartcar/FleetLoader.h"
 #include "store/JournalReader.h"
@@ -12,13 +13,6 @@
 namespace app {
 
 namespace {
-
-QByteArray csvField(const QString &value) {
-    QByteArray v = value.toUtf8();
-    if (v.contains(',') || v.contains('"') || v.contains('\n') || v.contains('\r'))
-        return '"' + v.replace("\"", "\"\"") + '"';
-    return v;
-}
 
 QString isoTime(qint64 ms) {
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
@@ -57,119 +51,148 @@ QJsonObject vehicleJson(const model::Vehicle &v, const QString &signalFilter) {
                        {QStringLiteral("errors"), errors}};
 }
 
-int exportVehicles(const AppOptions &options, QIODevice &out, QIODevice &err) {
+QJsonValue orNull(const QString &s) { return s.isEmpty() ? QJsonValue() : QJsonValue(s); }
+QJsonValue timeOrNull(qint64 ms) { return ms > 0 ? QJsonValue(isoTime(ms)) : QJsonValue(); }
+
+RecordWriter::Format formatOf(const AppOptions &options) {
+    return options.exportFormat == QLatin1String("csv") ? RecordWriter::Format::Csv : RecordWriter::Format::Json;
+}
+
+int failed(QIODevice &err, const QString &error) {
+    err.write("fleetmon export: " + error.toUtf8() + '\n');
+    return 1;
+}
+
+int exportVehicles(const AppOptions &options, store::JournalReader &reader, QIODevice &out, QIODevice &err) {
     model::FleetState fleet;
     QString error;
-    store::JournalReader reader;
-    if (!reader.open(options.journalPath(), &error) ||
-        !smartcar::FleetLoader::load(reader, &fleet, nullptr, &error)) {
-        err.write("fleetmon export: " + error.toUtf8() + '\n');
-        return 1;
-    }
-    if (options.exportFormat == QLatin1String("csv")) {
-        out.write("id,make,model,year,battery_percent,plugged_in,charging,odometer_km,open_doors,open_errors,"
-                  "last_delivery_at\n");
-    } else {
-        out.write("[");
-    }
-    bool first = true;
+    if (!smartcar::FleetLoader::load(reader, &fleet, nullptr, &error))
+        return failed(err, error);
+    // CSV is the table's digest (one line per vehicle); JSON carries every signal as delivered.
+    RecordWriter writer(out, formatOf(options),
+                        {"id", "make", "model", "year", "batteryPercent", "pluggedIn", "charging", "odometerKm",
+                         "openDoors", "openErrors", "lastDeliveryAt"});
     for (const QString &id : fleet.vehicleIds()) {
         if (!options.exportVehicle.isEmpty() && id != options.exportVehicle)
             continue;
         const model::Vehicle &v = *fleet.vehicle(id);
-        if (options.exportFormat == QLatin1String("csv")) {
-            const model::VehicleRow row = model::FleetState::rowFor(v);
-            auto opt = [](const auto &o) { return o ? QString::number(*o) : QString(); };
-            auto optBool = [](const std::optional<bool> &o) {
-                return o ? QString::number(*o ? 1 : 0) : QString();
-            };
-            const QList<QByteArray> fields = {csvField(v.id),
-                                              csvField(v.make),
-                                              csvField(v.model),
-                                              QByteArray::number(v.year),
-                                              opt(row.batteryPercent).toUtf8(),
-                                              optBool(row.pluggedIn).toUtf8(),
-                                              optBool(row.charging).toUtf8(),
-                                              opt(row.odometerKm).toUtf8(),
-                                              opt(row.openDoors).toUtf8(),
-                                              QByteArray::number(row.openErrorCount),
-                                              v.lastDeliveryAt ? isoTime(v.lastDeliveryAt).toUtf8()
-                                                               : QByteArray()};
-            out.write(fields.join(',') + '\n');
-        } else {
-            out.write(first ? "\n" : ",\n");
-            out.write(QJsonDocument(vehicleJson(v, options.exportSignal)).toJson(QJsonDocument::Compact));
+        if (formatOf(options) == RecordWriter::Format::Json) {
+            writer.write(vehicleJson(v, options.exportSignal));
+            continue;
         }
-        first = false;
+        const model::VehicleRow row = model::FleetState::rowFor(v);
+        auto opt = [](const auto &o) { return o ? QJsonValue(double(*o)) : QJsonValue(); };
+        writer.write({{"id", v.id},
+                      {"make", v.make},
+                      {"model", v.model},
+                      {"year", v.year},
+                      {"batteryPercent", opt(row.batteryPercent)},
+                      {"pluggedIn", row.pluggedIn ? QJsonValue(*row.pluggedIn) : QJsonValue()},
+                      {"charging", row.charging ? QJsonValue(*row.charging) : QJsonValue()},
+                      {"odometerKm", opt(row.odometerKm)},
+                      {"openDoors", opt(row.openDoors)},
+                      {"openErrors", row.openErrorCount},
+                      {"lastDeliveryAt", timeOrNull(v.lastDeliveryAt)}});
     }
-    if (options.exportFormat != QLatin1String("csv"))
-        out.write(first ? "]\n" : "\n]\n");
+    writer.finish();
     return 0;
 }
 
-int exportDeliveries(const AppOptions &options, QIODevice &out, QIODevice &err) {
-    store::JournalReader reader;
+int exportDeliveries(const AppOptions &options, store::JournalReader &reader, QIODevice &out, QIODevice &err) {
+    RecordWriter writer(out, formatOf(options),
+                        {"id", "eventId", "eventType", "vehicleId", "receivedAt", "verdict", "status", "replay"});
+    store::JournalReader::Filter filter;
+    filter.withBodies = false;
+    filter.vehicleId = options.exportVehicle;
+    filter.sinceMs = options.exportSinceMs;
     QString error;
-    if (!reader.open(options.journalPath(), &error)) {
-        err.write("fleetmon export: " + error.toUtf8() + '\n');
-        return 1;
-    }
-    const bool csv = options.exportFormat == QLatin1String("csv");
-    out.write(csv ? "id,eventId,eventType,vehicleId,receivedAt,verdict,status,replay\n" : "[");
-    bool first = true;
     const bool ok = reader.forEach(
-        {.acceptedOnly = false, .withBodies = false},
+        filter,
         [&](const model::Delivery &d) {
-            if (!options.exportVehicle.isEmpty() && d.vehicleId != options.exportVehicle)
-                return true;
-            if (csv) {
-                out.write(QByteArray::number(d.id) + ',' + csvField(d.eventId) + ',' + csvField(d.eventType) +
-                          ',' + csvField(d.vehicleId) + ',' + isoTime(d.receivedAtMs).toUtf8() + ',' +
-                          model::verdictName(d.verdict).toUtf8() + ',' + QByteArray::number(d.status) + ',' +
-                          (d.replay ? "1" : "0") + '\n');
-            } else {
-                const QJsonObject o{
-                    {QStringLiteral("id"), d.id},
-                    {QStringLiteral("eventId"), d.eventId.isEmpty() ? QJsonValue() : QJsonValue(d.eventId)},
-                    {QStringLiteral("eventType"),
-                     d.eventType.isEmpty() ? QJsonValue() : QJsonValue(d.eventType)},
-                    {QStringLiteral("vehicleId"),
-                     d.vehicleId.isEmpty() ? QJsonValue() : QJsonValue(d.vehicleId)},
-                    {QStringLiteral("receivedAt"), isoTime(d.receivedAtMs)},
-                    {QStringLiteral("verdict"), model::verdictName(d.verdict)},
-                    {QStringLiteral("status"), d.status},
-                    {QStringLiteral("replay"), d.replay}};
-                out.write(first ? "\n" : ",\n");
-                out.write(QJsonDocument(o).toJson(QJsonDocument::Compact));
-            }
-            first = false;
+            writer.write({{"id", d.id},
+                          {"eventId", orNull(d.eventId)},
+                          {"eventType", orNull(d.eventType)},
+                          {"vehicleId", orNull(d.vehicleId)},
+                          {"receivedAt", isoTime(d.receivedAtMs)},
+                          {"verdict", model::verdictName(d.verdict)},
+                          {"status", d.status},
+                          {"replay", d.replay}});
             return true;
         },
         &error);
-    if (!ok) {
-        err.write("fleetmon export: " + error.toUtf8() + '\n');
-        return 1;
-    }
-    if (!csv)
-        out.write(first ? "]\n" : "\n]\n");
-    return 0;
+    writer.finish();
+    return ok ? 0 : failed(err, error);
+}
+
+int exportHistory(const AppOptions &options, store::JournalReader &reader, QIODevice &out, QIODevice &err) {
+    RecordWriter writer(out, formatOf(options), {"vehicleId", "signal", "field", "time", "value"});
+    store::JournalReader::HistoryFilter filter;
+    filter.vehicleId = options.exportVehicle;
+    filter.code = options.exportSignal;
+    filter.sinceMs = options.exportSinceMs;
+    QString error;
+    const bool ok = reader.forEachSample(
+        filter,
+        [&](const model::HistorySample &s) {
+            writer.write({{"vehicleId", s.vehicleId},
+                          {"signal", s.code},
+                          {"field", s.field},
+                          {"time", isoTime(s.oemUpdatedAt)},
+                          {"value", s.value}});
+            return true;
+        },
+        &error);
+    writer.finish();
+    return ok ? 0 : failed(err, error);
+}
+
+int exportAlerts(const AppOptions &options, store::JournalReader &reader, QIODevice &out, QIODevice &err) {
+    RecordWriter writer(out, formatOf(options),
+                        {"id", "vehicleId", "kind", "subject", "severity", "message", "firstSeenAt", "lastSeenAt",
+                         "fireCount", "clearedAt", "clearedBy", "acknowledgedAt", "acknowledgedBy"});
+    QString error;
+    const bool ok = reader.forEachAlert(
+        options.exportVehicle, options.exportSinceMs,
+        [&](const model::Alert &a) {
+            writer.write({{"id", a.id},
+                          {"vehicleId", a.vehicleId},
+                          {"kind", model::alertKindName(a.kind)},
+                          {"subject", orNull(a.subject)},
+                          {"severity", model::alertSeverityName(a.severity)},
+                          {"message", a.message},
+                          {"firstSeenAt", timeOrNull(a.firstSeenAt)},
+                          {"lastSeenAt", timeOrNull(a.lastSeenAt)},
+                          {"fireCount", a.fireCount},
+                          {"clearedAt", timeOrNull(a.clearedAt)},
+                          {"clearedBy", orNull(a.clearedBy)},
+                          {"acknowledgedAt", timeOrNull(a.acknowledgedAt)},
+                          {"acknowledgedBy", orNull(a.acknowledgedBy)}});
+            return true;
+        },
+        &error);
+    writer.finish();
+    return ok ? 0 : failed(err, error);
 }
 
 } // namespace
 
 int ExportCommand::run(const AppOptions &options, QIODevice &out, QIODevice &err) {
-    if (options.exportWhat == QLatin1String("vehicles"))
-        return exportVehicles(options, out, err);
-    if (options.exportWhat == QLatin1String("deliveries"))
-        return exportDeliveries(options, out, err);
-    if (options.exportWhat == QLatin1String("history") || options.exportWhat == QLatin1String("alerts")) {
-        err.write("fleetmon export: " + options.exportWhat.toUtf8() +
-                  " is not recorded by this version; vehicles and deliveries are\n");
+    using Exporter = int (*)(const AppOptions &, store::JournalReader &, QIODevice &, QIODevice &);
+    const QHash<QString, Exporter> exporters = {{QStringLiteral("vehicles"), exportVehicles},
+                                                {QStringLiteral("deliveries"), exportDeliveries},
+                                                {QStringLiteral("history"), exportHistory},
+                                                {QStringLiteral("alerts"), exportAlerts}};
+    const Exporter exporter = exporters.value(options.exportWhat);
+    if (!exporter) {
+        err.write("fleetmon export: unknown export \"" + options.exportWhat.toUtf8() +
+                  "\" (vehicles, deliveries, history, alerts)\n");
         return 2;
     }
-    err.write("fleetmon export: unknown export \"" + options.exportWhat.toUtf8() +
-              "\" (vehicles, deliveries, history, alerts)\n");
-    return 2;
+    store::JournalReader reader;
+    QString error;
+    if (!reader.open(options.journalPath(), &error))
+        return failed(err, error);
+    return exporter(options, reader, out, err);
 }
 
 } // namespace app

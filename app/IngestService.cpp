@@ -5,10 +5,13 @@
 #include "net/HttpServer.h"
 #include "net/Router.h"
 #include "smartcar/FleetLoader.h"
+#include "smartcar/FleetProcessor.h"
+#include "store/JournalReader.h"
 #include "smartcar/WebhookEndpoint.h"
 #include "store/Journal.h"
 
 #include <QDir>
+#include <QSettings>
 #include <QThread>
 
 namespace app {
@@ -49,18 +52,25 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
         context,
         [&] {
             model::FleetState fleet;
-            if (!smartcar::FleetLoader::loadFile(options.journalPath(), &fleet, &m_restoredDeliveries,
-                                                 &threadError))
+            QList<model::Alert> alerts;
+            store::JournalReader reader;
+            const auto keep = [&](const model::Alert &a) {
+                alerts.append(a);
+                return true;
+            };
+            if (!reader.open(options.journalPath(), &threadError) ||
+                !smartcar::FleetLoader::load(reader, &fleet, &m_restoredDeliveries, &threadError) ||
+                !reader.forEachAlert({}, 0, keep, &threadError))
                 return;
-            if (updates) {
-                for (const QString &id : fleet.vehicleIds())
-                    updates->push(model::FleetState::rowFor(*fleet.vehicle(id)));
-            }
-            m_endpoint =
-                new smartcar::WebhookEndpoint(options.amt, m_journal.get(), std::move(fleet), updates);
+            const QSettings settings;
+            m_journal->setHistoryRetentionDays(settings.value(QStringLiteral("history/retentionDays"), 0).toInt());
+            m_processor = new smartcar::FleetProcessor(m_journal.get(), std::move(fleet), alerts,
+                                                       model::AlertRuleSettings::load(settings), updates);
+            m_endpoint = new smartcar::WebhookEndpoint(options.amt, m_journal.get(), m_processor);
             m_server = new net::HttpServer(m_router.get());
             QObject::connect(m_thread, &QThread::finished, m_server, &QObject::deleteLater);
             QObject::connect(m_thread, &QThread::finished, m_endpoint, &QObject::deleteLater);
+            QObject::connect(m_thread, &QThread::finished, m_processor, &QObject::deleteLater);
             if (!m_server->listen(options.listenAddress, options.listenPort)) {
                 threadError = QStringLiteral("cannot listen on %1:%2: %3")
                                   .arg(options.listenAddress.toString())
@@ -103,6 +113,7 @@ void IngestService::stop() {
         m_thread = nullptr;
         m_server = nullptr;
         m_endpoint = nullptr;
+        m_processor = nullptr;
     }
     m_journal.reset();
     m_router.reset();

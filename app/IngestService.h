@@ -16,8 +16,9 @@ class HttpServer;
 class Router;
 } // namespace net
 namespace smartcar {
+class FleetProcessor;
 class WebhookEndpoint;
-}
+} // namespace smartcar
 namespace store {
 class Journal;
 }
@@ -39,12 +40,15 @@ public:
 
     QUrl webhookUrl() const; // http://HOST:PORT/webhooks/smartcar
     qint64 restoredDeliveries() const { return m_restoredDeliveries; }
+    // For acknowledgements and rule changes from the GUI; its public calls are thread-safe.
+    smartcar::FleetProcessor *processor() const { return m_processor; }
 
 private:
     std::unique_ptr<store::Journal> m_journal;
     std::unique_ptr<net::Router> m_router;
     QThread *m_thread = nullptr;
     smartcar::WebhookEndpoint *m_endpoint = nullptr; // lives on m_thread
+    smartcar::FleetProcessor *m_processor = nullptr; // lives on m_thread
     net::HttpServer *m_server = nullptr;             // lives on m_thread
     QString m_host;
     quint16 m_port = 0;

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "model/HistorySample.h"
+
 #include <QByteArray>
+#include <QList>
 #include <QString>
 
 namespace model {
@@ -23,6 +26,9 @@ struct Delivery {
     QByteArray headers;  // the headers that matter, as compact JSON
     QByteArray body;     // raw bytes as received; empty for rejected deliveries
     bool replay = false; // re-fed from the journal by the user, not sent by Smartcar
+    // History points of an accepted delivery, written in the same transaction; dropped when the
+    // delivery turns out to be a duplicate.
+    QList<HistorySample> samples;
 };
 
 } // namespace model

@@ -1,17 +1,12 @@
 #include "model/FleetState.h"
 
+#include "model/SignalUnits.h"
+
 #include <QJsonArray>
 
 namespace model {
 
 namespace {
-
-std::optional<double> numberAt(const QJsonObject &body, QLatin1String key) {
-    const QJsonValue v = body.value(key);
-    if (v.isDouble())
-        return v.toDouble();
-    return std::nullopt;
-}
 
 std::optional<bool> boolValue(const Vehicle &vehicle, const QString &code) {
     const SignalValue *s = vehicle.signal(code);
@@ -22,31 +17,12 @@ std::optional<bool> boolValue(const Vehicle &vehicle, const QString &code) {
 
 std::optional<double> batteryPercent(const Vehicle &vehicle) {
     const SignalValue *s = vehicle.signal(QStringLiteral("tractionbattery-stateofcharge"));
-    if (!s)
-        return std::nullopt;
-    // An older documented shape is {"percentage": 75}; the current one is {"unit":"percent","value":78}.
-    if (auto p = numberAt(s->body, QLatin1String("percentage")))
-        return *p;
-    auto value = numberAt(s->body, QLatin1String("value"));
-    if (!value)
-        return std::nullopt;
-    // Some sources deliver a fraction (0.77). A whole 0 or 1 is read as percent.
-    if (*value > 0.0 && *value < 1.0)
-        return *value * 100.0;
-    return *value;
+    return s ? SignalUnits::percent(s->body) : std::nullopt;
 }
 
 std::optional<double> odometerKm(const Vehicle &vehicle) {
     const SignalValue *s = vehicle.signal(QStringLiteral("odometer-traveleddistance"));
-    if (!s)
-        return std::nullopt;
-    auto value = numberAt(s->body, QLatin1String("value"));
-    if (!value)
-        return std::nullopt;
-    const QString unit = s->body.value(QLatin1String("unit")).toString().toLower();
-    if (unit == QLatin1String("miles") || unit == QLatin1String("mi") || unit == QLatin1String("mile"))
-        return *value * 1.609344;
-    return *value;
+    return s ? SignalUnits::kilometres(s->body) : std::nullopt;
 }
 
 std::optional<int> openDoors(const Vehicle &vehicle) {

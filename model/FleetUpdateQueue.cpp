@@ -2,31 +2,71 @@
 
 namespace model {
 
-FleetUpdateQueue::FleetUpdateQueue(QObject *parent)
-    : QObject(parent) {}
+FleetUpdateQueue::FleetUpdateQueue(qsizetype maxPendingDeliveries, QObject *parent)
+    : QObject(parent), m_maxPendingDeliveries(std::max<qsizetype>(1, maxPendingDeliveries)) {}
+
+void FleetUpdateQueue::notifyIf(bool wasEmpty) {
+    if (wasEmpty)
+        Q_EMIT updatesPending();
+}
 
 void FleetUpdateQueue::push(const VehicleRow &row) {
     bool wasEmpty = false;
     {
         QMutexLocker lock(&m_mutex);
         ++m_pushed;
-        wasEmpty = m_pending.isEmpty();
-        auto it = m_indexById.constFind(row.id);
-        if (it != m_indexById.constEnd()) {
-            m_pending[*it] = row;
+        wasEmpty = wasEmptyLocked();
+        auto it = m_rowIndex.constFind(row.id);
+        if (it != m_rowIndex.constEnd()) {
+            m_batch.rows[*it] = row;
         } else {
-            m_indexById.insert(row.id, m_pending.size());
-            m_pending.append(row);
+            m_rowIndex.insert(row.id, m_batch.rows.size());
+            m_batch.rows.append(row);
         }
     }
-    if (wasEmpty)
-        Q_EMIT rowsPending();
+    notifyIf(wasEmpty);
 }
 
-QList<VehicleRow> FleetUpdateQueue::takeAll() {
+void FleetUpdateQueue::pushAlerts(const QList<Alert> &alerts) {
+    if (alerts.isEmpty())
+        return;
+    bool wasEmpty = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        wasEmpty = wasEmptyLocked();
+        for (const Alert &alert : alerts) {
+            auto it = m_alertIndex.constFind(alert.id);
+            if (it != m_alertIndex.constEnd()) {
+                m_batch.alerts[*it] = alert;
+            } else {
+                m_alertIndex.insert(alert.id, m_batch.alerts.size());
+                m_batch.alerts.append(alert);
+            }
+        }
+    }
+    notifyIf(wasEmpty);
+}
+
+void FleetUpdateQueue::pushDelivery(const DeliveryLogEntry &delivery) {
+    bool wasEmpty = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        wasEmpty = wasEmptyLocked();
+        if (m_batch.deliveries.size() >= m_maxPendingDeliveries) {
+            // The log shows the newest entries; the journal keeps them all.
+            m_batch.deliveries.removeFirst();
+            ++m_batch.droppedDeliveries;
+        }
+        m_batch.deliveries.append(delivery);
+    }
+    notifyIf(wasEmpty);
+}
+
+FleetUpdateQueue::Batch FleetUpdateQueue::takeBatch() {
     QMutexLocker lock(&m_mutex);
-    m_indexById.clear();
-    return std::exchange(m_pending, {});
+    m_rowIndex.clear();
+    m_alertIndex.clear();
+    return std::exchange(m_batch, Batch{});
 }
 
 qint64 FleetUpdateQueue::pushedCount() const {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "model/Alert.h"
+#include "model/DeliveryLogEntry.h"
 #include "model/VehicleRow.h"
 
 #include <QHash>
@@ -9,27 +11,44 @@
 
 namespace model {
 
-// Hand-off of table rows from the ingest thread to the GUI thread (PlotJuggler's producer/consumer
-// pattern): the producer overwrites the pending row of a vehicle under a lock, so a burst of
-// deliveries for one vehicle costs the GUI one row update. `rowsPending` is emitted once per batch,
-// when the queue goes from empty to non-empty; the consumer drains it on its own timer.
+// Hand-off from the ingest thread to the GUI thread (PlotJuggler's producer/consumer pattern):
+// producers add under a lock, `updatesPending` is emitted once when the queue goes from empty to
+// non-empty, and the consumer drains everything on its own timer, at most ~20 times a second.
+// Rows and alerts are coalesced by id (a burst for one vehicle costs the GUI one row update);
+// delivery log entries are kept in order, bounded, so a stalled GUI cannot grow memory.
 class FleetUpdateQueue final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(FleetUpdateQueue)
 public:
-    explicit FleetUpdateQueue(QObject *parent = nullptr);
+    struct Batch {
+        QList<VehicleRow> rows;             // in first-pushed order
+        QList<Alert> alerts;                // latest snapshot of each changed alert
+        QList<DeliveryLogEntry> deliveries; // in arrival order
+        qint64 droppedDeliveries = 0;       // log entries dropped because the GUI did not keep up
+        bool isEmpty() const { return rows.isEmpty() && alerts.isEmpty() && deliveries.isEmpty(); }
+    };
 
-    void push(const VehicleRow &row); // any thread
-    QList<VehicleRow> takeAll();      // any thread; rows in first-pushed order
-    qint64 pushedCount() const;       // rows pushed since construction
+    explicit FleetUpdateQueue(qsizetype maxPendingDeliveries = 10'000, QObject *parent = nullptr);
+
+    void push(const VehicleRow &row);                   // any thread
+    void pushAlerts(const QList<Alert> &alerts);        // any thread
+    void pushDelivery(const DeliveryLogEntry &delivery); // any thread
+    Batch takeBatch();                                  // any thread
+    qint64 pushedCount() const;                         // rows pushed since construction
 
 Q_SIGNALS:
-    void rowsPending();
+    void updatesPending();
 
 private:
+    // Call with the lock held; returns whether the queue was empty before.
+    bool wasEmptyLocked() const { return m_batch.isEmpty(); }
+    void notifyIf(bool wasEmpty);
+
     mutable QMutex m_mutex;
-    QHash<QString, qsizetype> m_indexById;
-    QList<VehicleRow> m_pending;
+    QHash<QString, qsizetype> m_rowIndex;
+    QHash<qint64, qsizetype> m_alertIndex;
+    Batch m_batch;
+    qsizetype m_maxPendingDeliveries;
     qint64 m_pushed = 0;
 };
 

@@ -316,6 +316,7 @@ int HttpConnection::onMessageComplete() {
     m_inMessage = false;
     m_deadline.stop(); // the handler owns the time from here
     m_current.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
+    m_current.receivedAtNs = HttpRequest::monotonicNs();
     std::shared_ptr<PendingResponse> slot = std::exchange(m_currentSlot, nullptr);
     if (!slot->keepAlive)
         m_closing = true; // "Connection: close" or HTTP/1.0: no further request is read

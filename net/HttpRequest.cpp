@@ -1,6 +1,13 @@
 #include "net/HttpRequest.h"
 
+#include <chrono>
+
 namespace net {
+
+qint64 HttpRequest::monotonicNs() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
 
 QByteArray HttpRequest::header(QByteArrayView name) const {
     for (const auto &[key, value] : headers) {

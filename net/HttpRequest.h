@@ -22,6 +22,9 @@ struct HttpRequest {
     QByteArray body;
     QHostAddress peer;
     qint64 receivedAtMs = 0; // wall clock when the last byte arrived
+    qint64 receivedAtNs = 0; // monotonicNs() when the last byte arrived, for processing times
+
+    static qint64 monotonicNs();
 
     // First header with that name, compared case-insensitively; empty when absent.
     QByteArray header(QByteArrayView name) const;

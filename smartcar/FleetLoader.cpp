@@ -2,7 +2,6 @@
 
 #include "smartcar/PayloadDecoder.h"
 
-#include <QFileInfo>
 
 namespace smartcar {
 
@@ -10,7 +9,7 @@ bool FleetLoader::load(store::JournalReader &reader, model::FleetState *state, q
                        QString *error) {
     qint64 count = 0;
     const bool ok = reader.forEach(
-        {.acceptedOnly = true, .withBodies = true},
+        {.acceptedOnly = true, .withBodies = true, .vehicleId = {}, .sinceMs = 0},
         [&](const model::Delivery &d) {
             const PayloadDecoder::Result decoded = PayloadDecoder::decode(d.body);
             if (decoded.ok)
@@ -22,17 +21,6 @@ bool FleetLoader::load(store::JournalReader &reader, model::FleetState *state, q
     if (deliveries)
         *deliveries = count;
     return ok;
-}
-
-bool FleetLoader::loadFile(const QString &path, model::FleetState *state, qint64 *deliveries,
-                           QString *error) {
-    if (!QFileInfo::exists(path)) {
-        if (deliveries)
-            *deliveries = 0;
-        return true;
-    }
-    store::JournalReader reader;
-    return reader.open(path, error) && load(reader, state, deliveries, error);
 }
 
 } // namespace smartcar

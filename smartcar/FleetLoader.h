@@ -11,8 +11,6 @@ class FleetLoader final {
 public:
     static bool load(store::JournalReader &reader, model::FleetState *state, qint64 *deliveries,
                      QString *error);
-    // Opens the journal at path; a missing file is an empty fleet, not an error.
-    static bool loadFile(const QString &path, model::FleetState *state, qint64 *deliveries, QString *error);
 };
 
 } // namespace smartcar

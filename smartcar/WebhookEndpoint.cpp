@@ -1,5 +1,7 @@
 #include "smartcar/WebhookEndpoint.h"
 
+#include "model/HistoryExtractor.h"
+#include "smartcar/FleetProcessor.h"
 #include "smartcar/Signature.h"
 
 #include <QJsonDocument>
@@ -19,17 +21,12 @@ bool isPlausibleChallenge(const QByteArray &challenge) {
 }
 } // namespace
 
-WebhookEndpoint::WebhookEndpoint(const QByteArray &amt, store::Journal *journal, model::FleetState state,
-                                 model::FleetUpdateQueue *updates, QObject *parent)
-    : QObject(parent)
-    , m_amt(amt)
-    , m_journal(journal)
-    , m_fleet(std::move(state))
-    , m_updates(updates) {
+WebhookEndpoint::WebhookEndpoint(const QByteArray &amt, store::Journal *journal, FleetProcessor *processor,
+                                 QObject *parent)
+    : QObject(parent), m_amt(amt), m_journal(journal), m_processor(processor) {
     // The listener runs on the store thread: hop to this object's thread once per batch.
     m_journal->setCommitListener([this](const QList<store::AppendResult> &results) {
-        QMetaObject::invokeMethod(
-            this, [this, results] { onCommitted(results); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, [this, results] { onCommitted(results); }, Qt::QueuedConnection);
     });
 }
 
@@ -46,6 +43,24 @@ model::Delivery WebhookEndpoint::deliveryFor(const net::HttpRequest &request, mo
     }
     d.headers = QJsonDocument(headers).toJson(QJsonDocument::Compact);
     return d;
+}
+
+void WebhookEndpoint::journal(const net::HttpRequest &request, model::Delivery delivery, Pending pending) {
+    pending.log.receivedAtMs = delivery.receivedAtMs;
+    pending.log.eventId = delivery.eventId;
+    pending.log.eventType = delivery.eventType;
+    pending.log.vehicleId = delivery.vehicleId;
+    pending.log.verdict = delivery.verdict;
+    pending.log.status = delivery.status;
+    pending.log.bodyBytes = request.body.size();
+    pending.log.processingUs = (net::HttpRequest::monotonicNs() - request.receivedAtNs) / 1000;
+    const quint64 ticket = m_journal->append(std::move(delivery));
+    m_pending.insert(ticket, std::move(pending));
+}
+
+void WebhookEndpoint::answer(Pending &pending, const net::HttpResponse &response) {
+    pending.log.status = response.status;
+    pending.responder.respond(response);
 }
 
 void WebhookEndpoint::handleDelivery(const net::HttpRequest &request, const net::Responder &responder) {
@@ -68,10 +83,10 @@ void WebhookEndpoint::handleDelivery(const net::HttpRequest &request, const net:
             }
         }
         ++m_counters.badSignature;
-        m_journal->append(deliveryFor(request, model::Verdict::BadSignature, 401));
         responder.respond(net::HttpResponse::error(
             401, signature.isEmpty() ? QStringLiteral("missing SC-Signature header")
                                      : QStringLiteral("SC-Signature does not match the body")));
+        journal(request, deliveryFor(request, model::Verdict::BadSignature, 401), Pending{});
         return;
     }
 
@@ -81,72 +96,67 @@ void WebhookEndpoint::handleDelivery(const net::HttpRequest &request, const net:
         return;
     }
 
-    model::Delivery delivery = deliveryFor(
-        request, decoded.ok ? model::Verdict::Accepted : model::Verdict::Malformed, decoded.ok ? 200 : 400);
+    model::Delivery delivery = deliveryFor(request, decoded.ok ? model::Verdict::Accepted : model::Verdict::Malformed,
+                                           decoded.ok ? 200 : 400);
     delivery.body = request.body; // signed: kept whole, even when it is not JSON
     delivery.eventId = decoded.event.eventId;
     delivery.eventType = decoded.event.eventType;
     delivery.vehicleId = decoded.event.vehicleId;
-    const quint64 ticket = m_journal->append(std::move(delivery));
-    m_pending.insert(ticket,
-                     Pending{responder, std::move(decoded.event), request.receivedAtMs, decoded.error});
+    if (!decoded.event.vehicleId.isEmpty())
+        delivery.samples = model::HistoryExtractor::samples(decoded.event.vehicleId, decoded.event.signalValues);
+    journal(request, std::move(delivery), Pending{responder, std::move(decoded.event), {}, decoded.error});
 }
 
 void WebhookEndpoint::answerVerify(const net::HttpRequest &request, const net::Responder &responder,
                                    const QByteArray &challenge) {
+    model::Delivery d = deliveryFor(request, model::Verdict::Verify, 200);
+    d.eventType = QStringLiteral("VERIFY");
     if (!isPlausibleChallenge(challenge)) {
         ++m_counters.malformed;
-        model::Delivery d = deliveryFor(request, model::Verdict::Malformed, 400);
-        d.eventType = QStringLiteral("VERIFY");
-        m_journal->append(std::move(d));
+        d.verdict = model::Verdict::Malformed;
+        d.status = 400;
         responder.respond(net::HttpResponse::error(
-            400, QStringLiteral("VERIFY challenge must be 1-%1 printable ASCII characters")
-                     .arg(kMaxChallengeLength)));
+            400, QStringLiteral("VERIFY challenge must be 1-%1 printable ASCII characters").arg(kMaxChallengeLength)));
+        journal(request, std::move(d), Pending{});
         return;
     }
     ++m_counters.verify;
-    model::Delivery d = deliveryFor(request, model::Verdict::Verify, 200);
-    d.eventType = QStringLiteral("VERIFY");
     d.body = request.body;
-    m_journal->append(std::move(d));
     // Answered at once: VERIFY changes no state, and Smartcar waits for it before sending anything.
-    const QByteArray answer = Signature::hmacSha256Hex(m_amt, challenge);
-    responder.respond(net::HttpResponse::json(200, "{\"challenge\":\"" + answer + "\"}"));
+    const QByteArray answerHex = Signature::hmacSha256Hex(m_amt, challenge);
+    responder.respond(net::HttpResponse::json(200, "{\"challenge\":\"" + answerHex + "\"}"));
+    journal(request, std::move(d), Pending{});
 }
 
 void WebhookEndpoint::onCommitted(const QList<store::AppendResult> &results) {
     for (const store::AppendResult &result : results) {
         auto it = m_pending.find(result.ticket);
         if (it == m_pending.end())
-            continue; // a record that needed no answer (rejections, VERIFY)
+            continue;
         Pending pending = std::move(*it);
         m_pending.erase(it);
+        pending.log.journalId = result.id;
+        pending.log.verdict = result.verdict;
 
-        if (!result.committed) {
-            // Nothing was stored: a 503 makes Smartcar retry instead of dropping the delivery.
+        if (!result.committed)
             ++m_counters.storeFailures;
-            pending.responder.respond(
-                net::HttpResponse::error(503, QStringLiteral("delivery not stored: %1").arg(result.error)));
-            continue;
-        }
-        switch (result.verdict) {
-        case model::Verdict::Accepted:
+        if (pending.responder.hasResponded()) {
+            // A rejection or VERIFY, answered on arrival: only the log is left to do.
+        } else if (!result.committed) {
+            // Nothing was stored: a 503 makes Smartcar retry instead of dropping the delivery.
+            answer(pending, net::HttpResponse::error(503, QStringLiteral("delivery not stored: %1").arg(result.error)));
+        } else if (result.verdict == model::Verdict::Accepted) {
             ++m_counters.accepted;
-            if (m_fleet.apply(pending.event, pending.receivedAtMs) && m_updates) {
-                if (const model::Vehicle *v = m_fleet.vehicle(pending.event.vehicleId))
-                    m_updates->push(model::FleetState::rowFor(*v));
-            }
-            pending.responder.respond(net::HttpResponse::json(200, R"({"status":"accepted"})"));
-            break;
-        case model::Verdict::Duplicate:
+            m_processor->applyAccepted(pending.event, pending.log.receivedAtMs);
+            answer(pending, net::HttpResponse::json(200, R"({"status":"accepted"})"));
+        } else if (result.verdict == model::Verdict::Duplicate) {
             ++m_counters.duplicate;
-            pending.responder.respond(net::HttpResponse::json(200, R"({"status":"duplicate"})"));
-            break;
-        default:
+            answer(pending, net::HttpResponse::json(200, R"({"status":"duplicate"})"));
+        } else {
             ++m_counters.malformed;
-            pending.responder.respond(net::HttpResponse::error(400, pending.malformedReason));
-            break;
+            answer(pending, net::HttpResponse::error(400, pending.malformedReason));
         }
+        m_processor->logDelivery(pending.log);
     }
 }
 
@@ -161,7 +171,8 @@ void WebhookEndpoint::handleHealth(const net::HttpRequest &, const net::Responde
     };
     const QJsonObject body{
         {QStringLiteral("status"), QStringLiteral("ok")},
-        {QStringLiteral("vehicles"), qint64(m_fleet.vehicleCount())},
+        {QStringLiteral("vehicles"), qint64(m_processor->fleet().vehicleCount())},
+        {QStringLiteral("activeAlerts"), qint64(m_processor->alerts().activeAlerts().size())},
         {QStringLiteral("pending"), qint64(m_pending.size())},
         {QStringLiteral("deliveries"), deliveries},
     };

@@ -1,8 +1,7 @@
 #pragma once
 
-#include "model/FleetState.h"
-#include "model/FleetUpdateQueue.h"
 #include "net/RequestHandler.h"
+#include "model/DeliveryLogEntry.h"
 #include "smartcar/PayloadDecoder.h"
 #include "store/Journal.h"
 
@@ -10,6 +9,8 @@
 #include <QObject>
 
 namespace smartcar {
+
+class FleetProcessor;
 
 // Smartcar's side of the HTTP endpoint: VERIFY answers, signature checks, journaling and the fleet
 // state. Promises: a 2xx leaves only after the delivery is committed to the journal; an unsigned
@@ -23,14 +24,13 @@ public:
         qint64 accepted = 0, duplicate = 0, badSignature = 0, malformed = 0, verify = 0, storeFailures = 0;
     };
 
-    // `state` is the fleet as rebuilt from the journal; `updates` (optional) receives changed rows.
-    WebhookEndpoint(const QByteArray &amt, store::Journal *journal, model::FleetState state,
-                    model::FleetUpdateQueue *updates, QObject *parent = nullptr);
+    // `processor` takes every committed delivery: accepted ones change the fleet, all are logged.
+    WebhookEndpoint(const QByteArray &amt, store::Journal *journal, FleetProcessor *processor,
+                    QObject *parent = nullptr);
 
     void handleDelivery(const net::HttpRequest &request, const net::Responder &responder);
     void handleHealth(const net::HttpRequest &request, const net::Responder &responder);
 
-    const model::FleetState &fleet() const { return m_fleet; }
     const Counters &counters() const { return m_counters; }
 
     // The longest VERIFY challenge answered: a bound, so the endpoint is no signing oracle.
@@ -39,22 +39,25 @@ public:
     static constexpr qsizetype kMaxUnsignedBody = 4096;
 
 private:
+    // A journaled delivery until its commit is reported. Rejections and VERIFY were answered
+    // already (the responder is spent); they wait only to be logged with their journal id.
     struct Pending {
         net::Responder responder;
         model::VehicleEvent event;
-        qint64 receivedAtMs = 0;
+        model::DeliveryLogEntry log;
         QString malformedReason; // set when the signed body could not be decoded
     };
 
     void answerVerify(const net::HttpRequest &request, const net::Responder &responder,
                       const QByteArray &challenge);
     void onCommitted(const QList<store::AppendResult> &results);
+    void journal(const net::HttpRequest &request, model::Delivery delivery, Pending pending);
+    void answer(Pending &pending, const net::HttpResponse &response);
     model::Delivery deliveryFor(const net::HttpRequest &request, model::Verdict verdict, int status) const;
 
     QByteArray m_amt;
     store::Journal *m_journal;
-    model::FleetState m_fleet;
-    model::FleetUpdateQueue *m_updates;
+    FleetProcessor *m_processor;
     QHash<quint64, Pending> m_pending; // journal ticket -> request waiting for its commit
     Counters m_counters;
 };

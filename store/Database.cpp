@@ -69,8 +69,10 @@ bool Database::open(const QString &path, Mode mode, QString *error) {
         return false;
     }
     if (mode == Mode::ReadOnly) {
-        if (version == 0) {
-            *error = QStringLiteral("%1 holds no Fleet Monitor journal").arg(path);
+        if (version < kSchemaVersion) {
+            *error = version == 0 ? QStringLiteral("%1 holds no Fleet Monitor journal").arg(path)
+                                  : QStringLiteral("%1 is from an older Fleet Monitor; start the app once to upgrade it")
+                                        .arg(path);
             return false;
         }
         return true;
@@ -91,37 +93,60 @@ bool Database::open(const QString &path, Mode mode, QString *error) {
         *error = QStringLiteral("cannot configure %1: %2").arg(path, pragmaError);
         return false;
     }
-    if (version == 0 && !createSchema(error))
+    if (version < kSchemaVersion && !migrate(version, error))
         return false;
     return true;
 }
 
-bool Database::createSchema(QString *error) {
-    const QStringList statements = {
-        QStringLiteral("CREATE TABLE IF NOT EXISTS deliveries ("
-                       " id INTEGER PRIMARY KEY,"
-                       " received_at INTEGER NOT NULL,"
-                       " event_id TEXT, event_type TEXT, vehicle_id TEXT,"
-                       " verdict TEXT NOT NULL, status INTEGER NOT NULL,"
-                       " headers TEXT, body BLOB,"
-                       " replay INTEGER NOT NULL DEFAULT 0)"),
-        // The idempotency key: a unique constraint, so a retry racing its original cannot slip in.
-        QStringLiteral("CREATE TABLE IF NOT EXISTS event_ids (event_id TEXT PRIMARY KEY) WITHOUT ROWID"),
-        QStringLiteral("CREATE INDEX IF NOT EXISTS deliveries_verdict ON deliveries(verdict, id)"),
-        QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion),
+bool Database::migrate(int fromVersion, QString *error) {
+    // Each step brings the schema from version i to i + 1; all run in one transaction.
+    const QList<QStringList> steps = {
+        {
+            QStringLiteral("CREATE TABLE deliveries ("
+                           " id INTEGER PRIMARY KEY,"
+                           " received_at INTEGER NOT NULL,"
+                           " event_id TEXT, event_type TEXT, vehicle_id TEXT,"
+                           " verdict TEXT NOT NULL, status INTEGER NOT NULL,"
+                           " headers TEXT, body BLOB,"
+                           " replay INTEGER NOT NULL DEFAULT 0)"),
+            // The idempotency key: a unique constraint, so a retry racing its original cannot slip in.
+            QStringLiteral("CREATE TABLE event_ids (event_id TEXT PRIMARY KEY) WITHOUT ROWID"),
+            QStringLiteral("CREATE INDEX deliveries_verdict ON deliveries(verdict, id)"),
+        },
+        {
+            // One row per reading: the key makes a re-delivered or out-of-order reading one point.
+            QStringLiteral("CREATE TABLE history ("
+                           " vehicle_id TEXT NOT NULL, code TEXT NOT NULL, field TEXT NOT NULL,"
+                           " t INTEGER NOT NULL, value REAL NOT NULL,"
+                           " PRIMARY KEY (vehicle_id, code, field, t)) WITHOUT ROWID"),
+            QStringLiteral("CREATE TABLE alerts ("
+                           " id INTEGER PRIMARY KEY, vehicle_id TEXT NOT NULL, kind TEXT NOT NULL,"
+                           " subject TEXT NOT NULL, severity TEXT NOT NULL, message TEXT NOT NULL,"
+                           " first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, fire_count INTEGER NOT NULL,"
+                           " cleared_at INTEGER NOT NULL, cleared_by TEXT NOT NULL,"
+                           " acknowledged_at INTEGER NOT NULL, acknowledged_by TEXT NOT NULL)"),
+        },
     };
+    static_assert(kSchemaVersion == 2, "add a migration step for the new version");
     if (!exec(m_db, QStringLiteral("BEGIN IMMEDIATE"), error)) {
         *error = QStringLiteral("cannot write %1: %2").arg(m_path, *error);
         return false;
     }
-    for (const QString &sql : statements) {
-        if (!exec(m_db, sql, error)) {
-            exec(m_db, QStringLiteral("ROLLBACK"), nullptr);
-            *error = QStringLiteral("cannot create the journal in %1: %2").arg(m_path, *error);
-            return false;
+    for (int version = fromVersion; version < kSchemaVersion; ++version) {
+        for (const QString &sql : steps.at(version)) {
+            if (!exec(m_db, sql, error)) {
+                exec(m_db, QStringLiteral("ROLLBACK"), nullptr);
+                *error = QStringLiteral("cannot upgrade the journal %1 to schema %2: %3")
+                             .arg(m_path)
+                             .arg(version + 1)
+                             .arg(*error);
+                return false;
+            }
         }
     }
-    if (!exec(m_db, QStringLiteral("COMMIT"), error)) {
+    if (!exec(m_db, QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion), error) ||
+        !exec(m_db, QStringLiteral("COMMIT"), error)) {
+        exec(m_db, QStringLiteral("ROLLBACK"), nullptr);
         *error = QStringLiteral("cannot write %1: %2").arg(m_path, *error);
         return false;
     }

@@ -21,10 +21,10 @@ public:
     QSqlDatabase &connection() { return m_db; }
     const QString &path() const { return m_path; }
 
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
 private:
-    bool createSchema(QString *error);
+    bool migrate(int fromVersion, QString *error);
 
     QString m_connectionName;
     QString m_path;

@@ -2,6 +2,7 @@
 
 #include "store/Database.h"
 
+#include <QDateTime>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
@@ -11,6 +12,8 @@ namespace store {
 namespace {
 // Bounds one transaction so a huge backlog still reports progress and keeps latency even.
 constexpr size_t kMaxBatch = 2048;
+// Pruning is cheap when there is nothing to prune; when there is, it runs between batches.
+constexpr auto kPruneInterval = std::chrono::minutes(10);
 } // namespace
 
 Journal::Journal() = default;
@@ -45,10 +48,26 @@ quint64 Journal::append(model::Delivery delivery) {
     {
         std::lock_guard lock(m_mutex);
         ticket = m_nextTicket++;
-        m_queue.push_back({ticket, std::move(delivery)});
+        m_queue.push_back({ticket, std::move(delivery), {}});
     }
     m_wake.notify_one();
     return ticket;
+}
+
+void Journal::saveAlerts(const QList<model::Alert> &alerts) {
+    if (alerts.isEmpty())
+        return;
+    {
+        std::lock_guard lock(m_mutex);
+        Pending p;
+        p.alerts = alerts;
+        m_queue.push_back(std::move(p));
+    }
+    m_wake.notify_one();
+}
+
+void Journal::setHistoryRetentionDays(int days) {
+    m_retentionDays = std::max(0, days);
 }
 
 void Journal::close() {
@@ -78,12 +97,19 @@ void Journal::run(const QString &path) {
         return;
 
     std::deque<Pending> batch;
+    auto nextPrune = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     for (;;) {
+        if (std::chrono::steady_clock::now() >= nextPrune) {
+            pruneHistory(db);
+            nextPrune = std::chrono::steady_clock::now() + kPruneInterval;
+        }
         {
             std::unique_lock lock(m_mutex);
-            m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+            m_wake.wait_until(lock, nextPrune, [this] { return m_stopping || !m_queue.empty(); });
+            if (m_queue.empty() && m_stopping)
+                return; // everything queued was written
             if (m_queue.empty())
-                return; // stopping, and everything queued was written
+                continue; // time to prune
             while (!m_queue.empty() && batch.size() < kMaxBatch) {
                 batch.push_back(std::move(m_queue.front()));
                 m_queue.pop_front();
@@ -94,6 +120,110 @@ void Journal::run(const QString &path) {
     }
 }
 
+namespace {
+
+// The statements of one batch, prepared once per transaction.
+class BatchWriter {
+public:
+    explicit BatchWriter(QSqlDatabase &db)
+        : m_claim(db)
+        , m_insert(db)
+        , m_sample(db)
+        , m_alert(db) {}
+
+    bool prepare() {
+        return check(m_claim, m_claim.prepare(
+                                  QStringLiteral("INSERT OR IGNORE INTO event_ids(event_id) VALUES(?)"))) &&
+               check(m_insert,
+                     m_insert.prepare(QStringLiteral(
+                         "INSERT INTO deliveries(received_at, event_id, event_type, vehicle_id, verdict,"
+                         " status, headers, body, replay) VALUES(?,?,?,?,?,?,?,?,?)"))) &&
+               check(m_sample,
+                     m_sample.prepare(QStringLiteral("INSERT OR IGNORE INTO history(vehicle_id, code,"
+                                                     " field, t, value) VALUES(?,?,?,?,?)"))) &&
+               check(m_alert,
+                     m_alert.prepare(QStringLiteral(
+                         "INSERT OR REPLACE INTO alerts(id, vehicle_id, kind, subject, severity, message,"
+                         " first_seen, last_seen, fire_count, cleared_at, cleared_by, acknowledged_at,"
+                         " acknowledged_by) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)")));
+    }
+
+    // Decides Accepted or Duplicate against the unique eventId, then stores the delivery and,
+    // when accepted, its history points.
+    bool writeDelivery(model::Delivery &d, qint64 *id) {
+        if (d.verdict == model::Verdict::Accepted && !d.eventId.isEmpty()) {
+            m_claim.addBindValue(d.eventId);
+            if (!check(m_claim, m_claim.exec()))
+                return false;
+            if (m_claim.numRowsAffected() == 0)
+                d.verdict = model::Verdict::Duplicate;
+        }
+        m_insert.addBindValue(d.receivedAtMs);
+        m_insert.addBindValue(d.eventId.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
+                                                  : QVariant(d.eventId));
+        m_insert.addBindValue(d.eventType);
+        m_insert.addBindValue(d.vehicleId);
+        m_insert.addBindValue(model::verdictName(d.verdict));
+        m_insert.addBindValue(d.status);
+        m_insert.addBindValue(QString::fromUtf8(d.headers));
+        m_insert.addBindValue(d.body.isNull() ? QVariant(QMetaType(QMetaType::QByteArray))
+                                              : QVariant(d.body));
+        m_insert.addBindValue(d.replay ? 1 : 0);
+        if (!check(m_insert, m_insert.exec()))
+            return false;
+        *id = m_insert.lastInsertId().toLongLong();
+        if (d.verdict != model::Verdict::Accepted)
+            return true;
+        for (const model::HistorySample &h : std::as_const(d.samples)) {
+            m_sample.addBindValue(h.vehicleId);
+            m_sample.addBindValue(h.code);
+            m_sample.addBindValue(h.field);
+            m_sample.addBindValue(h.oemUpdatedAt);
+            m_sample.addBindValue(h.value);
+            if (!check(m_sample, m_sample.exec()))
+                return false;
+        }
+        return true;
+    }
+
+    bool writeAlerts(const QList<model::Alert> &alerts) {
+        for (const model::Alert &a : alerts) {
+            const QVariantList values = {a.id,
+                                         a.vehicleId,
+                                         model::alertKindName(a.kind),
+                                         a.subject,
+                                         model::alertSeverityName(a.severity),
+                                         a.message,
+                                         a.firstSeenAt,
+                                         a.lastSeenAt,
+                                         a.fireCount,
+                                         a.clearedAt,
+                                         a.clearedBy,
+                                         a.acknowledgedAt,
+                                         a.acknowledgedBy};
+            for (const QVariant &v : values)
+                m_alert.addBindValue(v);
+            if (!check(m_alert, m_alert.exec()))
+                return false;
+        }
+        return true;
+    }
+
+    const QString &error() const { return m_error; }
+
+private:
+    bool check(const QSqlQuery &q, bool ok) {
+        if (!ok)
+            m_error = q.lastError().text();
+        return ok;
+    }
+
+    QSqlQuery m_claim, m_insert, m_sample, m_alert;
+    QString m_error;
+};
+
+} // namespace
+
 void Journal::writeBatch(std::deque<Pending> &batch, Database &db) {
     QSqlDatabase &sql = db.connection();
     QList<AppendResult> results;
@@ -101,54 +231,25 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db) {
     QString error;
 
     bool ok = sql.transaction();
-    if (!ok)
+    if (!ok) {
         error = sql.lastError().text();
-    if (ok) {
-        QSqlQuery claim(sql);
-        QSqlQuery insert(sql);
-        ok = claim.prepare(QStringLiteral("INSERT OR IGNORE INTO event_ids(event_id) VALUES(?)")) &&
-             insert.prepare(QStringLiteral("INSERT INTO deliveries(received_at, event_id, event_type, "
-                                           "vehicle_id, verdict, status, headers,"
-                                           " body, replay) VALUES(?,?,?,?,?,?,?,?,?)"));
-        if (!ok)
-            error = claim.lastError().text() + insert.lastError().text();
-        for (Pending &p : batch) {
-            if (!ok)
-                break;
-            model::Delivery &d = p.delivery;
-            if (d.verdict == model::Verdict::Accepted && !d.eventId.isEmpty()) {
-                claim.addBindValue(d.eventId);
-                if (!claim.exec()) {
-                    ok = false;
-                    error = claim.lastError().text();
-                    break;
-                }
-                if (claim.numRowsAffected() == 0)
-                    d.verdict = model::Verdict::Duplicate;
-            }
-            insert.addBindValue(d.receivedAtMs);
-            insert.addBindValue(d.eventId.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
-                                                    : QVariant(d.eventId));
-            insert.addBindValue(d.eventType);
-            insert.addBindValue(d.vehicleId);
-            insert.addBindValue(model::verdictName(d.verdict));
-            insert.addBindValue(d.status);
-            insert.addBindValue(QString::fromUtf8(d.headers));
-            insert.addBindValue(d.body.isNull() ? QVariant(QMetaType(QMetaType::QByteArray))
-                                                : QVariant(d.body));
-            insert.addBindValue(d.replay ? 1 : 0);
-            if (!insert.exec()) {
-                ok = false;
-                error = insert.lastError().text();
-                break;
+    } else {
+        BatchWriter writer(sql);
+        ok = writer.prepare();
+        for (auto it = batch.begin(); ok && it != batch.end(); ++it) {
+            if (it->ticket == 0) {
+                ok = writer.writeAlerts(it->alerts);
+                continue;
             }
             AppendResult r;
-            r.ticket = p.ticket;
+            r.ticket = it->ticket;
+            ok = writer.writeDelivery(it->delivery, &r.id);
             r.committed = true;
-            r.verdict = d.verdict;
-            r.id = insert.lastInsertId().toLongLong();
+            r.verdict = it->delivery.verdict;
             results.append(r);
         }
+        if (!ok)
+            error = writer.error();
         if (ok && !sql.commit()) {
             ok = false;
             error = sql.lastError().text();
@@ -158,8 +259,11 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db) {
     }
 
     if (!ok) {
+        // Nothing of the batch is stored: every waiting delivery is told so.
         results.clear();
         for (const Pending &p : batch) {
+            if (p.ticket == 0)
+                continue;
             AppendResult r;
             r.ticket = p.ticket;
             r.committed = false;
@@ -167,10 +271,24 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db) {
             r.verdict = p.delivery.verdict;
             results.append(r);
         }
+        if (results.isEmpty())
+            qWarning("fleetmon: storing alerts failed: %s", qPrintable(error));
     }
     ++m_batches;
-    if (m_listener)
+    if (m_listener && !results.isEmpty())
         m_listener(results);
+}
+
+void Journal::pruneHistory(Database &db) {
+    const int days = m_retentionDays.load();
+    if (days <= 0)
+        return;
+    const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() - qint64(days) * 24 * 3600 * 1000;
+    QSqlQuery prune(db.connection());
+    prune.prepare(QStringLiteral("DELETE FROM history WHERE t < ?"));
+    prune.addBindValue(cutoff);
+    if (!prune.exec())
+        qWarning("fleetmon: pruning history failed: %s", qPrintable(prune.lastError().text()));
 }
 
 } // namespace store

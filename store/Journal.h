@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/Alert.h"
 #include "model/Delivery.h"
 
 #include <QList>
@@ -41,17 +42,23 @@ public:
     bool open(const QString &path, QString *error);
     void setCommitListener(CommitListener listener); // before the first append
     quint64 append(model::Delivery delivery);        // thread-safe
+    // Stores alert snapshots (insert or replace by id), in order with the deliveries. Thread-safe.
+    void saveAlerts(const QList<model::Alert> &alerts);
+    // History older than this many days is deleted now and then on the store thread; 0 keeps all.
+    void setHistoryRetentionDays(int days);
     void close();                                    // drains, then stops the thread
 
     qint64 committedBatches() const { return m_batches.load(); }
 
 private:
     struct Pending {
-        quint64 ticket;
+        quint64 ticket = 0;           // 0 for alert snapshots, which nobody waits for
         model::Delivery delivery;
+        QList<model::Alert> alerts;
     };
     void run(const QString &path);
     void writeBatch(std::deque<Pending> &batch, class Database &db);
+    void pruneHistory(class Database &db);
 
     QThread *m_thread = nullptr;
     CommitListener m_listener;
@@ -64,6 +71,7 @@ private:
     int m_openState = 0; // 0 pending, 1 open, -1 failed
     QString m_openError;
     std::atomic<qint64> m_batches{0};
+    std::atomic<int> m_retentionDays{0};
 };
 
 } // namespace store

@@ -1,14 +1,18 @@
 #pragma once
 
+#include "model/Alert.h"
 #include "model/Delivery.h"
+#include "model/HistorySample.h"
 #include "store/Database.h"
 
 #include <functional>
+#include <limits>
 
 namespace store {
 
-// Reads the journal on the calling thread through its own connection, in journal order. Used to
-// rebuild the fleet on start and by `fleetmon export`, which may run while the app writes (WAL).
+// Reads the journal on the calling thread through its own connection, streaming rows in order,
+// never loading a table whole. Used to rebuild the fleet on start and by `fleetmon export`, which
+// may run while the app writes (WAL).
 class JournalReader final {
     Q_DISABLE_COPY_MOVE(JournalReader)
 public:
@@ -19,10 +23,25 @@ public:
     struct Filter {
         bool acceptedOnly = false; // only deliveries that changed (or may change) the fleet
         bool withBodies = true;
+        QString vehicleId;         // empty: every vehicle
+        qint64 sinceMs = 0;        // received at or after; 0: from the start
     };
     // Calls visit for each delivery in journal order; visit returns false to stop early.
-    bool forEach(const Filter &filter, const std::function<bool(const model::Delivery &)> &visit,
-                 QString *error);
+    bool forEach(const Filter &filter, const std::function<bool(const model::Delivery &)> &visit, QString *error);
+
+    struct HistoryFilter {
+        QString vehicleId; // empty: every vehicle
+        QString code;      // empty: every signal
+        qint64 sinceMs = 0;
+        qint64 untilMs = std::numeric_limits<qint64>::max();
+    };
+    // History points ordered by vehicle, signal, field and time.
+    bool forEachSample(const HistoryFilter &filter, const std::function<bool(const model::HistorySample &)> &visit,
+                       QString *error);
+
+    // Alerts ordered by id; sinceMs keeps those last seen at or after it.
+    bool forEachAlert(const QString &vehicleId, qint64 sinceMs,
+                      const std::function<bool(const model::Alert &)> &visit, QString *error);
 
 private:
     Database m_db;

@@ -41,8 +41,8 @@ MainWindow::MainWindow(model::FleetUpdateQueue *updates, QWidget *parent)
     m_drainTimer.setInterval(kDrainIntervalMs);
     connect(&m_drainTimer, &QTimer::timeout, this, &MainWindow::drainUpdates);
     if (m_updates) {
-        // rowsPending comes from the ingest thread; the queued connection brings it to ours.
-        connect(m_updates, &model::FleetUpdateQueue::rowsPending, this, &MainWindow::scheduleDrain,
+        // updatesPending comes from the ingest thread; the queued connection brings it to ours.
+        connect(m_updates, &model::FleetUpdateQueue::updatesPending, this, &MainWindow::scheduleDrain,
                 Qt::QueuedConnection);
         // Rows pushed before this connection existed announced themselves to nobody.
         scheduleDrain();
@@ -93,9 +93,9 @@ void MainWindow::scheduleDrain() {
 }
 
 void MainWindow::drainUpdates() {
-    const QList<model::VehicleRow> rows = m_updates->takeAll();
-    if (!rows.isEmpty())
-        m_tableModel->applyRows(rows);
+    const model::FleetUpdateQueue::Batch batch = m_updates->takeBatch();
+    if (!batch.rows.isEmpty())
+        m_tableModel->applyRows(batch.rows);
 }
 
 void MainWindow::updateCountLabel(int visible, int total) {

@@ -1,0 +1,127 @@
+#pragma once
+
+#include "model/Alert.h"
+#include "model/AlertRuleSettings.h"
+#include "model/Vehicle.h"
+
+#include <QCoreApplication>
+#include <QHash>
+#include <QList>
+#include <QMap>
+#include <QSet>
+#include <QString>
+
+#include <deque>
+#include <optional>
+
+namespace model {
+
+class FleetState;
+
+// The alert rules. Given the same vehicles, times and calls it always gives the same alerts: it never
+// reads the clock, time is passed in (epoch ms). Not thread-safe: it runs on the ingest thread beside
+// FleetState.
+//
+// Promises:
+// - At most one uncleared alert per (vehicle, kind, subject); a condition that keeps holding updates
+//   that alert (lastSeenAt, fireCount, message) each time a delivery re-observes it (evaluate()).
+// - Once an alert is cleared it never changes again; the condition returning raises a new alert with a
+//   new id. Ids only grow, also across restarts (restore()).
+// - Every call returns the alerts it created or changed, as full snapshots, ordered by id.
+// - Airbag alerts clear only by acknowledgement. An airbag signal that still reports deployment after
+//   the acknowledgement raises nothing new until it has reported "not deployed" once.
+// - A disabled rule raises nothing new and stops re-observing its alerts, but alerts it raised before
+//   still clear when their condition ends (they would otherwise stay active forever).
+class AlertEngine final {
+    Q_DECLARE_TR_FUNCTIONS(AlertEngine)
+    Q_DISABLE_COPY_MOVE(AlertEngine)
+public:
+    static constexpr int kClearedHistory = 1000; // cleared alerts kept for alert(id); oldest go first
+
+    explicit AlertEngine(AlertRuleSettings settings = {});
+
+    const AlertRuleSettings &settings() const { return m_settings; }
+    // Applies from the next evaluate()/tick(); raises and clears nothing by itself.
+    void setSettings(const AlertRuleSettings &settings);
+
+    // Replaces the engine's alerts with those loaded from the database at start (open and recently
+    // cleared). New ids continue after the largest id restored (or ever assigned). Delayed closures
+    // that were waiting start over with the next delivery.
+    void restore(const QList<Alert> &alerts);
+
+    // Runs every rule against one vehicle after an accepted delivery changed it.
+    QList<Alert> evaluate(const Vehicle &vehicle, qint64 nowMs);
+
+    // Periodic: raises "silent" alerts and delayed closure alerts whose delay has elapsed (a tick never
+    // counts as a re-observation, so it does not touch lastSeenAt or fireCount of open alerts).
+    QList<Alert> tick(const QList<const Vehicle *> &vehicles, qint64 nowMs);
+    QList<Alert> tick(const FleetState &fleet, qint64 nowMs);
+
+    // Returns the changed alert, or nothing when the id is unknown, already cleared or already
+    // acknowledged. An empty `by` is recorded as "user".
+    std::optional<Alert> acknowledge(qint64 alertId, const QString &by, qint64 nowMs);
+    QList<Alert> acknowledgeAll(const QString &by, qint64 nowMs);
+
+    QList<Alert> activeAlerts() const; // uncleared, ordered by id
+    // Active, or cleared and still in the bounded history; nullptr otherwise. Valid until the next
+    // non-const call.
+    const Alert *alert(qint64 id) const;
+
+    static QString clearedByCondition() { return QStringLiteral("condition"); }
+
+private:
+    // A closure seen open while closureOpenDelayMinutes > 0, not alerted yet.
+    struct PendingClosure {
+        qint64 since = 0;    // first delivery that saw it open
+        qint64 lastSeen = 0; // latest delivery that saw it open
+        int count = 0;       // deliveries that saw it open
+        QString message;
+    };
+    // What the engine tracks per vehicle; the keys are slotKey(kind, subject).
+    struct VehicleAlerts {
+        QHash<QString, qint64> active;
+        QHash<QString, PendingClosure> pending; // by closure signal code
+        QSet<QString> deployedAirbags;          // airbag codes whose latest reading said deployed
+        QSet<QString> latchedAirbags;           // airbag codes acknowledged while still deployed
+        bool isEmpty() const {
+            return active.isEmpty() && pending.isEmpty() && deployedAirbags.isEmpty() &&
+                   latchedAirbags.isEmpty();
+        }
+    };
+    // What one rule found about one subject of one vehicle.
+    struct Observation {
+        enum class State { Unknown, Holds, Gone };
+        State state = State::Unknown;
+        QString message;
+    };
+    using Changes = QList<qint64>; // ids of alerts created or changed by the current call
+
+    static QString slotKey(AlertKind kind, const QString &subject);
+
+    void evaluateAirbags(const Vehicle &vehicle, VehicleAlerts &state, qint64 nowMs, Changes &changes);
+    void evaluateClosures(const Vehicle &vehicle, VehicleAlerts &state, qint64 nowMs, Changes &changes);
+    void evaluateBattery(const Vehicle &vehicle, VehicleAlerts &state, qint64 nowMs, Changes &changes);
+    void evaluateErrors(const Vehicle &vehicle, VehicleAlerts &state, qint64 nowMs, Changes &changes);
+    void evaluateSilent(const Vehicle &vehicle, VehicleAlerts &state, qint64 nowMs, bool mayRaise,
+                        Changes &changes);
+    void firePendingClosures(const Vehicle &vehicle, VehicleAlerts &state, qint64 nowMs, Changes &changes);
+
+    // Applies an observation to the slot: re-observes (when `reobserve`), raises or clears.
+    void apply(const QString &vehicleId, VehicleAlerts &state, AlertKind kind, const QString &subject,
+               const Observation &observation, qint64 nowMs, bool reobserve, Changes &changes);
+    Alert &raise(const QString &vehicleId, VehicleAlerts &state, AlertKind kind, const QString &subject,
+                 const QString &message, qint64 firstSeenAt, qint64 lastSeenAt, Changes &changes);
+    void clear(VehicleAlerts &state, const QString &key, qint64 nowMs, const QString &by, Changes &changes);
+    bool acknowledgeOne(Alert &alert, const QString &by, qint64 nowMs, Changes &changes);
+    // Snapshots the changed alerts (ordered by id), then trims the cleared history.
+    QList<Alert> collect(Changes changes);
+    void dropIfIdle(const QString &vehicleId);
+
+    AlertRuleSettings m_settings;
+    QMap<qint64, Alert> m_alerts; // active and the bounded cleared history
+    QHash<QString, VehicleAlerts> m_vehicles;
+    std::deque<qint64> m_clearedOrder; // cleared ids, oldest first, for the bounded history
+    qint64 m_nextId = 1;
+};
+
+} // namespace model

@@ -1,0 +1,104 @@
+#pragma once
+
+#include "model/Alert.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QList>
+
+#include <functional>
+
+namespace model {
+
+// The alert list for the GUI: newest first (by firstSeenAt, then id), one row per alert id. It keeps
+// every active alert and at most maxClearedAlerts() cleared ones, dropping the oldest cleared first
+// (by clearedAt, then id), so a long-running session stays bounded. RawValueRole carries numbers and
+// times for a sorting proxy; display strings are for people.
+//
+// Change notification: updates first (one dataChanged per changed row, or one for the whole table
+// when more than half the rows changed), then one rowsInserted per contiguous run of new rows, then
+// rowsRemoved for cleared alerts beyond the bound. Rows whose alert is unchanged emit nothing.
+class AlertModel final : public QAbstractTableModel {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AlertModel)
+public:
+    enum Column {
+        SeverityColumn,
+        VehicleColumn,
+        MessageColumn,
+        FirstSeenColumn,
+        LastSeenColumn,
+        StateColumn,
+        ColumnCount
+    };
+    Q_ENUM(Column)
+
+    enum Role {
+        AlertIdRole = Qt::UserRole + 1, // qint64, same for every column of a row
+        RawValueRole,                   // severity (int), vehicle id, message, times (qint64 ms), state rank
+        SeverityRole,                   // int(AlertSeverity)
+        IsActiveRole,                   // bool: not cleared
+    };
+    Q_ENUM(Role)
+
+    // What the State column sorts by (RawValueRole): what needs attention first.
+    enum StateRank { ActiveRank = 0, AcknowledgedRank = 1, ClearedRank = 2 };
+
+    // Returns the current time in epoch ms; replaceable so tests control what "today" is.
+    using Clock = std::function<qint64()>;
+
+    static constexpr int kDefaultMaxCleared = 1000;
+
+    explicit AlertModel(QObject *parent = nullptr);
+    ~AlertModel() override;
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    // Upserts by id (the engine's full snapshots). Alerts with id <= 0 are ignored; if an id repeats
+    // within the batch the last occurrence wins.
+    void applyAlerts(const QList<Alert> &changed);
+
+    void setMaxClearedAlerts(int max); // drops cleared rows beyond it at once
+    int maxClearedAlerts() const { return m_maxCleared; }
+
+    // Vehicle id -> display name; ids without an entry show as themselves.
+    void setVehicleNames(const QHash<QString, QString> &names);
+
+    int activeCount() const { return m_activeCount; }
+    const Alert *alertAt(int row) const; // nullptr when out of range
+    int rowOf(qint64 id) const;          // -1 when unknown
+
+    void setClock(Clock clock);
+
+    // "12:03" for today (local time), else "2024-05-31 12:03".
+    static QString shortTime(qint64 ms, qint64 nowMs);
+    static QString severityText(AlertSeverity severity);
+
+Q_SIGNALS:
+    void activeCountChanged(int count);
+
+private:
+    static bool newerFirst(const Alert &a, const Alert &b);
+    QVariant displayData(const Alert &alert, int column) const;
+    QVariant rawData(const Alert &alert, int column) const;
+    QVariant toolTipData(const Alert &alert, int column) const;
+    QString stateText(const Alert &alert) const;
+    void insertSorted(QList<Alert> added);
+    void trimCleared();
+    void rebuildIndex();
+    void emitRowsChanged(QList<int> rows);
+    void updateActiveCount();
+
+    QList<Alert> m_rows; // newest first
+    QHash<qint64, int> m_rowById;
+    QHash<QString, QString> m_vehicleNames;
+    int m_maxCleared = kDefaultMaxCleared;
+    int m_activeCount = 0;
+    Clock m_clock;
+};
+
+} // namespace model

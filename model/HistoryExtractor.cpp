@@ -1,0 +1,55 @@
+#include "model/HistoryExtractor.h"
+
+#include "model/SignalUnits.h"
+
+#include <QJsonArray>
+
+namespace model {
+
+QList<HistorySample> HistoryExtractor::samples(const QString &vehicleId, const SignalValue &signal) {
+    QList<HistorySample> out;
+    if (signal.oemUpdatedAt <= 0 || !signal.hasBody() || signal.isInError())
+        return out;
+    auto add = [&](const QString &field, double value) {
+        out.append(HistorySample{vehicleId, signal.code, field, signal.oemUpdatedAt, value});
+    };
+    const QJsonObject &body = signal.body;
+    for (auto it = body.constBegin(); it != body.constEnd(); ++it) {
+        const QJsonValue v = it.value();
+        if (it.key() == QLatin1String("value") && SignalUnits::isPercentSignal(signal.code)) {
+            if (auto p = SignalUnits::percent(body))
+                add(it.key(), *p);
+        } else if (it.key() == QLatin1String("value") && SignalUnits::isDistanceSignal(signal.code)) {
+            if (auto km = SignalUnits::kilometres(body))
+                add(it.key(), *km);
+        } else if (v.isDouble()) {
+            add(it.key(), v.toDouble());
+        } else if (v.isBool()) {
+            add(it.key(), v.toBool() ? 1.0 : 0.0);
+        } else if (it.key() == QLatin1String("values") && v.isArray()) {
+            // Doors and windows: how many are open is what a chart or report needs.
+            const QJsonArray entries = v.toArray();
+            bool any = false;
+            int open = 0;
+            for (const QJsonValue &e : entries) {
+                const QJsonValue isOpen = e.toObject().value(QLatin1String("isOpen"));
+                if (isOpen.isBool()) {
+                    any = true;
+                    open += isOpen.toBool() ? 1 : 0;
+                }
+            }
+            if (any)
+                add(QStringLiteral("openCount"), open);
+        }
+    }
+    return out;
+}
+
+QList<HistorySample> HistoryExtractor::samples(const QString &vehicleId, const QList<SignalValue> &signalValues) {
+    QList<HistorySample> out;
+    for (const SignalValue &s : signalValues)
+        out += samples(vehicleId, s);
+    return out;
+}
+
+} // namespace model

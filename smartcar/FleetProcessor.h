@@ -1,0 +1,52 @@
+#pragma once
+
+#include "model/AlertEngine.h"
+#include "model/AlertRuleSettings.h"
+#include "model/DeliveryLogEntry.h"
+#include "model/FleetState.h"
+#include "model/FleetUpdateQueue.h"
+#include "store/Journal.h"
+
+#include <QObject>
+#include <QTimer>
+
+namespace smartcar {
+
+// What follows the commit of an accepted delivery: the fleet state, the alert rules, the hand-off
+// to the GUI and the persistence of alert changes. Lives on the ingest thread; the GUI reaches it
+// only through queued calls (acknowledge, rule settings).
+class FleetProcessor final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(FleetProcessor)
+public:
+    // `fleet` and `alerts` as restored from the journal; `updates` may be null (headless).
+    FleetProcessor(store::Journal *journal, model::FleetState fleet, const QList<model::Alert> &alerts,
+                   const model::AlertRuleSettings &rules, model::FleetUpdateQueue *updates, QObject *parent = nullptr);
+
+    void applyAccepted(const model::VehicleEvent &event, qint64 receivedAtMs);
+    void logDelivery(const model::DeliveryLogEntry &entry);
+
+    // Callable from any thread: they queue themselves onto the ingest thread.
+    void acknowledge(qint64 alertId, const QString &by);
+    void acknowledgeAll(const QString &by);
+    void setRules(const model::AlertRuleSettings &rules);
+
+    // Runs the time-based rules (silent vehicles, delayed closures) at `nowMs`; the timer calls it.
+    void tick(qint64 nowMs);
+
+    const model::FleetState &fleet() const { return m_fleet; }
+    const model::AlertEngine &alerts() const { return m_alerts; }
+
+    static constexpr int kTickIntervalMs = 30'000;
+
+private:
+    void publish(const QList<model::Alert> &changed);
+
+    store::Journal *m_journal;
+    model::FleetState m_fleet;
+    model::AlertEngine m_alerts;
+    model::FleetUpdateQueue *m_updates;
+    QTimer m_tickTimer;
+};
+
+} // namespace smartcar

@@ -1,0 +1,547 @@
+// Alert rules: one alert per condition, clearing by condition or acknowledgement, delays, hysteresis,
+// silence, vehicle errors, restore and settings.
+
+#include "model/AlertEngine.h"
+#include "model/FleetState.h"
+
+#include <QJsonArray>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using model::Alert;
+using model::AlertEngine;
+using model::AlertKind;
+using model::AlertRuleSettings;
+using model::AlertSeverity;
+using model::Vehicle;
+
+namespace {
+
+constexpr qint64 kT0 = 1'717'243'200'000; // 2024-06-01T12:00:00Z
+constexpr qint64 kMin = 60'000;
+constexpr qint64 kHour = 60 * kMin;
+
+const QString kDoors = QStringLiteral("closure-doors");
+const QString kAirbag = QStringLiteral("diagnostics-airbag");
+const QString kSoc = QStringLiteral("tractionbattery-stateofcharge");
+
+Vehicle makeVehicle(const QString &id = QStringLiteral("v1")) {
+    Vehicle v;
+    v.id = id;
+    v.make = QStringLiteral("POLESTAR");
+    v.lastDeliveryAt = kT0;
+    return v;
+}
+
+void setSignal(Vehicle &v, const QString &code, const QJsonObject &body) {
+    model::SignalValue s;
+    s.code = code;
+    s.body = body;
+    s.oemUpdatedAt = kT0;
+    v.signalsByCode.insert(code, s);
+}
+
+// A 2x2 grid (doors or windows) with the first `open` entries open.
+QJsonObject grid(int open) {
+    QJsonArray values;
+    for (int i = 0; i < 4; ++i)
+        values.append(
+            QJsonObject{{"row", i / 2}, {"column", i % 2}, {"isOpen", i < open}, {"isLocked", false}});
+    return {{"values", values}, {"rowCount", 2}, {"columnCount", 2}};
+}
+
+void setBattery(Vehicle &v, double percent, bool charging) {
+    setSignal(v, kSoc, {{"value", percent}, {"unit", "percent"}});
+    setSignal(v, QStringLiteral("charge-ischarging"), {{"value", charging}});
+}
+
+model::VehicleError vehicleError(const QString &type, const QString &code, const QString &suggested,
+                                 const QString &description) {
+    model::VehicleError e;
+    e.type = type;
+    e.code = code;
+    e.state = QStringLiteral("ERROR");
+    e.suggestedUserMessage = suggested;
+    e.description = description;
+    return e;
+}
+
+QList<qint64> idsOf(const QList<Alert> &alerts) {
+    QList<qint64> ids;
+    for (const Alert &a : alerts)
+        ids.append(a.id);
+    return ids;
+}
+
+} // namespace
+
+class tst_AlertEngine final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void kindAndSeverityNamesRoundTrip() {
+        for (AlertKind kind : {AlertKind::Airbag, AlertKind::OpenClosure, AlertKind::LowBattery,
+                               AlertKind::Silent, AlertKind::VehicleError}) {
+            AlertKind back = AlertKind::Silent;
+            QVERIFY(model::alertKindFromName(model::alertKindName(kind), &back));
+            QCOMPARE(back, kind);
+        }
+        QCOMPARE(model::alertKindName(AlertKind::OpenClosure), QStringLiteral("open-closure"));
+        QCOMPARE(model::alertSeverityName(AlertSeverity::Critical), QStringLiteral("critical"));
+        AlertSeverity severity = AlertSeverity::Info;
+        QVERIFY(model::alertSeverityFromName(QStringLiteral(" Warning "), &severity));
+        QCOMPARE(severity, AlertSeverity::Warning);
+        AlertKind untouched = AlertKind::Airbag;
+        QVERIFY(!model::alertKindFromName(QStringLiteral("door"), &untouched));
+        QCOMPARE(untouched, AlertKind::Airbag);
+    }
+
+    void airbagIsCriticalAndOnlyAcknowledgementEndsIt() {
+        AlertEngine engine;
+        Vehicle v = makeVehicle();
+        setSignal(v, kAirbag, {{"status", "ALERT"}, {"description", "Driver airbag"}});
+        const QList<Alert> raised = engine.evaluate(v, kT0);
+        QCOMPARE(raised.size(), 1);
+        const Alert airbag = raised.first();
+        QCOMPARE(airbag.kind, AlertKind::Airbag);
+        QCOMPARE(airbag.severity, AlertSeverity::Critical);
+        QCOMPARE(airbag.subject, kAirbag);
+        QCOMPARE(airbag.message, QStringLiteral("Airbag deployed: Driver airbag"));
+
+        // Nothing but an acknowledgement ends it: the signal going back to OK, disabling the rule,
+        // settings changes, ticks long after, other alerts coming and going.
+        setSignal(v, kAirbag, {{"status", "OK"}, {"description", ""}});
+        setSignal(v, kDoors, grid(1));
+        QVERIFY(!idsOf(engine.evaluate(v, kT0 + kMin)).contains(airbag.id));
+        setSignal(v, kDoors, grid(0));
+        engine.evaluate(v, kT0 + 2 * kMin);
+        AlertRuleSettings settings;
+        settings.airbagEnabled = false;
+        engine.setSettings(settings);
+        engine.evaluate(v, kT0 + 3 * kMin);
+        engine.tick({&v}, kT0 + 48 * kHour);
+        QVERIFY(!engine.alert(airbag.id)->isCleared());
+        QCOMPARE(engine.activeAlerts().first().id, airbag.id);
+
+        const std::optional<Alert> acked =
+            engine.acknowledge(airbag.id, QStringLiteral("alice"), kT0 + 49 * kHour);
+        QVERIFY(acked);
+        QVERIFY(acked->isCleared());
+        QCOMPARE(acked->clearedBy, QStringLiteral("alice"));
+        QCOMPARE(acked->acknowledgedBy, QStringLiteral("alice"));
+        QCOMPARE(acked->clearedAt, kT0 + 49 * kHour);
+        QVERIFY(!engine.acknowledge(airbag.id, QStringLiteral("bob"), kT0 + 50 * kHour));
+    }
+
+    void airbagStillDeployedAfterAcknowledgementRaisesNothingUntilItResets() {
+        AlertEngine engine;
+        Vehicle v = makeVehicle();
+        setSignal(v, kAirbag, {{"status", "ALERT"}});
+        const qint64 first = engine.evaluate(v, kT0).first().id;
+        QCOMPARE(engine.evaluate(v, kT0 + 1).first().fireCount, 2);
+        engine.acknowledge(first, QStringLiteral("alice"), kT0 + 2);
+        QVERIFY(engine.evaluate(v, kT0 + 3).isEmpty()); // Smartcar keeps saying ALERT
+        QVERIFY(engine.activeAlerts().isEmpty());
+        setSignal(v, kAirbag, {{"status", "OK"}});
+        QVERIFY(engine.evaluate(v, kT0 + 4).isEmpty());
+        setSignal(v, kAirbag, {{"status", "ALERT"}});
+        const QList<Alert> again = engine.evaluate(v, kT0 + 5);
+        QCOMPARE(again.size(), 1);
+        QVERIFY(again.first().id > first);
+    }
+
+    void airbagSignalsOfOtherShapes() {
+        AlertEngine engine;
+        Vehicle v = makeVehicle();
+        setSignal(v, QStringLiteral("safety-airbagstatus"), {{"isDeployed", true}});
+        model::SignalValue failed;
+        failed.code = kAirbag;
+        failed.error = QJsonObject{{"type", "PERMISSION"}};
+        v.signalsByCode.insert(kAirbag, failed); // as in the Jaguar capture: in error, no body
+        const QList<Alert> raised = engine.evaluate(v, kT0);
+        QCOMPARE(raised.size(), 1);
+        QCOMPARE(raised.first().subject, QStringLiteral("safety-airbagstatus"));
+        QCOMPARE(raised.first().message, QStringLiteral("Airbag deployed"));
+    }
+
+    void openDoorsAreOneAlertUntilClosed() {
+        AlertEngine engine;
+        Vehicle v = makeVehicle();
+        setSignal(v, kDoors, grid(2));
+        const QList<Alert> raised = engine.evaluate(v, kT0);
+        QCOMPARE(raised.size(), 1);
+        const Alert door = raised.first();
+        QCOMPARE(door.kind, AlertKind::OpenClosure);
+        QCOMPARE(door.severity, AlertSeverity::Warning);
+        QCOMPARE(door.subject, kDoors);
+        QCOMPARE(door.message, QStringLiteral("2 doors open"));
+        QCOMPARE(door.firstSeenAt, kT0);
+        QCOMPARE(door.fireCount, 1);
+
+        setSignal(v, kDoors, grid(1));
+        const QList<Alert> again = engine.evaluate(v, kT0 + kMin);
+        QCOMPARE(again.size(), 1);
+        QCOMPARE(again.first().id, door.id);
+        QCOMPARE(again.first().fireCount, 2);
+        QCOMPARE(again.first().lastSeenAt, kT0 + kMin);
+        QCOMPARE(again.first().firstSeenAt, kT0);
+        QCOMPARE(again.first().message, QStringLiteral("1 door open"));
+        QCOMPARE(engine.activeAlerts().size(), 1);
+
+        setSignal(v, kDoors, grid(0));
+        const QList<Alert> closed = engine.evaluate(v, kT0 + 2 * kMin);
+        QCOMPARE(closed.size(), 1);
+        QCOMPARE(closed.first().id, door.id);
+        QCOMPARE(closed.first().clearedBy, AlertEngine::clearedByCondition());
+        QCOMPARE(closed.first().clearedAt, kT0 + 2 * kMin);
+        QVERIFY(engine.activeAlerts().isEmpty());
+        QVERIFY(engine.evaluate(v, kT0 + 3 * kMin).isEmpty()); // closed stays quiet
+
+        setSignal(v, kDoors, grid(3));
+        const QList<Alert> reopened = engine.evaluate(v, kT0 + 4 * kMin);
+        QCOMPARE(reopened.size(), 1);
+        QVERIFY(reopened.first().id > door.id);
+        QCOMPARE(reopened.first().message, QStringLiteral("3 doors open"));
+        QCOMPARE(reopened.first().fireCount, 1);
+        QVERIFY(engine.alert(door.id)->isCleared()); // the old one is history, unchanged
+    }
+
+    void eachClosureSignalIsItsOwnAlert() {
+        AlertEngine engine;
+        Vehicle v = makeVehicle();
+        setSignal(v, QStringLiteral("closure-sunroof"), {{"isOpen", true}});
+        setSignal(v, QStringLiteral("closure-reartrunk"), {{"isOpen", true}, {"isLocked", false}});
+        setSignal(v, QStringLiteral("closure-fronttrunk"), {{"isOpen", true}, {"isLocked", QJsonValue()}});
+        setSignal(v, QStringLiteral("closure-windows"), grid(1));
+        setSignal(v, kDoors, grid(0));
+        setSignal(v, QStringLiteral("closure-enginecover"), {{"isOpen", true}}); // not a rule
+        const QList<Alert> raised = engine.evaluate(v, kT0);
+        QStringList messages;
+        for (const Alert &a : raised)
+            messages.append(a.subject + QLatin1Char('=') + a.message);
+        QCOMPARE(messages,
+                 (QStringList{"closure-windows=1 window open", "closure-fronttrunk=Front trunk open",
+                              "closure-reartrunk=Rear trunk open", "closure-sunroof=Sunroof open"}));
+        QVERIFY(std::is_sorted(raised.begin(), raised.end(),
+                               [](const Alert &a, const Alert &b) { return a.id < b.id; }));
+
+        // A null isOpen (no sunroof, or unknown) neither raises nor clears.
+        setSignal(v, QStringLiteral("closure-sunroof"), {{"isOpen", QJsonValue()}});
+        const QList<Alert> after = engine.evaluate(v, kT0 + 1);
+        QCOMPARE(after.size(), 3); // re-observed: windows, front and rear trunk
+        QCOMPARE(engine.activeAlerts().size(), 4);
+    }
+
+    void delayedClosureFiresOnlyAfterTheDelay() {
+        AlertRuleSettings settings;
+        settings.closureOpenDelayMinutes = 10;
+        AlertEngine engine(settings);
+        Vehicle v = makeVehicle();
+        setSignal(v, kDoors, grid(1));
+        QVERIFY(engine.evaluate(v, kT0).isEmpty());
+        QVERIFY(engine.evaluate(v, kT0 + 5 * kMin).isEmpty()); // open 5 min, delay 10: nothing yet
+        QVERIFY(engine.tick({&v}, kT0 + 9 * kMin).isEmpty());
+        const QList<Alert> fired = engine.tick({&v}, kT0 + 10 * kMin);
+        QCOMPARE(fired.size(), 1);
+        QCOMPARE(fired.first().message, QStringLiteral("1 door open for more than 10 min"));
+        QCOMPARE(fired.first().firstSeenAt, kT0);           // when it was first seen open
+        QCOMPARE(fired.first().lastSeenAt, kT0 + 5 * kMin); // the last delivery that saw it, not the tick
+        QCOMPARE(fired.first().fireCount, 2);
+        QVERIFY(engine.tick({&v}, kT0 + 11 * kMin).isEmpty());
+
+        // Closed before the delay: nothing, ever.
+        Vehicle w = makeVehicle(QStringLiteral("v2"));
+        setSignal(w, kDoors, grid(2));
+        QVERIFY(engine.evaluate(w, kT0).isEmpty());
+        setSignal(w, kDoors, grid(0));
+        QVERIFY(engine.evaluate(w, kT0 + 5 * kMin).isEmpty());
+        QVERIFY(engine.tick({&w}, kT0 + 20 * kMin).isEmpty());
+        setSignal(w, kDoors, grid(2)); // opening again starts the delay over
+        QVERIFY(engine.evaluate(w, kT0 + 21 * kMin).isEmpty());
+        QVERIFY(engine.tick({&w}, kT0 + 30 * kMin).isEmpty());
+
+        // A delivery after the delay fires it too.
+        const QList<Alert> byDelivery = engine.evaluate(w, kT0 + 31 * kMin);
+        QCOMPARE(byDelivery.size(), 1);
+        QCOMPARE(byDelivery.first().firstSeenAt, kT0 + 21 * kMin);
+        QCOMPARE(byDelivery.first().lastSeenAt, kT0 + 31 * kMin);
+    }
+
+    void lowBatteryWithHysteresis() {
+        AlertEngine engine;
+        Vehicle v = makeVehicle();
+        setBattery(v, 19, false);
+        const QList<Alert> raised = engine.evaluate(v, kT0);
+        QCOMPARE(raised.size(), 1);
+        QCOMPARE(raised.first().kind, AlertKind::LowBattery);
+        QCOMPARE(raised.first().subject, QString());
+        QCOMPARE(raised.first().message, QStringLiteral("Battery low: 19 %"));
+        const qint64 id = raised.first().id;
+
+        setBattery(v, 22, false);
+        const QList<Alert> band = engine.evaluate(v, kT0 + 1);
+        QCOMPARE(band.size(), 1);
+        QCOMPARE(band.first().id, id);
+        QVERIFY(!band.first().isCleared());
+        QCOMPARE(band.first().message, QStringLiteral("Battery low: 22 %"));
+
+        setBattery(v, 25, false);
+        const QList<Alert> cleared = engine.evaluate(v, kT0 + 2);
+        QCOMPARE(cleared.size(), 1);
+        QVERIFY(cleared.first().isCleared());
+        QCOMPARE(cleared.first().clearedBy, QStringLiteral("condition"));
+
+        setBattery(v, 22, false); // in the band without an open alert: nothing
+        QVERIFY(engine.evaluate(v, kT0 + 3).isEmpty());
+
+        setBattery(v, 19, true); // charging: nothing to warn about
+        QVERIFY(engine.evaluate(v, kT0 + 4).isEmpty());
+
+        // Charging starting clears it at once, here as the detailed status only (FleetState::rowFor).
+        Vehicle w = makeVehicle(QStringLiteral("v2"));
+        setSignal(w, kSoc, {{"value", 0.15}}); // a fraction reads as 15 %
+        QCOMPARE(engine.evaluate(w, kT0).size(), 1);
+        setSignal(w, QStringLiteral("charge-detailedchargingstatus"), {{"value", "CHARGING"}});
+        const QList<Alert> charging = engine.evaluate(w, kT0 + 1);
+        QCOMPARE(charging.size(), 1);
+        QVERIFY(charging.first().isCleared());
+    }
+
+    void silentVehicle() {
+        AlertEngine engine;
+        Vehicle v = makeVehicle();
+        QVERIFY(engine.tick({&v}, kT0 + 23 * kHour).isEmpty());
+        QVERIFY(engine.tick({&v}, kT0 + 24 * kHour).isEmpty()); // "more than" 24 h
+        const QList<Alert> silent = engine.tick({&v}, kT0 + 25 * kHour);
+        QCOMPARE(silent.size(), 1);
+        QCOMPARE(silent.first().kind, AlertKind::Silent);
+        QCOMPARE(silent.first().severity, AlertSeverity::Warning);
+        QCOMPARE(silent.first().firstSeenAt, kT0 + 25 * kHour);
+        QCOMPARE(silent.first().message, QStringLiteral("No data for more than 24 h"));
+        QVERIFY(engine.tick({&v}, kT0 + 26 * kHour).isEmpty()); // still silent: no change, no refire
+        QCOMPARE(engine.alert(silent.first().id)->fireCount, 1);
+
+        v.lastDeliveryAt = kT0 + 27 * kHour;
+        const QList<Alert> heard = engine.evaluate(v, kT0 + 27 * kHour);
+        QCOMPARE(heard.size(), 1);
+        QCOMPARE(heard.first().id, silent.first().id);
+        QCOMPARE(heard.first().clearedBy, QStringLiteral("condition"));
+
+        model::FleetState fleet; // the FleetState overload ticks every vehicle of the fleet
+        model::VehicleEvent event;
+        event.kind = model::VehicleEvent::Kind::State;
+        event.vehicleId = QStringLiteral("v3");
+        fleet.apply(event, kT0);
+        QCOMPARE(engine.tick(fleet, kT0 + 25 * kHour).size(), 1);
+    }
+
+    void vehicleErrorsOpenUntilResolved() {
+        model::FleetState fleet;
+        model::VehicleEvent event;
+        event.kind = model::VehicleEvent::Kind::Error;
+        event.vehicleId = QStringLiteral("vw");
+        event.errors = {vehicleError("COMPATIBILITY", "VEHICLE_NOT_CAPABLE",
+                                     "Your car is unable to perform this request.",
+                                     "The vehicle is incapable of performing your request."),
+                        vehicleError("PERMISSION", "", "", "Your application has insufficient permissions."),
+                        vehicleError("VEHICLE_STATE", "UNREACHABLE", "", "")};
+        fleet.apply(event, kT0);
+        AlertEngine engine;
+        const QList<Alert> raised = engine.evaluate(*fleet.vehicle("vw"), kT0);
+        QCOMPARE(raised.size(), 3);
+        QCOMPARE(raised[0].kind, AlertKind::VehicleError);
+        QCOMPARE(raised[0].subject, QStringLiteral("COMPATIBILITY/VEHICLE_NOT_CAPABLE"));
+        QCOMPARE(raised[0].message, QStringLiteral("Your car is unable to perform this request."));
+        QCOMPARE(raised[1].subject, QStringLiteral("PERMISSION/"));
+        QCOMPARE(raised[1].message, QStringLiteral("Your application has insufficient permissions."));
+        QCOMPARE(raised[2].message, QStringLiteral("VEHICLE_STATE/UNREACHABLE"));
+
+        model::VehicleEvent resolved = event;
+        resolved.errors = {event.errors[2]};
+        resolved.errors[0].state = QStringLiteral("RESOLVED");
+        fleet.apply(resolved, kT0 + kMin);
+        const QList<Alert> changes = engine.evaluate(*fleet.vehicle("vw"), kT0 + kMin);
+        QCOMPARE(changes.size(), 3); // two re-observed, one cleared
+        QVERIFY(!changes[0].isCleared());
+        QCOMPARE(changes[0].fireCount, 2);
+        QVERIFY(changes[2].isCleared());
+        QCOMPARE(changes[2].clearedBy, QStringLiteral("condition"));
+        QCOMPARE(engine.activeAlerts().size(), 2);
+    }
+
+    void acknowledgeKeepsNonCriticalAlertsActive() {
+        AlertEngine engine;
+        Vehicle v = makeVehicle();
+        setSignal(v, kDoors, grid(1));
+        const qint64 id = engine.evaluate(v, kT0).first().id;
+        const std::optional<Alert> acked = engine.acknowledge(id, QStringLiteral("bob"), kT0 + 1);
+        QVERIFY(acked);
+        QCOMPARE(acked->acknowledgedBy, QStringLiteral("bob"));
+        QCOMPARE(acked->acknowledgedAt, kT0 + 1);
+        QVERIFY(!acked->isCleared());
+        QVERIFY(!engine.acknowledge(id, QStringLiteral("bob"), kT0 + 2)); // already acknowledged
+        QVERIFY(!engine.acknowledge(9999, QStringLiteral("bob"), kT0 + 2));
+
+        const Alert seen = engine.evaluate(v, kT0 + 3).first();
+        QCOMPARE(seen.id, id);
+        QCOMPARE(seen.acknowledgedBy, QStringLiteral("bob"));
+        setSignal(v, kDoors, grid(0));
+        const Alert closed = engine.evaluate(v, kT0 + 4).first();
+        QCOMPARE(closed.clearedBy, QStringLiteral("condition"));
+        QCOMPARE(closed.acknowledgedBy, QStringLiteral("bob"));
+        QVERIFY(!engine.acknowledge(id, QStringLiteral("bob"), kT0 + 5)); // cleared
+    }
+
+    void acknowledgeAll() {
+        AlertEngine engine;
+        Vehicle v = makeVehicle();
+        setSignal(v, kAirbag, {{"status", "ALERT"}});
+        setSignal(v, kDoors, grid(1));
+        setBattery(v, 5, false);
+        const QList<Alert> raised = engine.evaluate(v, kT0);
+        QCOMPARE(raised.size(), 3);
+        engine.acknowledge(raised[1].id, QStringLiteral("bob"), kT0 + 1);
+        const QList<Alert> acked = engine.acknowledgeAll(QStringLiteral("carol"), kT0 + 2);
+        QCOMPARE(idsOf(acked), (QList<qint64>{raised[0].id, raised[2].id}));
+        QVERIFY(acked[0].isCleared()); // the airbag
+        QCOMPARE(acked[0].clearedBy, QStringLiteral("carol"));
+        QVERIFY(!acked[1].isCleared());
+        QCOMPARE(engine.activeAlerts().size(), 2);
+        QCOMPARE(engine.alert(raised[1].id)->acknowledgedBy, QStringLiteral("bob"));
+        QVERIFY(engine.acknowledgeAll(QStringLiteral("carol"), kT0 + 3).isEmpty());
+    }
+
+    void restoreContinuesIdsAndKeepsAcknowledgements() {
+        AlertEngine before;
+        Vehicle v = makeVehicle();
+        setSignal(v, kDoors, grid(1));
+        setBattery(v, 10, false);
+        const QList<Alert> raised = before.evaluate(v, kT0);
+        before.acknowledge(raised[0].id, QStringLiteral("bob"), kT0 + 1);
+        setBattery(v, 50, false);
+        before.evaluate(v, kT0 + 2); // battery cleared
+
+        QList<Alert> stored = before.activeAlerts();
+        stored.append(*before.alert(raised[1].id));
+        AlertEngine after;
+        after.restore(stored);
+        QCOMPARE(after.activeAlerts(), before.activeAlerts());
+        QVERIFY(after.alert(raised[1].id)->isCleared());
+
+        const QList<Alert> seen = after.evaluate(v, kT0 + 3);
+        QCOMPARE(seen.size(), 1);
+        QCOMPARE(seen.first().id, raised[0].id); // the same alert, not a new one
+        QCOMPARE(seen.first().acknowledgedBy, QStringLiteral("bob"));
+        QCOMPARE(seen.first().fireCount, before.alert(raised[0].id)->fireCount + 1);
+
+        setBattery(v, 10, false);
+        const QList<Alert> fresh = after.evaluate(v, kT0 + 4);
+        QCOMPARE(fresh.size(), 2);
+        QCOMPARE(fresh.last().id, raised[1].id + 1);
+
+        Alert old;
+        old.id = 41;
+        old.vehicleId = QStringLiteral("x");
+        old.firstSeenAt = old.lastSeenAt = kT0;
+        old.clearedAt = kT0 + 1;
+        old.clearedBy = QStringLiteral("condition");
+        AlertEngine third;
+        third.restore({old});
+        QVERIFY(third.activeAlerts().isEmpty());
+        setSignal(v, kDoors, grid(1));
+        QCOMPARE(third.evaluate(v, kT0 + 5).first().id, qint64(42));
+    }
+
+    void settingsRoundTrip() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("fleetmon.ini"));
+        {
+            QSettings empty(path, QSettings::IniFormat);
+            QCOMPARE(AlertRuleSettings::load(empty), AlertRuleSettings());
+        }
+        AlertRuleSettings custom;
+        custom.lowBatteryPercent = 15.5;
+        custom.lowBatteryHysteresis = 3;
+        custom.closureOpenDelayMinutes = 10;
+        custom.silentAfterHours = 48;
+        custom.silentEnabled = false;
+        custom.setEnabled(AlertKind::VehicleError, false);
+        {
+            QSettings settings(path, QSettings::IniFormat);
+            custom.save(settings);
+        }
+        {
+            QSettings settings(path, QSettings::IniFormat);
+            QCOMPARE(AlertRuleSettings::load(settings), custom);
+            QCOMPARE(settings.value("alerts/closureOpenDelayMinutes").toInt(), 10);
+            QCOMPARE(settings.value("alerts/enabled/vehicle-error").toBool(), false);
+            // Hand-edited nonsense falls back to the defaults.
+            settings.setValue("alerts/lowBatteryPercent", "lots");
+            settings.setValue("alerts/silentAfterHours", -3);
+            settings.setValue("alerts/enabled/airbag", "maybe");
+        }
+        QSettings settings(path, QSettings::IniFormat);
+        const AlertRuleSettings loaded = AlertRuleSettings::load(settings);
+        QCOMPARE(loaded.lowBatteryPercent, 20.0);
+        QCOMPARE(loaded.silentAfterHours, 24);
+        QVERIFY(loaded.airbagEnabled);
+        QCOMPARE(loaded.closureOpenDelayMinutes, 10);
+    }
+
+    void disabledRuleRaisesNothingButItsAlertsStillClear() {
+        AlertRuleSettings off;
+        off.openClosureEnabled = false;
+        off.lowBatteryEnabled = false;
+        AlertEngine engine(off);
+        Vehicle v = makeVehicle();
+        setSignal(v, kDoors, grid(1));
+        setBattery(v, 5, false);
+        QVERIFY(engine.evaluate(v, kT0).isEmpty());
+        QVERIFY(engine.tick({&v}, kT0 + 25 * kHour).size() == 1); // only the silent rule is on
+
+        engine.setSettings(AlertRuleSettings());
+        v.lastDeliveryAt = kT0 + 26 * kHour;
+        const QList<Alert> on = engine.evaluate(v, kT0 + 26 * kHour);
+        QCOMPARE(on.size(), 3); // silent cleared, door and battery raised
+        QCOMPARE(on[0].kind, AlertKind::Silent);
+        QVERIFY(on[0].isCleared());
+        QCOMPARE(on[1].subject, kDoors);
+        const qint64 doorId = on[1].id;
+
+        engine.setSettings(off);
+        QVERIFY(engine.evaluate(v, kT0 + 27 * kHour).isEmpty()); // kept, not re-observed
+        QCOMPARE(engine.activeAlerts().size(), 2);
+        setSignal(v, kDoors, grid(0));
+        const QList<Alert> closed = engine.evaluate(v, kT0 + 28 * kHour);
+        QCOMPARE(closed.size(), 1);
+        QCOMPARE(closed.first().id, doorId);
+        QVERIFY(closed.first().isCleared());
+        setSignal(v, kDoors, grid(1));
+        QVERIFY(engine.evaluate(v, kT0 + 29 * kHour).isEmpty());
+    }
+
+    void sameInputsGiveSameAlerts() {
+        auto run = [] {
+            AlertEngine engine;
+            QList<Alert> all;
+            for (int i = 0; i < 5; ++i) {
+                Vehicle v = makeVehicle(QStringLiteral("v%1").arg(i));
+                setSignal(v, kAirbag, {{"status", i % 2 ? "ALERT" : "OK"}});
+                setSignal(v, QStringLiteral("closure-sunroof"), {{"isOpen", true}});
+                setSignal(v, kDoors, grid(i % 3));
+                setBattery(v, 10.0 * i, false);
+                v.openErrors = {vehicleError("B", "2", "b", ""), vehicleError("A", "1", "a", "")};
+                all += engine.evaluate(v, kT0 + i);
+            }
+            return all;
+        };
+        const QList<Alert> first = run();
+        QCOMPARE(run(), first);
+        QVERIFY(std::is_sorted(first.begin(), first.end(),
+                               [](const Alert &a, const Alert &b) { return a.id < b.id; }));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_AlertEngine)
+#include "tst_AlertEngine.moc"
