@@ -16,6 +16,8 @@ QList<HistorySample> HistoryExtractor::samples(const QString &vehicleId, const S
     const QJsonObject &body = signal.body;
     for (auto it = body.constBegin(); it != body.constEnd(); ++it) {
         const QJsonValue v = it.value();
+        if (it.key() == QLatin1String("rowCount") || it.key() == QLatin1String("columnCount"))
+            continue; // the shape of a door or window array, not a reading
         if (it.key() == QLatin1String("value") && SignalUnits::isPercentSignal(signal.code)) {
             if (auto p = SignalUnits::percent(body))
                 add(it.key(), *p);

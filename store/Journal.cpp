@@ -120,8 +120,6 @@ void Journal::run(const QString &path) {
     }
 }
 
-namespace {
-
 // The statements of one batch, prepared once per transaction.
 class BatchWriter {
 public:
@@ -188,19 +186,21 @@ public:
 
     bool writeAlerts(const QList<model::Alert> &alerts) {
         for (const model::Alert &a : alerts) {
+            // Qt SQL binds a null QString as NULL; the columns hold "" for "none".
+            auto text = [](const QString &v) { return v.isNull() ? QString(QLatin1String("")) : v; };
             const QVariantList values = {a.id,
-                                         a.vehicleId,
+                                         text(a.vehicleId),
                                          model::alertKindName(a.kind),
-                                         a.subject,
+                                         text(a.subject),
                                          model::alertSeverityName(a.severity),
-                                         a.message,
+                                         text(a.message),
                                          a.firstSeenAt,
                                          a.lastSeenAt,
                                          a.fireCount,
                                          a.clearedAt,
-                                         a.clearedBy,
+                                         text(a.clearedBy),
                                          a.acknowledgedAt,
-                                         a.acknowledgedBy};
+                                         text(a.acknowledgedBy)};
             for (const QVariant &v : values)
                 m_alert.addBindValue(v);
             if (!check(m_alert, m_alert.exec()))
@@ -222,42 +222,52 @@ private:
     QString m_error;
 };
 
-} // namespace
+bool Journal::writeTransaction(Database &db, const std::function<bool(BatchWriter &)> &write, QString *error) {
+    QSqlDatabase &sql = db.connection();
+    if (!sql.transaction()) {
+        *error = sql.lastError().text();
+        return false;
+    }
+    BatchWriter writer(sql);
+    bool ok = writer.prepare() && write(writer);
+    if (!ok)
+        *error = writer.error();
+    if (ok && !sql.commit()) {
+        ok = false;
+        *error = sql.lastError().text();
+    }
+    if (!ok)
+        sql.rollback();
+    return ok;
+}
 
 void Journal::writeBatch(std::deque<Pending> &batch, Database &db) {
-    QSqlDatabase &sql = db.connection();
     QList<AppendResult> results;
     results.reserve(qsizetype(batch.size()));
+    QList<model::Alert> alerts;
+
+    // Deliveries first, in one transaction: their answers wait for it. Alert snapshots follow in
+    // a transaction of their own, so a problem with them can never cost a delivery its 2xx.
     QString error;
-
-    bool ok = sql.transaction();
-    if (!ok) {
-        error = sql.lastError().text();
-    } else {
-        BatchWriter writer(sql);
-        ok = writer.prepare();
-        for (auto it = batch.begin(); ok && it != batch.end(); ++it) {
-            if (it->ticket == 0) {
-                ok = writer.writeAlerts(it->alerts);
-                continue;
+    const bool ok = writeTransaction(
+        db,
+        [&](BatchWriter &writer) {
+            for (Pending &p : batch) {
+                if (p.ticket == 0) {
+                    alerts += p.alerts;
+                    continue;
+                }
+                AppendResult r;
+                r.ticket = p.ticket;
+                if (!writer.writeDelivery(p.delivery, &r.id))
+                    return false;
+                r.committed = true;
+                r.verdict = p.delivery.verdict;
+                results.append(r);
             }
-            AppendResult r;
-            r.ticket = it->ticket;
-            ok = writer.writeDelivery(it->delivery, &r.id);
-            r.committed = true;
-            r.verdict = it->delivery.verdict;
-            results.append(r);
-        }
-        if (!ok)
-            error = writer.error();
-        if (ok && !sql.commit()) {
-            ok = false;
-            error = sql.lastError().text();
-        }
-        if (!ok)
-            sql.rollback();
-    }
-
+            return true;
+        },
+        &error);
     if (!ok) {
         // Nothing of the batch is stored: every waiting delivery is told so.
         results.clear();
@@ -271,9 +281,11 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db) {
             r.verdict = p.delivery.verdict;
             results.append(r);
         }
-        if (results.isEmpty())
-            qWarning("fleetmon: storing alerts failed: %s", qPrintable(error));
     }
+    QString alertError;
+    if (!alerts.isEmpty() &&
+        !writeTransaction(db, [&](BatchWriter &writer) { return writer.writeAlerts(alerts); }, &alertError))
+        qWarning("fleetmon: storing %lld alert changes failed: %s", qint64(alerts.size()), qPrintable(alertError));
     ++m_batches;
     if (m_listener && !results.isEmpty())
         m_listener(results);

@@ -59,6 +59,7 @@ private:
     void run(const QString &path);
     void writeBatch(std::deque<Pending> &batch, class Database &db);
     void pruneHistory(class Database &db);
+    bool writeTransaction(class Database &db, const std::function<bool(class BatchWriter &)> &write, QString *error);
 
     QThread *m_thread = nullptr;
     CommitListener m_listener;
