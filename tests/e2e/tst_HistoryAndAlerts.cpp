@@ -40,23 +40,26 @@ QByteArray body(const Reading &r) {
         {"eventId", r.eventId},
         {"eventType", "VEHICLE_STATE"},
         {"data",
-         QJsonObject{{"vehicle", QJsonObject{{"id", r.vehicleId}, {"make", "KIA"}, {"model", "EV6"}, {"year", 2023}}},
-                     {"signals", QJsonArray{signal("tractionbattery-stateofcharge", "StateOfCharge", "TractionBattery",
-                                                   {{"value", r.soc}, {"unit", "percent"}}),
-                                            signal("odometer-traveleddistance", "TraveledDistance", "Odometer",
-                                                   {{"value", r.odometer}, {"unit", "miles"}}),
-                                            signal("charge-ischarging", "IsCharging", "Charge", {{"value", r.charging}}),
-                                            signal("closure-doors", "Doors", "Closure",
-                                                   {{"values", doors}, {"rowCount", 1}, {"columnCount", 2}})}}}},
+         QJsonObject{
+             {"vehicle", QJsonObject{{"id", r.vehicleId}, {"make", "KIA"}, {"model", "EV6"}, {"year", 2023}}},
+             {"signals",
+              QJsonArray{signal("tractionbattery-stateofcharge", "StateOfCharge", "TractionBattery",
+                                {{"value", r.soc}, {"unit", "percent"}}),
+                         signal("odometer-traveleddistance", "TraveledDistance", "Odometer",
+                                {{"value", r.odometer}, {"unit", "miles"}}),
+                         signal("charge-ischarging", "IsCharging", "Charge", {{"value", r.charging}}),
+                         signal("closure-doors", "Doors", "Closure",
+                                {{"values", doors}, {"rowCount", 1}, {"columnCount", 2}})}}}},
         {"meta", QJsonObject{{"version", "4.0"}, {"mode", "LIVE"}}}};
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
 }
 
 QByteArray errorBody(const QString &eventId, const QString &vehicleId, const QString &state) {
-    return QStringLiteral(R"({"eventId":"%1","eventType":"VEHICLE_ERROR","data":{"vehicle":{"id":"%2"},"errors":[)"
-                          R"({"type":"VEHICLE_STATE","code":"UNREACHABLE","state":"%3","description":"The vehicle is )"
-                          R"(unreachable.","suggestedUserMessage":"Your car is out of reach.","resolution":{"type":)"
-                          R"("RETRY_LATER"}}]}})")
+    return QStringLiteral(
+               R"({"eventId":"%1","eventType":"VEHICLE_ERROR","data":{"vehicle":{"id":"%2"},"errors":[)"
+               R"({"type":"VEHICLE_STATE","code":"UNREACHABLE","state":"%3","description":"The vehicle is )"
+               R"(unreachable.","suggestedUserMessage":"Your car is out of reach.","resolution":{"type":)"
+               R"("RETRY_LATER"}}]}})")
         .arg(eventId, vehicleId, state)
         .toUtf8();
 }
@@ -66,8 +69,8 @@ void postAll(quint16 port, const QList<QByteArray> &bodies) {
     QVERIFY(client.waitConnected());
     for (const QByteArray &b : bodies) {
         client.send("POST /webhooks/smartcar HTTP/1.1\r\nHost: x\r\nSC-Signature: " +
-                    smartcar::Signature::hmacSha256Hex(kAmt, b) + "\r\nContent-Length: " +
-                    QByteArray::number(b.size()) + "\r\n\r\n" + b);
+                    smartcar::Signature::hmacSha256Hex(kAmt, b) +
+                    "\r\nContent-Length: " + QByteArray::number(b.size()) + "\r\n\r\n" + b);
         RawResponse r;
         QVERIFY(client.read(&r));
         QCOMPARE(r.status, 200);
@@ -76,14 +79,16 @@ void postAll(quint16 port, const QList<QByteArray> &bodies) {
 
 QJsonArray exportArray(const QString &dataDir, const QStringList &args) {
     QProcess p;
-    p.start(QStringLiteral(FLEETMON_BINARY), QStringList{"export"} + args + QStringList{"--data-dir", dataDir});
+    p.start(QStringLiteral(FLEETMON_BINARY),
+            QStringList{"export"} + args + QStringList{"--data-dir", dataDir});
     p.waitForFinished(30000);
     return QJsonDocument::fromJson(p.readAllStandardOutput()).array();
 }
 
 QByteArray exportRaw(const QString &dataDir, const QStringList &args) {
     QProcess p;
-    p.start(QStringLiteral(FLEETMON_BINARY), QStringList{"export"} + args + QStringList{"--data-dir", dataDir});
+    p.start(QStringLiteral(FLEETMON_BINARY),
+            QStringList{"export"} + args + QStringList{"--data-dir", dataDir});
     p.waitForFinished(30000);
     return p.readAllStandardOutput();
 }
@@ -109,7 +114,8 @@ private Q_SLOTS:
         for (int v = 0; v < 3; ++v)
             for (int i = 0; i < 15; ++i)
                 bodies << body({QStringLiteral("ev-%1-%2").arg(v).arg(i), QStringLiteral("car-%1").arg(v),
-                                1'760'000'000'000 + i * 60'000, 90.0 - i, 1000.0 + i * 3.5, i % 4 == 0, i > 10});
+                                1'760'000'000'000 + i * 60'000, 90.0 - i, 1000.0 + i * 3.5, i % 4 == 0,
+                                i > 10});
         QList<QByteArray> shuffled = bodies;
         std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937(42));
         QVERIFY(shuffled != bodies);
@@ -155,7 +161,8 @@ private Q_SLOTS:
         QCOMPARE(odometer.size(), 3);
         QVERIFY(qAbs(odometer[0].toObject().value("value").toDouble() - 160.9344) < 1e-9); // 100 miles in km
 
-        const QJsonArray doors = exportArray(data, {"history", "--signal", "closure-doors", "--vehicle", "car-a"});
+        const QJsonArray doors =
+            exportArray(data, {"history", "--signal", "closure-doors", "--vehicle", "car-a"});
         QCOMPARE(doors.size(), 2);
         QCOMPARE(doors[0].toObject().value("field").toString(), QStringLiteral("openCount"));
         QCOMPARE(doors[0].toObject().value("value").toDouble(), 1.0);
@@ -166,9 +173,9 @@ private Q_SLOTS:
             QCOMPARE(s.toObject().value("time").toString(), QStringLiteral("2025-10-09T08:54:20.000Z"));
         QCOMPARE(since.size(), 4);
 
-        const QList<QByteArray> csv =
-            exportRaw(data, {"history", "--format", "csv", "--vehicle", "car-b", "--signal", "charge-ischarging"})
-                .split('\n');
+        const QList<QByteArray> csv = exportRaw(data, {"history", "--format", "csv", "--vehicle", "car-b",
+                                                       "--signal", "charge-ischarging"})
+                                          .split('\n');
         QCOMPARE(csv.value(0), QByteArray("vehicleId,signal,field,time,value"));
         QCOMPARE(csv.value(1), QByteArray("car-b,charge-ischarging,value,2025-10-09T08:53:20.000Z,1"));
     }
@@ -181,7 +188,8 @@ private Q_SLOTS:
             FleetmonProcess app(data, kAmt);
             QVERIFY(app.start());
             // Door open and 12 % while not charging: two alerts; an unreachable error: a third.
-            postAll(app.port(), {body({"r1", "car", t0, 12, 500, true, false}), errorBody("e1", "car", "ERROR")});
+            postAll(app.port(),
+                    {body({"r1", "car", t0, 12, 500, true, false}), errorBody("e1", "car", "ERROR")});
             QCOMPARE(app.stop(), 0);
         }
         const QJsonArray before = exportArray(data, {"alerts"});
@@ -199,8 +207,10 @@ private Q_SLOTS:
         QVERIFY(door.value("acknowledgedAt").isNull());
         QVERIFY(QDateTime::fromString(door.value("firstSeenAt").toString(), Qt::ISODateWithMs).isValid());
         QCOMPARE(byKind.value("low-battery").value("severity").toString(), QStringLiteral("warning"));
-        QCOMPARE(byKind.value("vehicle-error").value("message").toString(), QStringLiteral("Your car is out of reach."));
-        QCOMPARE(byKind.value("vehicle-error").value("subject").toString(), QStringLiteral("VEHICLE_STATE/UNREACHABLE"));
+        QCOMPARE(byKind.value("vehicle-error").value("message").toString(),
+                 QStringLiteral("Your car is out of reach."));
+        QCOMPARE(byKind.value("vehicle-error").value("subject").toString(),
+                 QStringLiteral("VEHICLE_STATE/UNREACHABLE"));
 
         {
             FleetmonProcess app(data, kAmt);

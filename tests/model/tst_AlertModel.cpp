@@ -1,0 +1,266 @@
+// The alert list: newest first, upserts by id, bounded history of cleared alerts, roles.
+
+#include "model/AlertModel.h"
+
+#include <QAbstractItemModelTester>
+#include <QDateTime>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+
+using model::Alert;
+using model::AlertKind;
+using model::AlertModel;
+using model::AlertSeverity;
+
+namespace {
+
+constexpr qint64 kT0 = 1'717'243'200'000; // 2024-06-01T12:00:00Z
+constexpr qint64 kMin = 60'000;
+
+Alert makeAlert(qint64 id, qint64 firstSeenAt, qint64 clearedAt = 0) {
+    Alert a;
+    a.id = id;
+    a.vehicleId = QStringLiteral("vehicle-%1").arg(id % 3);
+    a.kind = AlertKind::OpenClosure;
+    a.subject = QStringLiteral("closure-doors");
+    a.message = QStringLiteral("%1 doors open").arg(id);
+    a.firstSeenAt = firstSeenAt;
+    a.lastSeenAt = firstSeenAt;
+    if (clearedAt) {
+        a.clearedAt = clearedAt;
+        a.clearedBy = QStringLiteral("condition");
+    }
+    return a;
+}
+
+QList<qint64> rowIds(const AlertModel &model) {
+    QList<qint64> ids;
+    for (int row = 0; row < model.rowCount(); ++row)
+        ids.append(model.index(row, 0).data(AlertModel::AlertIdRole).toLongLong());
+    return ids;
+}
+
+} // namespace
+
+class tst_AlertModel final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init() {
+        m_model = std::make_unique<AlertModel>();
+        m_model->setClock([] { return kT0; });
+        m_tester = std::make_unique<QAbstractItemModelTester>(
+            m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    }
+    void cleanup() {
+        m_tester.reset();
+        m_model.reset();
+    }
+
+    void newestFirst() {
+        m_model->applyAlerts({makeAlert(1, kT0), makeAlert(2, kT0 + 2 * kMin), makeAlert(3, kT0 + kMin),
+                              makeAlert(4, kT0 + kMin)});
+        QCOMPARE(rowIds(*m_model), (QList<qint64>{2, 4, 3, 1})); // same first-seen time: higher id first
+        QCOMPARE(m_model->rowOf(3), 2);
+        QCOMPARE(m_model->alertAt(0)->id, qint64(2));
+        QVERIFY(!m_model->alertAt(4));
+        QCOMPARE(m_model->rowOf(99), -1);
+    }
+
+    void insertsOneBatchPerContiguousRun() {
+        m_model->applyAlerts({makeAlert(1, kT0 + 3 * kMin), makeAlert(2, kT0 + kMin)});
+        QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+        m_model->applyAlerts({makeAlert(3, kT0 + 5 * kMin), makeAlert(4, kT0 + 4 * kMin),
+                              makeAlert(5, kT0 + 2 * kMin), makeAlert(6, kT0), makeAlert(7, kT0 - kMin)});
+        QCOMPARE(rowIds(*m_model), (QList<qint64>{3, 4, 1, 5, 2, 6, 7}));
+        QCOMPARE(inserted.size(), 3);
+        QCOMPARE(inserted[0].at(1).toInt(), 0);
+        QCOMPARE(inserted[0].at(2).toInt(), 1);
+        QCOMPARE(inserted[1].at(1).toInt(), 3);
+        QCOMPARE(inserted[1].at(2).toInt(), 3);
+        QCOMPARE(inserted[2].at(1).toInt(), 5);
+        QCOMPARE(inserted[2].at(2).toInt(), 6);
+    }
+
+    void upsertsById() {
+        QList<Alert> alerts;
+        for (int i = 1; i <= 6; ++i)
+            alerts.append(makeAlert(i, kT0 + i * kMin));
+        m_model->applyAlerts(alerts);
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+        QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+
+        Alert updated = alerts[1];
+        updated.fireCount = 4;
+        updated.lastSeenAt = kT0 + 30 * kMin;
+        updated.message = QStringLiteral("1 door open");
+        m_model->applyAlerts({alerts[0], updated}); // alerts[0] unchanged: no signal for it
+        QCOMPARE(inserted.size(), 0);
+        QCOMPARE(changed.size(), 1);
+        const int row = m_model->rowOf(2);
+        QCOMPARE(changed[0].at(0).toModelIndex(), m_model->index(row, 0));
+        QCOMPARE(changed[0].at(1).toModelIndex(), m_model->index(row, AlertModel::ColumnCount - 1));
+        QCOMPARE(m_model->index(row, AlertModel::MessageColumn).data().toString(),
+                 QStringLiteral("1 door open"));
+        QCOMPARE(m_model->rowCount(), 6);
+
+        // More than half the rows changed: one notification for the whole table.
+        changed.clear();
+        for (Alert &a : alerts)
+            ++a.fireCount;
+        m_model->applyAlerts(alerts.mid(0, 4));
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed[0].at(0).toModelIndex(), m_model->index(0, 0));
+        QCOMPARE(changed[0].at(1).toModelIndex(), m_model->index(5, AlertModel::ColumnCount - 1));
+
+        // The last occurrence of an id in one batch wins.
+        Alert first = makeAlert(9, kT0);
+        Alert second = first;
+        second.message = QStringLiteral("later");
+        m_model->applyAlerts({first, second});
+        QCOMPARE(m_model->alertAt(m_model->rowOf(9))->message, QStringLiteral("later"));
+        QCOMPARE(m_model->rowCount(), 7);
+    }
+
+    void keepsActiveAlertsAndTheNewestClearedOnes() {
+        m_model->setMaxClearedAlerts(2);
+        QList<Alert> alerts;
+        alerts.append(makeAlert(1, kT0, kT0 + 50 * kMin)); // cleared last although first seen first
+        alerts.append(makeAlert(2, kT0 + 1 * kMin, kT0 + 2 * kMin));
+        alerts.append(makeAlert(3, kT0 + 2 * kMin));
+        alerts.append(makeAlert(4, kT0 + 3 * kMin, kT0 + 10 * kMin));
+        alerts.append(makeAlert(5, kT0 + 4 * kMin, kT0 + 5 * kMin));
+        alerts.append(makeAlert(6, kT0 + 5 * kMin));
+        m_model->applyAlerts(alerts);
+        QCOMPARE(rowIds(*m_model), (QList<qint64>{6, 4, 3, 1}));
+
+        // An active alert that clears counts against the bound like any other.
+        Alert six = alerts[5];
+        six.clearedAt = kT0 + 60 * kMin;
+        six.clearedBy = QStringLiteral("condition");
+        m_model->applyAlerts({six});
+        QCOMPARE(rowIds(*m_model), (QList<qint64>{6, 3, 1}));
+
+        // Active alerts are never dropped, however many.
+        m_model->setMaxClearedAlerts(0);
+        QList<Alert> many;
+        for (int i = 10; i < 40; ++i)
+            many.append(makeAlert(i, kT0 + i * kMin));
+        m_model->applyAlerts(many);
+        QCOMPARE(m_model->rowCount(), 31);
+        QCOMPARE(m_model->rowOf(3), 30);
+        QCOMPARE(m_model->maxClearedAlerts(), 0);
+    }
+
+    void activeCountFollowsTheAlerts() {
+        QSignalSpy spy(m_model.get(), &AlertModel::activeCountChanged);
+        m_model->applyAlerts({makeAlert(1, kT0), makeAlert(2, kT0 + 1), makeAlert(3, kT0 + 2, kT0 + 3)});
+        QCOMPARE(m_model->activeCount(), 2);
+        QCOMPARE(spy.size(), 1);
+        QCOMPARE(spy[0].at(0).toInt(), 2);
+
+        Alert acknowledged = makeAlert(1, kT0);
+        acknowledged.acknowledgedAt = kT0 + 5;
+        acknowledged.acknowledgedBy = QStringLiteral("bob");
+        m_model->applyAlerts({acknowledged}); // acknowledged is still active
+        QCOMPARE(spy.size(), 1);
+
+        m_model->applyAlerts({makeAlert(2, kT0 + 1, kT0 + 10)});
+        QCOMPARE(spy.size(), 2);
+        QCOMPARE(spy[1].at(0).toInt(), 1);
+        QCOMPARE(m_model->activeCount(), 1);
+    }
+
+    void rolesAndDisplay() {
+        Alert airbag = makeAlert(7, kT0 - 2 * kMin);
+        airbag.kind = AlertKind::Airbag;
+        airbag.severity = AlertSeverity::Critical;
+        airbag.message = QStringLiteral("Airbag deployed");
+        airbag.lastSeenAt = kT0 - kMin;
+        airbag.fireCount = 3;
+        Alert acknowledged = makeAlert(8, kT0 - 3 * kMin);
+        acknowledged.acknowledgedAt = kT0;
+        acknowledged.acknowledgedBy = QStringLiteral("bob");
+        const qint64 yesterday = kT0 - 36 * 60 * kMin;
+        Alert cleared = makeAlert(9, yesterday - kMin, yesterday);
+        m_model->applyAlerts({airbag, acknowledged, cleared});
+        QCOMPARE(rowIds(*m_model), (QList<qint64>{7, 8, 9}));
+
+        const auto cell = [this](int row, int column, int role = Qt::DisplayRole) {
+            return m_model->index(row, column).data(role);
+        };
+        QCOMPARE(cell(0, AlertModel::SeverityColumn).toString(), QStringLiteral("Critical"));
+        QCOMPARE(cell(1, AlertModel::SeverityColumn).toString(), QStringLiteral("Warning"));
+        QCOMPARE(cell(0, AlertModel::VehicleColumn).toString(), QStringLiteral("vehicle-1"));
+        QCOMPARE(cell(0, AlertModel::MessageColumn).toString(), QStringLiteral("Airbag deployed"));
+        QVERIFY(cell(0, AlertModel::MessageColumn, Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("3 times")));
+        const QString hhmm = QDateTime::fromMSecsSinceEpoch(kT0 - 2 * kMin).toString(QStringLiteral("HH:mm"));
+        if (QDateTime::fromMSecsSinceEpoch(kT0 - 2 * kMin).date() ==
+            QDateTime::fromMSecsSinceEpoch(kT0).date())
+            QCOMPARE(cell(0, AlertModel::FirstSeenColumn).toString(), hhmm);
+        QCOMPARE(cell(0, AlertModel::StateColumn).toString(), QStringLiteral("Active"));
+        QCOMPARE(cell(1, AlertModel::StateColumn).toString(), QStringLiteral("Acknowledged"));
+        QCOMPARE(cell(2, AlertModel::StateColumn).toString(),
+                 QStringLiteral("Cleared ") +
+                     QDateTime::fromMSecsSinceEpoch(yesterday).toString(QStringLiteral("yyyy-MM-dd HH:mm")));
+        m_model->setClock([yesterday] { return yesterday; }); // "today" is the day it cleared
+        QCOMPARE(cell(2, AlertModel::StateColumn).toString(),
+                 QStringLiteral("Cleared ") +
+                     QDateTime::fromMSecsSinceEpoch(yesterday).toString(QStringLiteral("HH:mm")));
+        QVERIFY(cell(1, AlertModel::StateColumn, Qt::ToolTipRole).toString().contains(QStringLiteral("bob")));
+
+        QCOMPARE(cell(0, AlertModel::SeverityColumn, AlertModel::AlertIdRole).toLongLong(), qint64(7));
+        QCOMPARE(cell(0, AlertModel::StateColumn, AlertModel::AlertIdRole).toLongLong(), qint64(7));
+        QCOMPARE(cell(0, 0, AlertModel::SeverityRole).toInt(), int(AlertSeverity::Critical));
+        QCOMPARE(cell(0, 0, AlertModel::IsActiveRole).toBool(), true);
+        QCOMPARE(cell(1, 0, AlertModel::IsActiveRole).toBool(), true);
+        QCOMPARE(cell(2, 0, AlertModel::IsActiveRole).toBool(), false);
+        QCOMPARE(cell(0, AlertModel::SeverityColumn, AlertModel::RawValueRole).toInt(),
+                 int(AlertSeverity::Critical));
+        QCOMPARE(cell(0, AlertModel::FirstSeenColumn, AlertModel::RawValueRole).toLongLong(), kT0 - 2 * kMin);
+        QCOMPARE(cell(0, AlertModel::LastSeenColumn, AlertModel::RawValueRole).toLongLong(), kT0 - kMin);
+        QCOMPARE(cell(0, AlertModel::StateColumn, AlertModel::RawValueRole).toInt(),
+                 int(AlertModel::ActiveRank));
+        QCOMPARE(cell(1, AlertModel::StateColumn, AlertModel::RawValueRole).toInt(),
+                 int(AlertModel::AcknowledgedRank));
+        QCOMPARE(cell(2, AlertModel::StateColumn, AlertModel::RawValueRole).toInt(),
+                 int(AlertModel::ClearedRank));
+        QCOMPARE(cell(0, AlertModel::VehicleColumn, AlertModel::RawValueRole).toString(),
+                 QStringLiteral("vehicle-1"));
+
+        const QHash<int, QByteArray> names = m_model->roleNames();
+        QCOMPARE(names.value(AlertModel::AlertIdRole), QByteArray("alertId"));
+        QCOMPARE(names.value(AlertModel::IsActiveRole), QByteArray("isActive"));
+        QCOMPARE(m_model->headerData(AlertModel::MessageColumn, Qt::Horizontal).toString(),
+                 QStringLiteral("Alert"));
+        QCOMPARE(m_model->headerData(AlertModel::StateColumn, Qt::Horizontal).toString(),
+                 QStringLiteral("State"));
+    }
+
+    void vehicleNames() {
+        m_model->applyAlerts({makeAlert(1, kT0), makeAlert(2, kT0 + 1)});
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+        m_model->setVehicleNames({{QStringLiteral("vehicle-1"), QStringLiteral("Polestar 2")}});
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(m_model->index(m_model->rowOf(1), AlertModel::VehicleColumn).data().toString(),
+                 QStringLiteral("Polestar 2"));
+        QCOMPARE(m_model->index(m_model->rowOf(2), AlertModel::VehicleColumn).data().toString(),
+                 QStringLiteral("vehicle-2"));
+    }
+
+    void ignoresAlertsWithoutAnId() {
+        m_model->applyAlerts({makeAlert(0, kT0), makeAlert(-1, kT0)});
+        QCOMPARE(m_model->rowCount(), 0);
+    }
+
+private:
+    std::unique_ptr<AlertModel> m_model;
+    std::unique_ptr<QAbstractItemModelTester> m_tester;
+};
+
+QTEST_GUILESS_MAIN(tst_AlertModel)
+#include "tst_AlertModel.moc"
