@@ -3,6 +3,7 @@
 #include "model/FleetState.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 
 #include <algorithm>
@@ -11,10 +12,12 @@ namespace model {
 
 namespace {
 
-constexpr qint64 kMinuteMs = 60 * 1000;
+constexpr qint64 kMinuteMs = qint64(60) * 1000;
 constexpr qint64 kHourMs = 60 * kMinuteMs;
 
 const QString kSoc = QStringLiteral("tractionbattery-stateofcharge");
+const QString kCharging = QStringLiteral("charge-ischarging");
+const QString kDetailedCharging = QStringLiteral("charge-detailedchargingstatus");
 
 // The closure signals that raise "open" alerts, in the order their alerts are created. The engine
 // cover and the charge port flap are deliberately absent: the issue asks for the cabin and cargo
@@ -75,7 +78,7 @@ std::optional<int> openCount(const QJsonObject &body, ClosureShape shape) {
     bool known = false;
     int open = 0;
     const QJsonArray list = values.toArray();
-    for (const QJsonValue &entry : list) {
+    for (const auto &entry : list) {
         const QJsonValue isOpen = entry.toObject().value(QLatin1String("isOpen"));
         if (!isOpen.isBool())
             continue;
@@ -85,6 +88,28 @@ std::optional<int> openCount(const QJsonObject &body, ClosureShape shape) {
     return known ? std::optional<int>(open) : std::nullopt;
 }
 
+// A failed read keeps the previous body in FleetState: it says nothing new, so it counts as unknown.
+std::optional<int> openCount(const Vehicle &vehicle, const ClosureRule &rule) {
+    const SignalValue *signal = vehicle.signal(rule.code);
+    return signal && !signal->isInError() ? openCount(signal->body, rule.shape) : std::nullopt;
+}
+
+// What a reading was: a new delivery of the signal changes at least its retrievedAt.
+QByteArray signalEvidence(const SignalValue *signal) {
+    if (!signal)
+        return QByteArrayLiteral("-");
+    return QByteArray::number(signal->retrievedAt) + '|' + QByteArray::number(signal->oemUpdatedAt) + '|' +
+           QJsonDocument(signal->body).toJson(QJsonDocument::Compact);
+}
+
+// VEHICLE_ERROR entries carry no time of their own; an identical repeat is not new evidence.
+QByteArray errorEvidence(const VehicleError &e) {
+    const QChar sep(0x1f);
+    return (e.key() + sep + e.state + sep + e.description + sep + e.suggestedUserMessage + sep +
+            e.resolutionType + sep + e.docUrl + sep + e.signalCodes.join(QLatin1Char(',')))
+        .toUtf8();
+}
+
 QString percentText(double percent) {
     return QString::number(percent, 'g', 3);
 }
@@ -92,7 +117,7 @@ QString percentText(double percent) {
 } // namespace
 
 AlertEngine::AlertEngine(AlertRuleSettings settings)
-    : m_settings(std::move(settings)) {}
+    : m_settings(settings) {}
 
 void AlertEngine::setSettings(const AlertRuleSettings &settings) {
     m_settings = settings;
@@ -186,6 +211,7 @@ void AlertEngine::evaluateAirbags(const Vehicle &vehicle, VehicleAlerts &state, 
         // A failed read keeps the previous body in FleetState: it is not a new observation.
         const std::optional<bool> deployed = signal.isInError() ? std::nullopt : airbagDeployed(signal);
         Observation observation;
+        observation.evidence = signalEvidence(&signal);
         if (deployed.value_or(false)) {
             observation.state = Observation::State::Holds;
             const QString description = signal.body.value(QLatin1String("description")).toString().trimmed();
@@ -208,10 +234,9 @@ void AlertEngine::evaluateClosures(const Vehicle &vehicle, VehicleAlerts &state,
     const bool enabled = m_settings.isEnabled(AlertKind::OpenClosure);
     for (const ClosureRule &rule : kClosureRules) {
         const QString code = rule.code;
-        const SignalValue *signal = vehicle.signal(code);
-        const std::optional<int> open =
-            signal && !signal->isInError() ? openCount(signal->body, rule.shape) : std::nullopt;
+        const std::optional<int> open = openCount(vehicle, rule);
         Observation observation;
+        observation.evidence = signalEvidence(vehicle.signal(code));
         if (open && *open > 0) {
             observation.state = Observation::State::Holds;
             QString text;
@@ -245,12 +270,15 @@ void AlertEngine::evaluateClosures(const Vehicle &vehicle, VehicleAlerts &state,
         PendingClosure &pending = state.pending[code];
         if (pending.count == 0)
             pending.since = nowMs;
-        pending.lastSeen = std::max(pending.lastSeen, nowMs);
-        ++pending.count;
+        if (pending.count == 0 || pending.evidence != observation.evidence) {
+            pending.lastSeen = std::max(pending.lastSeen, nowMs);
+            ++pending.count;
+            pending.evidence = observation.evidence;
+        }
         pending.message = observation.message;
         if (nowMs - pending.since >= delayMs) {
-            Alert &alert = raise(vehicle.id, state, AlertKind::OpenClosure, code, pending.message,
-                                 pending.since, pending.lastSeen, changes);
+            Alert &alert = raise(vehicle.id, state, AlertKind::OpenClosure, code, observation, pending.since,
+                                 pending.lastSeen, changes);
             alert.fireCount = pending.count;
             state.pending.remove(code);
         }
@@ -276,19 +304,20 @@ void AlertEngine::firePendingClosures(const Vehicle &vehicle, VehicleAlerts &sta
             continue;
         // evaluate() saw every delivery, so the pending entry is current; the vehicle is read again
         // only so that a closure known closed never fires.
-        const SignalValue *signal = vehicle.signal(code);
-        const std::optional<int> open =
-            signal && !signal->isInError() ? openCount(signal->body, rule.shape) : std::nullopt;
+        const std::optional<int> open = openCount(vehicle, rule);
         if (open && *open == 0) {
             state.pending.remove(code);
             continue;
         }
-        const PendingClosure pending = *it;
-        state.pending.remove(code);
+        const PendingClosure pending = state.pending.take(code);
         if (state.active.contains(slotKey(AlertKind::OpenClosure, code)))
             continue;
         // The tick is not a delivery: lastSeenAt stays at the last delivery that saw it open.
-        Alert &alert = raise(vehicle.id, state, AlertKind::OpenClosure, code, pending.message, pending.since,
+        Observation observation;
+        observation.state = Observation::State::Holds;
+        observation.message = pending.message;
+        observation.evidence = pending.evidence;
+        Alert &alert = raise(vehicle.id, state, AlertKind::OpenClosure, code, observation, pending.since,
                              pending.lastSeen, changes);
         alert.fireCount = pending.count;
     }
@@ -303,6 +332,8 @@ void AlertEngine::evaluateBattery(const Vehicle &vehicle, VehicleAlerts &state, 
     const double clearAt = threshold + std::max(0.0, m_settings.lowBatteryHysteresis);
 
     Observation observation;
+    observation.evidence = signalEvidence(soc) + signalEvidence(vehicle.signal(kCharging)) +
+                           signalEvidence(vehicle.signal(kDetailedCharging));
     if (row.charging.value_or(false)) {
         observation.state = Observation::State::Gone; // charging fixes it: no need to wait for 25 %
     } else if (row.batteryPercent && soc && !soc->isInError()) {
@@ -328,6 +359,7 @@ void AlertEngine::evaluateErrors(const Vehicle &vehicle, VehicleAlerts &state, q
         open.insert(error.key());
         Observation observation;
         observation.state = Observation::State::Holds;
+        observation.evidence = errorEvidence(error);
         observation.message = error.suggestedUserMessage.trimmed();
         if (observation.message.isEmpty())
             observation.message = error.description.trimmed();
@@ -390,6 +422,17 @@ void AlertEngine::apply(const QString &vehicleId, VehicleAlerts &state, AlertKin
         if (!reobserve || !enabled)
             return;
         Alert &alert = m_alerts[*it];
+        QByteArray &known = state.evidence[key]; // empty after a restore: the first look counts
+        if (known == observation.evidence) {
+            // The same readings again (another signal's delivery, a stale retry): nothing was observed,
+            // though a settings change may still reword the message.
+            if (!observation.message.isEmpty() && observation.message != alert.message) {
+                alert.message = observation.message;
+                changes.append(alert.id);
+            }
+            return;
+        }
+        known = observation.evidence;
         alert.lastSeenAt = std::max(alert.lastSeenAt, nowMs);
         ++alert.fireCount;
         if (!observation.message.isEmpty())
@@ -399,11 +442,11 @@ void AlertEngine::apply(const QString &vehicleId, VehicleAlerts &state, AlertKin
     }
     if (!enabled || (kind == AlertKind::Airbag && state.latchedAirbags.contains(subject)))
         return;
-    raise(vehicleId, state, kind, subject, observation.message, nowMs, nowMs, changes);
+    raise(vehicleId, state, kind, subject, observation, nowMs, nowMs, changes);
 }
 
 Alert &AlertEngine::raise(const QString &vehicleId, VehicleAlerts &state, AlertKind kind,
-                          const QString &subject, const QString &message, qint64 firstSeenAt,
+                          const QString &subject, const Observation &observation, qint64 firstSeenAt,
                           qint64 lastSeenAt, Changes &changes) {
     Alert alert;
     alert.id = m_nextId++;
@@ -411,11 +454,13 @@ Alert &AlertEngine::raise(const QString &vehicleId, VehicleAlerts &state, AlertK
     alert.kind = kind;
     alert.subject = subject;
     alert.severity = kind == AlertKind::Airbag ? AlertSeverity::Critical : AlertSeverity::Warning;
-    alert.message = message;
+    alert.message = observation.message;
     alert.firstSeenAt = firstSeenAt;
     alert.lastSeenAt = std::max(firstSeenAt, lastSeenAt);
     alert.fireCount = 1;
-    state.active.insert(slotKey(kind, subject), alert.id);
+    const QString key = slotKey(kind, subject);
+    state.active.insert(key, alert.id);
+    state.evidence.insert(key, observation.evidence);
     changes.append(alert.id);
     return *m_alerts.insert(alert.id, alert);
 }
@@ -423,6 +468,7 @@ Alert &AlertEngine::raise(const QString &vehicleId, VehicleAlerts &state, AlertK
 void AlertEngine::clear(VehicleAlerts &state, const QString &key, qint64 nowMs, const QString &by,
                         Changes &changes) {
     const qint64 id = state.active.take(key);
+    state.evidence.remove(key);
     Alert &alert = m_alerts[id];
     alert.clearedAt = std::max<qint64>(nowMs, 1); // 0 would read as "still active"
     alert.clearedBy = by;

@@ -24,7 +24,10 @@ class FleetState;
 //
 // Promises:
 // - At most one uncleared alert per (vehicle, kind, subject); a condition that keeps holding updates
-//   that alert (lastSeenAt, fireCount, message) each time a delivery re-observes it (evaluate()).
+//   that alert (lastSeenAt, fireCount, message) each time a delivery re-observes it (evaluate()). A
+//   re-observation is new evidence: a reading of the signal with another retrievedAt, oemUpdatedAt or
+//   body (a VEHICLE_ERROR delivery does not re-observe an open door, nor a stale retry a battery level),
+//   or, for a vehicle error, an entry that differs from the one seen before.
 // - Once an alert is cleared it never changes again; the condition returning raises a new alert with a
 //   new id. Ids only grow, also across restarts (restore()).
 // - Every call returns the alerts it created or changed, as full snapshots, ordered by id.
@@ -76,15 +79,17 @@ private:
         qint64 lastSeen = 0; // latest delivery that saw it open
         int count = 0;       // deliveries that saw it open
         QString message;
+        QByteArray evidence;
     };
     // What the engine tracks per vehicle; the keys are slotKey(kind, subject).
     struct VehicleAlerts {
         QHash<QString, qint64> active;
+        QHash<QString, QByteArray> evidence;    // by slot: what the active alert was last observed from
         QHash<QString, PendingClosure> pending; // by closure signal code
         QSet<QString> deployedAirbags;          // airbag codes whose latest reading said deployed
         QSet<QString> latchedAirbags;           // airbag codes acknowledged while still deployed
         bool isEmpty() const {
-            return active.isEmpty() && pending.isEmpty() && deployedAirbags.isEmpty() &&
+            return active.isEmpty() && evidence.isEmpty() && pending.isEmpty() && deployedAirbags.isEmpty() &&
                    latchedAirbags.isEmpty();
         }
     };
@@ -93,6 +98,7 @@ private:
         enum class State { Unknown, Holds, Gone };
         State state = State::Unknown;
         QString message;
+        QByteArray evidence; // identifies the readings it was made from (see the class comment)
     };
     using Changes = QList<qint64>; // ids of alerts created or changed by the current call
 
@@ -110,7 +116,7 @@ private:
     void apply(const QString &vehicleId, VehicleAlerts &state, AlertKind kind, const QString &subject,
                const Observation &observation, qint64 nowMs, bool reobserve, Changes &changes);
     Alert &raise(const QString &vehicleId, VehicleAlerts &state, AlertKind kind, const QString &subject,
-                 const QString &message, qint64 firstSeenAt, qint64 lastSeenAt, Changes &changes);
+                 const Observation &observation, qint64 firstSeenAt, qint64 lastSeenAt, Changes &changes);
     void clear(VehicleAlerts &state, const QString &key, qint64 nowMs, const QString &by, Changes &changes);
     bool acknowledgeOne(Alert &alert, const QString &by, qint64 nowMs, Changes &changes);
     // Snapshots the changed alerts (ordered by id), then trims the cleared history.

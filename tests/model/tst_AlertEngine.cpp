@@ -1,12 +1,10 @@
 // Alert rules: one alert per condition, clearing by condition or acknowledgement, delays, hysteresis,
-// silence, vehicle errors, restore and settings.
+// silence, vehicle errors, restore, disabled rules.
 
 #include "model/AlertEngine.h"
 #include "model/FleetState.h"
 
 #include <QJsonArray>
-#include <QSettings>
-#include <QTemporaryDir>
 #include <QtTest>
 
 using model::Alert;
@@ -51,6 +49,13 @@ QJsonObject grid(int open) {
     return {{"values", values}, {"rowCount", 2}, {"columnCount", 2}};
 }
 
+// A new VEHICLE_STATE delivery: it carries every signal again, fetched anew, values unchanged.
+void redeliver(Vehicle &v, qint64 at) {
+    for (model::SignalValue &s : v.signalsByCode)
+        s.retrievedAt = at;
+    v.lastDeliveryAt = at;
+}
+
 void setBattery(Vehicle &v, double percent, bool charging) {
     setSignal(v, kSoc, {{"value", percent}, {"unit", "percent"}});
     setSignal(v, QStringLiteral("charge-ischarging"), {{"value", charging}});
@@ -79,23 +84,6 @@ QList<qint64> idsOf(const QList<Alert> &alerts) {
 class tst_AlertEngine final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void kindAndSeverityNamesRoundTrip() {
-        for (AlertKind kind : {AlertKind::Airbag, AlertKind::OpenClosure, AlertKind::LowBattery,
-                               AlertKind::Silent, AlertKind::VehicleError}) {
-            AlertKind back = AlertKind::Silent;
-            QVERIFY(model::alertKindFromName(model::alertKindName(kind), &back));
-            QCOMPARE(back, kind);
-        }
-        QCOMPARE(model::alertKindName(AlertKind::OpenClosure), QStringLiteral("open-closure"));
-        QCOMPARE(model::alertSeverityName(AlertSeverity::Critical), QStringLiteral("critical"));
-        AlertSeverity severity = AlertSeverity::Info;
-        QVERIFY(model::alertSeverityFromName(QStringLiteral(" Warning "), &severity));
-        QCOMPARE(severity, AlertSeverity::Warning);
-        AlertKind untouched = AlertKind::Airbag;
-        QVERIFY(!model::alertKindFromName(QStringLiteral("door"), &untouched));
-        QCOMPARE(untouched, AlertKind::Airbag);
-    }
-
     void airbagIsCriticalAndOnlyAcknowledgementEndsIt() {
         AlertEngine engine;
         Vehicle v = makeVehicle();
@@ -138,6 +126,7 @@ private Q_SLOTS:
         Vehicle v = makeVehicle();
         setSignal(v, kAirbag, {{"status", "ALERT"}});
         const qint64 first = engine.evaluate(v, kT0).first().id;
+        redeliver(v, kT0 + 1);
         QCOMPARE(engine.evaluate(v, kT0 + 1).first().fireCount, 2);
         engine.acknowledge(first, QStringLiteral("alice"), kT0 + 2);
         QVERIFY(engine.evaluate(v, kT0 + 3).isEmpty()); // Smartcar keeps saying ALERT
@@ -206,6 +195,51 @@ private Q_SLOTS:
         QVERIFY(engine.alert(door.id)->isCleared()); // the old one is history, unchanged
     }
 
+    void onlyNewReadingsAreReobservations() {
+        model::FleetState fleet;
+        model::VehicleEvent state;
+        state.kind = model::VehicleEvent::Kind::State;
+        state.vehicleId = QStringLiteral("v");
+        model::SignalValue doors;
+        doors.code = kDoors;
+        doors.body = grid(1);
+        doors.oemUpdatedAt = kT0;
+        doors.retrievedAt = kT0 + 500;
+        state.signalValues = {doors};
+        fleet.apply(state, kT0 + 600);
+        AlertEngine engine;
+        const qint64 id = engine.evaluate(*fleet.vehicle("v"), kT0 + 600).first().id;
+
+        // A VEHICLE_ERROR delivery changes the vehicle but says nothing about its doors.
+        model::VehicleEvent error;
+        error.kind = model::VehicleEvent::Kind::Error;
+        error.vehicleId = QStringLiteral("v");
+        error.errors = {vehicleError("VEHICLE_STATE", "UNREACHABLE", "Your car is out of reach.", "")};
+        fleet.apply(error, kT0 + kMin);
+        const QList<Alert> afterError = engine.evaluate(*fleet.vehicle("v"), kT0 + kMin);
+        QCOMPARE(afterError.size(), 1);
+        QCOMPARE(afterError.first().kind, AlertKind::VehicleError);
+        QCOMPARE(engine.alert(id)->fireCount, 1);
+
+        // A late retry of an older reading is ignored by FleetState, so nothing new either.
+        model::SignalValue older = doors;
+        older.oemUpdatedAt = kT0 - kMin;
+        older.retrievedAt = kT0 - kMin;
+        state.signalValues = {older};
+        fleet.apply(state, kT0 + 2 * kMin);
+        QVERIFY(engine.evaluate(*fleet.vehicle("v"), kT0 + 2 * kMin).isEmpty());
+
+        // The next fetch of the same open door is.
+        doors.retrievedAt = kT0 + 3 * kMin;
+        state.signalValues = {doors};
+        fleet.apply(state, kT0 + 3 * kMin);
+        const QList<Alert> seen = engine.evaluate(*fleet.vehicle("v"), kT0 + 3 * kMin);
+        QCOMPARE(seen.size(), 1);
+        QCOMPARE(seen.first().id, id);
+        QCOMPARE(seen.first().fireCount, 2);
+        QCOMPARE(seen.first().lastSeenAt, kT0 + 3 * kMin);
+    }
+
     void eachClosureSignalIsItsOwnAlert() {
         AlertEngine engine;
         Vehicle v = makeVehicle();
@@ -227,6 +261,7 @@ private Q_SLOTS:
 
         // A null isOpen (no sunroof, or unknown) neither raises nor clears.
         setSignal(v, QStringLiteral("closure-sunroof"), {{"isOpen", QJsonValue()}});
+        redeliver(v, kT0 + 1);
         const QList<Alert> after = engine.evaluate(v, kT0 + 1);
         QCOMPARE(after.size(), 3); // re-observed: windows, front and rear trunk
         QCOMPARE(engine.activeAlerts().size(), 4);
@@ -239,6 +274,7 @@ private Q_SLOTS:
         Vehicle v = makeVehicle();
         setSignal(v, kDoors, grid(1));
         QVERIFY(engine.evaluate(v, kT0).isEmpty());
+        redeliver(v, kT0 + 5 * kMin);
         QVERIFY(engine.evaluate(v, kT0 + 5 * kMin).isEmpty()); // open 5 min, delay 10: nothing yet
         QVERIFY(engine.tick({&v}, kT0 + 9 * kMin).isEmpty());
         const QList<Alert> fired = engine.tick({&v}, kT0 + 10 * kMin);
@@ -261,6 +297,7 @@ private Q_SLOTS:
         QVERIFY(engine.tick({&w}, kT0 + 30 * kMin).isEmpty());
 
         // A delivery after the delay fires it too.
+        redeliver(w, kT0 + 31 * kMin);
         const QList<Alert> byDelivery = engine.evaluate(w, kT0 + 31 * kMin);
         QCOMPARE(byDelivery.size(), 1);
         QCOMPARE(byDelivery.first().firstSeenAt, kT0 + 21 * kMin);
@@ -361,12 +398,23 @@ private Q_SLOTS:
         resolved.errors[0].state = QStringLiteral("RESOLVED");
         fleet.apply(resolved, kT0 + kMin);
         const QList<Alert> changes = engine.evaluate(*fleet.vehicle("vw"), kT0 + kMin);
-        QCOMPARE(changes.size(), 3); // two re-observed, one cleared
-        QVERIFY(!changes[0].isCleared());
-        QCOMPARE(changes[0].fireCount, 2);
-        QVERIFY(changes[2].isCleared());
-        QCOMPARE(changes[2].clearedBy, QStringLiteral("condition"));
+        QCOMPARE(changes.size(), 1); // the other two were not in this delivery: not re-observed
+        QCOMPARE(changes[0].id, raised[2].id);
+        QVERIFY(changes[0].isCleared());
+        QCOMPARE(changes[0].clearedBy, QStringLiteral("condition"));
         QCOMPARE(engine.activeAlerts().size(), 2);
+        QCOMPARE(engine.alert(raised[0].id)->fireCount, 1);
+
+        // Reported again, reworded: re-observed, with Smartcar's new message.
+        model::VehicleEvent again = event;
+        again.errors = {event.errors[0]};
+        again.errors[0].suggestedUserMessage = QStringLiteral("Still unable.");
+        fleet.apply(again, kT0 + 2 * kMin);
+        const QList<Alert> reported = engine.evaluate(*fleet.vehicle("vw"), kT0 + 2 * kMin);
+        QCOMPARE(reported.size(), 1);
+        QCOMPARE(reported[0].id, raised[0].id);
+        QCOMPARE(reported[0].fireCount, 2);
+        QCOMPARE(reported[0].message, QStringLiteral("Still unable."));
     }
 
     void acknowledgeKeepsNonCriticalAlertsActive() {
@@ -382,6 +430,7 @@ private Q_SLOTS:
         QVERIFY(!engine.acknowledge(id, QStringLiteral("bob"), kT0 + 2)); // already acknowledged
         QVERIFY(!engine.acknowledge(9999, QStringLiteral("bob"), kT0 + 2));
 
+        redeliver(v, kT0 + 3);
         const Alert seen = engine.evaluate(v, kT0 + 3).first();
         QCOMPARE(seen.id, id);
         QCOMPARE(seen.acknowledgedBy, QStringLiteral("bob"));
@@ -436,8 +485,8 @@ private Q_SLOTS:
 
         setBattery(v, 10, false);
         const QList<Alert> fresh = after.evaluate(v, kT0 + 4);
-        QCOMPARE(fresh.size(), 2);
-        QCOMPARE(fresh.last().id, raised[1].id + 1);
+        QCOMPARE(fresh.size(), 1); // the door reading is the one already seen
+        QCOMPARE(fresh.first().id, raised[1].id + 1);
 
         Alert old;
         old.id = 41;
@@ -450,43 +499,6 @@ private Q_SLOTS:
         QVERIFY(third.activeAlerts().isEmpty());
         setSignal(v, kDoors, grid(1));
         QCOMPARE(third.evaluate(v, kT0 + 5).first().id, qint64(42));
-    }
-
-    void settingsRoundTrip() {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        const QString path = dir.filePath(QStringLiteral("fleetmon.ini"));
-        {
-            QSettings empty(path, QSettings::IniFormat);
-            QCOMPARE(AlertRuleSettings::load(empty), AlertRuleSettings());
-        }
-        AlertRuleSettings custom;
-        custom.lowBatteryPercent = 15.5;
-        custom.lowBatteryHysteresis = 3;
-        custom.closureOpenDelayMinutes = 10;
-        custom.silentAfterHours = 48;
-        custom.silentEnabled = false;
-        custom.setEnabled(AlertKind::VehicleError, false);
-        {
-            QSettings settings(path, QSettings::IniFormat);
-            custom.save(settings);
-        }
-        {
-            QSettings settings(path, QSettings::IniFormat);
-            QCOMPARE(AlertRuleSettings::load(settings), custom);
-            QCOMPARE(settings.value("alerts/closureOpenDelayMinutes").toInt(), 10);
-            QCOMPARE(settings.value("alerts/enabled/vehicle-error").toBool(), false);
-            // Hand-edited nonsense falls back to the defaults.
-            settings.setValue("alerts/lowBatteryPercent", "lots");
-            settings.setValue("alerts/silentAfterHours", -3);
-            settings.setValue("alerts/enabled/airbag", "maybe");
-        }
-        QSettings settings(path, QSettings::IniFormat);
-        const AlertRuleSettings loaded = AlertRuleSettings::load(settings);
-        QCOMPARE(loaded.lowBatteryPercent, 20.0);
-        QCOMPARE(loaded.silentAfterHours, 24);
-        QVERIFY(loaded.airbagEnabled);
-        QCOMPARE(loaded.closureOpenDelayMinutes, 10);
     }
 
     void disabledRuleRaisesNothingButItsAlertsStillClear() {
