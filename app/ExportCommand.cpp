@@ -45,6 +45,8 @@ QJsonObject vehicleJson(const model::Vehicle &v, const QString &signalFilter) {
                        {QStringLiteral("make"), v.make},
                        {QStringLiteral("model"), v.model},
                        {QStringLiteral("year"), v.year},
+                       {QStringLiteral("vin"), v.vin.isEmpty() ? QJsonValue() : QJsonValue(v.vin)},
+                       {QStringLiteral("nickname"), v.nickname.isEmpty() ? QJsonValue() : QJsonValue(v.nickname)},
                        {QStringLiteral("lastDeliveryAt"),
                         v.lastDeliveryAt ? QJsonValue(isoTime(v.lastDeliveryAt)) : QJsonValue()},
                        {QStringLiteral("signals"), signalMap},

@@ -70,6 +70,8 @@ bool FleetState::apply(const VehicleEvent &event, qint64 receivedAtMs) {
         vehicle.model = event.model;
     if (event.year > 0)
         vehicle.year = event.year;
+    if (!event.vin.isEmpty())
+        vehicle.vin = event.vin;
     vehicle.lastDeliveryAt = std::max(vehicle.lastDeliveryAt, receivedAtMs);
 
     for (const SignalValue &incoming : event.signalValues) {
@@ -86,6 +88,14 @@ bool FleetState::apply(const VehicleEvent &event, qint64 receivedAtMs) {
         if (isNewer(incoming, *known))
             *known = incoming;
     }
+
+    // Identity delivered as attribute signals.
+    if (const SignalValue *vin = vehicle.signal(QStringLiteral("vehicleidentification-vin")))
+        if (vin->body.value(QLatin1String("value")).isString())
+            vehicle.vin = vin->body.value(QLatin1String("value")).toString();
+    if (const SignalValue *name = vehicle.signal(QStringLiteral("vehicleidentification-nickname")))
+        if (name->body.value(QLatin1String("value")).isString())
+            vehicle.nickname = name->body.value(QLatin1String("value")).toString();
 
     for (const VehicleError &error : event.errors) {
         auto open = std::find_if(vehicle.openErrors.begin(), vehicle.openErrors.end(),
@@ -113,6 +123,8 @@ VehicleRow FleetState::rowFor(const Vehicle &vehicle) {
     row.make = vehicle.make;
     row.model = vehicle.model;
     row.year = vehicle.year;
+    row.vin = vehicle.vin;
+    row.nickname = vehicle.nickname;
     row.batteryPercent = batteryPercent(vehicle);
     row.pluggedIn = boolValue(vehicle, QStringLiteral("charge-ischargingcableconnected"));
     row.charging = boolValue(vehicle, QStringLiteral("charge-ischarging"));

@@ -94,7 +94,7 @@ QVariant FleetTableModel::data(const QModelIndex &index, int role) const {
     case RawValueRole:
         return rawData(row, column);
     case SearchTextRole:
-        return QStringList{row.make, row.model, row.id}.join(QLatin1Char(' '));
+        return QStringList{row.make, row.model, row.id, row.vin, row.nickname}.join(QLatin1Char(' '));
     case Qt::TextAlignmentRole:
         return alignment(column);
     case Qt::ForegroundRole:
@@ -340,6 +340,14 @@ QString FleetTableModel::relativeTime(qint64 thenMs, qint64 nowMs) {
 }
 
 QString FleetTableModel::vehicleName(const VehicleRow &row) {
+    const QString name = makeAndModel(row);
+    // The owner's nickname is what the manager knows the car by; make and model stay beside it.
+    if (!row.nickname.isEmpty() && row.nickname != name)
+        return tr("%1 (%2)").arg(row.nickname, name);
+    return name;
+}
+
+QString FleetTableModel::makeAndModel(const VehicleRow &row) {
     if (row.make.isEmpty())
         return row.id;
     const QString make = prettyMake(row.make);

@@ -75,6 +75,7 @@ public:
     static QString relativeTime(qint64 thenMs, qint64 nowMs);
     // What the Vehicle column shows: make and model, or the id when the make is unknown.
     static QString vehicleName(const VehicleRow &row);
+    static QString makeAndModel(const VehicleRow &row);
 
 private:
     QVariant displayData(const VehicleRow &row, int column) const;

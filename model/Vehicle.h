@@ -15,6 +15,11 @@ struct Vehicle {
     QString make;
     QString model;
     int year = 0;
+    QString vin;      // when delivered (data.vehicle.vin or the vehicleidentification-vin signal)
+    QString nickname; // the owner's name for the car, when delivered
+    // Webhook subscription as the Smartcar account knows it; filled by the account client.
+    enum class Subscription { Unknown, Subscribed, NotSubscribed, Pending, Failed };
+    Subscription subscription = Subscription::Unknown;
     QHash<QString, SignalValue> signalsByCode;
     QList<VehicleError> openErrors; // VEHICLE_ERROR entries in state ERROR, until RESOLVED
     qint64 lastDeliveryAt = 0;      // receive time (epoch ms) of the newest accepted delivery

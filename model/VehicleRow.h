@@ -13,6 +13,8 @@ struct VehicleRow {
     QString make;
     QString model;
     int year = 0;
+    QString vin;
+    QString nickname;
     std::optional<double> batteryPercent; // 0-100
     std::optional<bool> pluggedIn;
     std::optional<bool> charging;

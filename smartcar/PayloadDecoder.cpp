@@ -149,6 +149,7 @@ void decodeVehicle(const QJsonObject &root, const QJsonObject &data, model::Vehi
         event.vehicleId = stringOf(data.value(QLatin1String("vehicleId")));
     event.make = stringOf(vehicle.value(QLatin1String("make")));
     event.model = stringOf(vehicle.value(QLatin1String("model")));
+    event.vin = stringOf(vehicle.value(QLatin1String("vin")));
     const QJsonValue year = vehicle.value(QLatin1String("year"));
     event.year = year.isDouble() ? year.toInt() : stringOf(year).toInt();
 }

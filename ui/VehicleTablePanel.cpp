@@ -36,7 +36,7 @@ VehicleTablePanel::VehicleTablePanel(FleetTableModel *model, QWidget *parent)
     m_proxy->setFilterKeyColumn(FleetTableModel::VehicleColumn);
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
 
-    m_filter->setPlaceholderText(tr("Filter by make, model or id"));
+    m_filter->setPlaceholderText(tr("Filter by make, model, id, VIN or nickname"));
     m_filter->setClearButtonEnabled(true);
     m_filter->setAccessibleName(tr("Vehicle filter"));
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);

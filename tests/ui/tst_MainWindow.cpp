@@ -148,7 +148,7 @@ void TestMainWindow::rowsArriveFromAnotherThread() {
 void TestMainWindow::filterNarrowsVisibleRows() {
     populate();
     ui::VehicleTablePanel *panel = m_window->tablePanel();
-    QCOMPARE(panel->filterEdit()->placeholderText(), QStringLiteral("Filter by make, model or id"));
+    QCOMPARE(panel->filterEdit()->placeholderText(), QStringLiteral("Filter by make, model, id, VIN or nickname"));
 
     QTest::keyClicks(panel->filterEdit(), QStringLiteral("polestar"));
     QCOMPARE(panel->visibleRowCount(), 5);
