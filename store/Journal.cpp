@@ -68,6 +68,11 @@ void Journal::saveAlerts(const QList<model::Alert> &alerts) {
 
 void Journal::setHistoryRetentionDays(int days) {
     m_retentionDays = std::max(0, days);
+    {
+        std::lock_guard lock(m_mutex);
+        m_pruneRequested = true; // a changed setting takes effect now, not at the next round
+    }
+    m_wake.notify_one();
 }
 
 void Journal::close() {
@@ -99,17 +104,24 @@ void Journal::run(const QString &path) {
     std::deque<Pending> batch;
     auto nextPrune = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     for (;;) {
-        if (std::chrono::steady_clock::now() >= nextPrune) {
+        bool pruneNow = false;
+        {
+            std::lock_guard lock(m_mutex);
+            pruneNow = std::exchange(m_pruneRequested, false);
+        }
+        if (pruneNow || std::chrono::steady_clock::now() >= nextPrune) {
             pruneHistory(db);
             nextPrune = std::chrono::steady_clock::now() + kPruneInterval;
         }
         {
             std::unique_lock lock(m_mutex);
-            m_wake.wait_until(lock, nextPrune, [this] { return m_stopping || !m_queue.empty(); });
-            if (m_queue.empty() && m_stopping)
-                return; // everything queued was written
-            if (m_queue.empty())
-                continue; // time to prune
+            m_wake.wait_until(lock, nextPrune,
+                              [this] { return m_stopping || m_pruneRequested || !m_queue.empty(); });
+            if (m_queue.empty()) {
+                if (m_stopping && !m_pruneRequested)
+                    return; // everything queued was written, every asked prune done
+                continue;   // time to prune, or asked to
+            }
             while (!m_queue.empty() && batch.size() < kMaxBatch) {
                 batch.push_back(std::move(m_queue.front()));
                 m_queue.pop_front();

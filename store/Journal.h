@@ -69,6 +69,7 @@ private:
     std::deque<Pending> m_queue;
     quint64 m_nextTicket = 1;
     bool m_stopping = false;
+    bool m_pruneRequested = false;
     int m_openState = 0; // 0 pending, 1 open, -1 failed
     QString m_openError;
     std::atomic<qint64> m_batches{0};

@@ -4,6 +4,7 @@
 #include "store/Journal.h"
 #include "store/JournalReader.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QSemaphore>
@@ -196,6 +197,37 @@ private Q_SLOTS:
         QString error;
         QVERIFY(!reader.open(dir.filePath("nothing.sqlite"), &error));
         QVERIFY(!QFile::exists(dir.filePath("nothing.sqlite")));
+    }
+
+    void retentionPrunesOldHistoryOnTheStoreThread() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("journal.sqlite");
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const qint64 day = 24 * 3600 * 1000;
+        {
+            store::Journal journal;
+            Reports reports;
+            reports.attach(journal);
+            QString error;
+            QVERIFY(journal.open(path, &error));
+            Delivery d = accepted("with-history");
+            d.samples = {{"v1", "tractionbattery-stateofcharge", "value", now - 10 * day, 50},
+                         {"v1", "tractionbattery-stateofcharge", "value", now - 2 * day, 60},
+                         {"v1", "tractionbattery-stateofcharge", "value", now - 1000, 70}};
+            journal.append(d);
+            Delivery dup = accepted("with-history"); // a duplicate's points are not stored twice or at all
+            dup.samples = {{"v1", "tractionbattery-stateofcharge", "value", now - 500, 99}};
+            journal.append(dup);
+            QTRY_COMPARE(reports.count(), 2);
+            journal.setHistoryRetentionDays(5);
+        }
+        store::JournalReader reader;
+        QString error;
+        QVERIFY(reader.open(path, &error));
+        QList<double> values;
+        QVERIFY(reader.forEachSample({}, [&](const model::HistorySample &s) { return values.append(s.value), true; },
+                                     &error));
+        QCOMPARE(values, (QList<double>{60, 70}));
     }
 
     void concurrentAppendersAllGetAnAnswer() {
