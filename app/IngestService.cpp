@@ -66,7 +66,8 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
             m_journal->setHistoryRetentionDays(settings.value(QStringLiteral("history/retentionDays"), 0).toInt());
             m_processor = new smartcar::FleetProcessor(m_journal.get(), std::move(fleet), alerts,
                                                        model::AlertRuleSettings::load(settings), updates);
-            m_endpoint = new smartcar::WebhookEndpoint(options.amt, m_journal.get(), m_processor);
+            m_endpoint =
+                new smartcar::WebhookEndpoint(options.amt, m_journal.get(), options.journalPath(), m_processor);
             m_server = new net::HttpServer(m_router.get());
             QObject::connect(m_thread, &QThread::finished, m_server, &QObject::deleteLater);
             QObject::connect(m_thread, &QThread::finished, m_endpoint, &QObject::deleteLater);
@@ -117,6 +118,26 @@ void IngestService::stop() {
     }
     m_journal.reset();
     m_router.reset();
+}
+
+void IngestService::acknowledgeAlert(qint64 alertId, const QString &by) {
+    if (m_processor)
+        m_processor->acknowledge(alertId, by);
+}
+
+void IngestService::acknowledgeAllAlerts(const QString &by) {
+    if (m_processor)
+        m_processor->acknowledgeAll(by);
+}
+
+void IngestService::replayDelivery(qint64 journalId) {
+    if (m_endpoint)
+        QMetaObject::invokeMethod(m_endpoint, [endpoint = m_endpoint, journalId] { endpoint->replay(journalId); });
+}
+
+void IngestService::watchVehicles(const QStringList &vehicleIds) {
+    if (m_processor)
+        m_processor->watchVehicles(vehicleIds);
 }
 
 QUrl IngestService::webhookUrl() const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "app/AppOptions.h"
+#include "model/FleetCommands.h"
 
 #include <QString>
 #include <QUrl>
@@ -28,11 +29,17 @@ namespace app {
 // The composition of the ingest pipeline: journal (store thread), fleet rebuilt from it, and the
 // HTTP server with the Smartcar endpoint (ingest thread). start() returns only when the endpoint
 // listens, or with the reason it cannot; stop() closes the door, then drains the journal.
-class IngestService final {
+class IngestService final : public model::FleetCommands {
     Q_DISABLE_COPY_MOVE(IngestService)
 public:
     IngestService();
-    ~IngestService();
+    ~IngestService() override;
+
+    // model::FleetCommands: what the GUI asks; each hops onto the ingest thread.
+    void acknowledgeAlert(qint64 alertId, const QString &by) override;
+    void acknowledgeAllAlerts(const QString &by) override;
+    void replayDelivery(qint64 journalId) override;
+    void watchVehicles(const QStringList &vehicleIds) override;
 
     // `updates` (optional) receives every vehicle row now and each change later.
     bool start(const AppOptions &options, model::FleetUpdateQueue *updates, QString *error);

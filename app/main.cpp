@@ -7,6 +7,8 @@
 #include "app/IngestService.h"
 #include "app/UnixSignalWatcher.h"
 #include "model/FleetUpdateQueue.h"
+#include "store/DeliveryDetailService.h"
+#include "store/HistoryQueryService.h"
 #include "ui/MainWindow.h"
 
 #include <QApplication>
@@ -77,7 +79,14 @@ int runGui(QApplication &application, app::AppOptions options) {
         QMessageBox::critical(nullptr, QStringLiteral("Fleet Monitor cannot start"), error);
         return fail(error);
     }
-    ui::MainWindow window(&updates);
+    // Read-side services with their own threads and connections: the GUI thread never runs SQL.
+    store::HistoryQueryService history;
+    store::DeliveryDetailService deliveryDetails;
+    if (!history.open(options.journalPath(), &error) || !deliveryDetails.open(options.journalPath(), &error)) {
+        QMessageBox::critical(nullptr, QStringLiteral("Fleet Monitor cannot start"), error);
+        return fail(error);
+    }
+    ui::MainWindow window(ui::MainWindowServices{&updates, &ingest, &history, &deliveryDetails});
     QString endpoint = QStringLiteral("Listening on %1").arg(ingest.webhookUrl().toString());
     if (options.amt.isEmpty())
         endpoint += QStringLiteral(" — no Application Management Token: deliveries are refused with 503");

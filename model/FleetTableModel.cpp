@@ -1,5 +1,8 @@
 #include "model/FleetTableModel.h"
 
+#include "model/Alert.h"
+#include "model/SignalUnits.h"
+
 #include <QBrush>
 #include <QColor>
 #include <QDateTime>
@@ -104,6 +107,13 @@ QVariant FleetTableModel::data(const QModelIndex &index, int role) const {
         if (column == DoorsColumn && row.openDoors.value_or(0) > 0)
             return QBrush(QColor(0xb2, 0x5e, 0x00));
         return {};
+    case Qt::BackgroundRole:
+        // The row is tinted by its worst active alert; translucent, so dark palettes stay readable.
+        if (row.worstAlertSeverity == int(AlertSeverity::Critical))
+            return QBrush(QColor(0xe5, 0x39, 0x35, 70));
+        if (row.worstAlertSeverity == int(AlertSeverity::Warning))
+            return QBrush(QColor(0xff, 0xb3, 0x00, 55));
+        return {};
     case Qt::FontRole:
         if ((column == ErrorsColumn && row.openErrorCount > 0) ||
             (column == DoorsColumn && row.openDoors.value_or(0) > 0)) {
@@ -132,7 +142,11 @@ QVariant FleetTableModel::displayData(const VehicleRow &row, int column) const {
     case ChargingColumn:
         return yesNo(row.charging);
     case OdometerColumn:
-        return row.odometerKm ? tr("%1 km").arg(m_locale.toString(qRound64(*row.odometerKm))) : kMissing;
+        if (!row.odometerKm)
+            return kMissing;
+        return m_distanceUnit == DistanceUnit::Miles
+                   ? tr("%1 mi").arg(m_locale.toString(qRound64(SignalUnits::milesFromKilometres(*row.odometerKm))))
+                   : tr("%1 km").arg(m_locale.toString(qRound64(*row.odometerKm)));
     case DoorsColumn:
         if (!row.openDoors)
             return kMissing;
@@ -307,6 +321,14 @@ void FleetTableModel::refreshRelativeTimes() {
         return;
     Q_EMIT dataChanged(index(0, LastUpdateColumn), index(int(m_rows.size()) - 1, LastUpdateColumn),
                        {Qt::DisplayRole});
+}
+
+void FleetTableModel::setDistanceUnit(DistanceUnit unit) {
+    if (unit == m_distanceUnit)
+        return;
+    m_distanceUnit = unit;
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, OdometerColumn), index(rowCount() - 1, OdometerColumn), {Qt::DisplayRole});
 }
 
 const VehicleRow *FleetTableModel::rowAt(int row) const {

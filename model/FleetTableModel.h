@@ -62,6 +62,11 @@ public:
     // id repeats within the batch the last occurrence wins.
     void applyRows(const QList<VehicleRow> &rows);
 
+    // Distances are kept in kilometres; miles are a display choice.
+    enum class DistanceUnit { Kilometres, Miles };
+    void setDistanceUnit(DistanceUnit unit);
+    DistanceUnit distanceUnit() const { return m_distanceUnit; }
+
     // Emits dataChanged(DisplayRole) for the "Last update" column only, so the relative times
     // age without touching the rest of the table or re-sorting a proxy that sorts on raw values.
     void refreshRelativeTimes();
@@ -84,6 +89,7 @@ private:
     void emitRowsChanged(QList<int> changedRows);
 
     QList<VehicleRow> m_rows;
+    DistanceUnit m_distanceUnit = DistanceUnit::Kilometres;
     QHash<QString, int> m_rowById;
     QLocale m_locale;
     Clock m_clock;

@@ -62,10 +62,27 @@ void FleetUpdateQueue::pushDelivery(const DeliveryLogEntry &delivery) {
     notifyIf(wasEmpty);
 }
 
+void FleetUpdateQueue::pushDetail(const VehicleDetail &detail) {
+    bool wasEmpty = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        wasEmpty = wasEmptyLocked();
+        auto it = m_detailIndex.constFind(detail.row.id);
+        if (it != m_detailIndex.constEnd()) {
+            m_batch.details[*it] = detail;
+        } else {
+            m_detailIndex.insert(detail.row.id, m_batch.details.size());
+            m_batch.details.append(detail);
+        }
+    }
+    notifyIf(wasEmpty);
+}
+
 FleetUpdateQueue::Batch FleetUpdateQueue::takeBatch() {
     QMutexLocker lock(&m_mutex);
     m_rowIndex.clear();
     m_alertIndex.clear();
+    m_detailIndex.clear();
     return std::exchange(m_batch, Batch{});
 }
 

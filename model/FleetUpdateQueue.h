@@ -2,6 +2,7 @@
 
 #include "model/Alert.h"
 #include "model/DeliveryLogEntry.h"
+#include "model/VehicleDetail.h"
 #include "model/VehicleRow.h"
 
 #include <QHash>
@@ -24,8 +25,11 @@ public:
         QList<VehicleRow> rows;             // in first-pushed order
         QList<Alert> alerts;                // latest snapshot of each changed alert
         QList<DeliveryLogEntry> deliveries; // in arrival order
+        QList<VehicleDetail> details;       // latest detail of each watched vehicle that changed
         qint64 droppedDeliveries = 0;       // log entries dropped because the GUI did not keep up
-        bool isEmpty() const { return rows.isEmpty() && alerts.isEmpty() && deliveries.isEmpty(); }
+        bool isEmpty() const {
+            return rows.isEmpty() && alerts.isEmpty() && deliveries.isEmpty() && details.isEmpty();
+        }
     };
 
     explicit FleetUpdateQueue(qsizetype maxPendingDeliveries = 10'000, QObject *parent = nullptr);
@@ -33,6 +37,7 @@ public:
     void push(const VehicleRow &row);                   // any thread
     void pushAlerts(const QList<Alert> &alerts);        // any thread
     void pushDelivery(const DeliveryLogEntry &delivery); // any thread
+    void pushDetail(const VehicleDetail &detail);        // any thread
     Batch takeBatch();                                  // any thread
     qint64 pushedCount() const;                         // rows pushed since construction
 
@@ -47,6 +52,7 @@ private:
     mutable QMutex m_mutex;
     QHash<QString, qsizetype> m_rowIndex;
     QHash<qint64, qsizetype> m_alertIndex;
+    QHash<QString, qsizetype> m_detailIndex;
     Batch m_batch;
     qsizetype m_maxPendingDeliveries;
     qint64 m_pushed = 0;

@@ -1,5 +1,7 @@
 #include "smartcar/FleetProcessor.h"
 
+#include "model/VehicleDetailBuilder.h"
+
 #include <QDateTime>
 
 namespace smartcar {
@@ -9,9 +11,11 @@ FleetProcessor::FleetProcessor(store::Journal *journal, model::FleetState fleet,
                                QObject *parent)
     : QObject(parent), m_journal(journal), m_fleet(std::move(fleet)), m_alerts(rules), m_updates(updates) {
     m_alerts.restore(alerts);
+    for (const model::Alert &a : m_alerts.activeAlerts())
+        m_worstSeverity[a.vehicleId] = std::max(m_worstSeverity.value(a.vehicleId, -1), int(a.severity));
     if (m_updates) {
         for (const QString &id : m_fleet.vehicleIds())
-            m_updates->push(model::FleetState::rowFor(*m_fleet.vehicle(id)));
+            m_updates->push(rowFor(*m_fleet.vehicle(id)));
         m_updates->pushAlerts(alerts);
     }
     m_tickTimer.setInterval(kTickIntervalMs);
@@ -25,9 +29,34 @@ void FleetProcessor::applyAccepted(const model::VehicleEvent &event, qint64 rece
     const model::Vehicle *vehicle = m_fleet.vehicle(event.vehicleId);
     if (!vehicle)
         return;
-    if (m_updates)
-        m_updates->push(model::FleetState::rowFor(*vehicle));
-    publish(m_alerts.evaluate(*vehicle, receivedAtMs));
+    const QList<model::Alert> changed = m_alerts.evaluate(*vehicle, receivedAtMs);
+    publish(changed);
+    if (changed.isEmpty()) // publish() already showed the vehicle when its alerts changed
+        publishVehicle(*vehicle);
+}
+
+model::VehicleRow FleetProcessor::rowFor(const model::Vehicle &vehicle) const {
+    model::VehicleRow row = model::FleetState::rowFor(vehicle);
+    row.worstAlertSeverity = m_worstSeverity.value(vehicle.id, -1);
+    return row;
+}
+
+void FleetProcessor::publishVehicle(const model::Vehicle &vehicle) {
+    if (!m_updates)
+        return;
+    const model::VehicleRow row = rowFor(vehicle);
+    m_updates->push(row);
+    if (m_watched.contains(vehicle.id))
+        m_updates->pushDetail(model::VehicleDetailBuilder::build(vehicle, row));
+}
+
+void FleetProcessor::watchVehicles(const QStringList &vehicleIds) {
+    QMetaObject::invokeMethod(this, [this, vehicleIds] {
+        m_watched = QSet<QString>(vehicleIds.cbegin(), vehicleIds.cend());
+        for (const QString &id : vehicleIds)
+            if (const model::Vehicle *v = m_fleet.vehicle(id))
+                publishVehicle(*v);
+    });
 }
 
 void FleetProcessor::logDelivery(const model::DeliveryLogEntry &entry) {
@@ -59,6 +88,18 @@ void FleetProcessor::publish(const QList<model::Alert> &changed) {
     m_journal->saveAlerts(changed);
     if (m_updates)
         m_updates->pushAlerts(changed);
+    // Rows are tinted by their worst active alert: refresh the vehicles whose alerts changed.
+    QSet<QString> vehicles;
+    for (const model::Alert &a : changed)
+        vehicles.insert(a.vehicleId);
+    for (const QString &id : vehicles)
+        m_worstSeverity.remove(id);
+    for (const model::Alert &a : m_alerts.activeAlerts())
+        if (vehicles.contains(a.vehicleId))
+            m_worstSeverity[a.vehicleId] = std::max(m_worstSeverity.value(a.vehicleId, -1), int(a.severity));
+    for (const QString &id : vehicles)
+        if (const model::Vehicle *v = m_fleet.vehicle(id))
+            publishVehicle(*v);
 }
 
 } // namespace smartcar

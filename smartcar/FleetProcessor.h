@@ -7,7 +7,9 @@
 #include "model/FleetUpdateQueue.h"
 #include "store/Journal.h"
 
+#include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 namespace smartcar {
@@ -30,6 +32,7 @@ public:
     void acknowledge(qint64 alertId, const QString &by);
     void acknowledgeAll(const QString &by);
     void setRules(const model::AlertRuleSettings &rules);
+    void watchVehicles(const QStringList &vehicleIds);
 
     // Runs the time-based rules (silent vehicles, delayed closures) at `nowMs`; the timer calls it.
     void tick(qint64 nowMs);
@@ -41,12 +44,18 @@ public:
 
 private:
     void publish(const QList<model::Alert> &changed);
+    // The table row and, for a watched vehicle, its detail, as they are now.
+    void publishVehicle(const model::Vehicle &vehicle);
+    model::VehicleRow rowFor(const model::Vehicle &vehicle) const;
 
     store::Journal *m_journal;
     model::FleetState m_fleet;
     model::AlertEngine m_alerts;
     model::FleetUpdateQueue *m_updates;
     QTimer m_tickTimer;
+    QSet<QString> m_watched;
+    QHash<QString, int> m_worstSeverity; // vehicle id -> worst active alert severity
+
 };
 
 } // namespace smartcar

@@ -4,6 +4,7 @@
 #include "smartcar/FleetProcessor.h"
 #include "smartcar/Signature.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -21,9 +22,9 @@ bool isPlausibleChallenge(const QByteArray &challenge) {
 }
 } // namespace
 
-WebhookEndpoint::WebhookEndpoint(const QByteArray &amt, store::Journal *journal, FleetProcessor *processor,
-                                 QObject *parent)
-    : QObject(parent), m_amt(amt), m_journal(journal), m_processor(processor) {
+WebhookEndpoint::WebhookEndpoint(const QByteArray &amt, store::Journal *journal, const QString &journalPath,
+                                 FleetProcessor *processor, QObject *parent)
+    : QObject(parent), m_amt(amt), m_journal(journal), m_journalPath(journalPath), m_processor(processor) {
     // The listener runs on the store thread: hop to this object's thread once per batch.
     m_journal->setCommitListener([this](const QList<store::AppendResult> &results) {
         QMetaObject::invokeMethod(this, [this, results] { onCommitted(results); }, Qt::QueuedConnection);
@@ -52,6 +53,7 @@ void WebhookEndpoint::journal(const net::HttpRequest &request, model::Delivery d
     pending.log.vehicleId = delivery.vehicleId;
     pending.log.verdict = delivery.verdict;
     pending.log.status = delivery.status;
+    pending.log.replay = delivery.replay;
     pending.log.bodyBytes = request.body.size();
     pending.log.processingUs = (net::HttpRequest::monotonicNs() - request.receivedAtNs) / 1000;
     const quint64 ticket = m_journal->append(std::move(delivery));
@@ -140,8 +142,12 @@ void WebhookEndpoint::onCommitted(const QList<store::AppendResult> &results) {
 
         if (!result.committed)
             ++m_counters.storeFailures;
-        if (pending.responder.hasResponded()) {
-            // A rejection or VERIFY, answered on arrival: only the log is left to do.
+        if (result.committed && pending.log.replay && result.verdict == model::Verdict::Accepted) {
+            // A replay: no client waits; the fleet takes it like any accepted delivery.
+            ++m_counters.replayed;
+            m_processor->applyAccepted(pending.event, pending.log.receivedAtMs);
+        } else if (pending.responder.hasResponded()) {
+            // A rejection, VERIFY or replay, answered (or not asked) on arrival: only the log is left.
         } else if (!result.committed) {
             // Nothing was stored: a 503 makes Smartcar retry instead of dropping the delivery.
             answer(pending, net::HttpResponse::error(503, QStringLiteral("delivery not stored: %1").arg(result.error)));
@@ -160,6 +166,49 @@ void WebhookEndpoint::onCommitted(const QList<store::AppendResult> &results) {
     }
 }
 
+void WebhookEndpoint::replay(qint64 journalId) {
+    QString error;
+    if (!m_reader) {
+        m_reader = std::make_unique<store::JournalReader>();
+        if (!m_reader->open(m_journalPath, &error)) {
+            m_reader.reset();
+            qWarning("fleetmon: replay of delivery %lld failed: %s", journalId, qPrintable(error));
+            return;
+        }
+    }
+    model::Delivery stored;
+    if (!m_reader->read(journalId, &stored, &error) || stored.body.isEmpty()) {
+        qWarning("fleetmon: replay of delivery %lld failed: %s", journalId,
+                 qPrintable(error.isEmpty() ? QStringLiteral("it kept no body") : error));
+        return;
+    }
+    // The stored body was verified when it arrived; it goes through decoding, the journal and the
+    // fleet again, marked as a replay so nobody mistakes it for a new delivery from Smartcar.
+    PayloadDecoder::Result decoded = PayloadDecoder::decode(stored.body);
+    const bool usable = decoded.ok && (decoded.event.kind == model::VehicleEvent::Kind::State ||
+                                       decoded.event.kind == model::VehicleEvent::Kind::Error ||
+                                       decoded.event.kind == model::VehicleEvent::Kind::Unknown);
+    model::Delivery d;
+    d.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
+    d.verdict = usable ? model::Verdict::Accepted : model::Verdict::Malformed;
+    d.status = 0; // no HTTP answer: nobody sent it
+    d.headers = stored.headers;
+    d.body = stored.body;
+    d.replay = true;
+    d.eventId = decoded.event.eventId;
+    d.eventType = usable ? decoded.event.eventType : stored.eventType;
+    d.vehicleId = decoded.event.vehicleId;
+    if (usable && !d.vehicleId.isEmpty())
+        d.samples = model::HistoryExtractor::samples(d.vehicleId, decoded.event.signalValues);
+    Pending pending;
+    pending.event = std::move(decoded.event);
+    pending.log.replay = true;
+    net::HttpRequest origin; // for the log's size and timing
+    origin.body = stored.body;
+    origin.receivedAtNs = net::HttpRequest::monotonicNs();
+    journal(origin, std::move(d), std::move(pending));
+}
+
 void WebhookEndpoint::handleHealth(const net::HttpRequest &, const net::Responder &responder) {
     const QJsonObject deliveries{
         {QStringLiteral("accepted"), m_counters.accepted},
@@ -168,6 +217,7 @@ void WebhookEndpoint::handleHealth(const net::HttpRequest &, const net::Responde
         {QStringLiteral("malformed"), m_counters.malformed},
         {QStringLiteral("verify"), m_counters.verify},
         {QStringLiteral("storeFailures"), m_counters.storeFailures},
+        {QStringLiteral("replayed"), m_counters.replayed},
     };
     const QJsonObject body{
         {QStringLiteral("status"), QStringLiteral("ok")},

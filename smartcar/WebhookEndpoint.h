@@ -4,6 +4,7 @@
 #include "model/DeliveryLogEntry.h"
 #include "smartcar/PayloadDecoder.h"
 #include "store/Journal.h"
+#include "store/JournalReader.h"
 
 #include <QHash>
 #include <QObject>
@@ -21,15 +22,19 @@ class WebhookEndpoint final : public QObject {
     Q_DISABLE_COPY_MOVE(WebhookEndpoint)
 public:
     struct Counters {
-        qint64 accepted = 0, duplicate = 0, badSignature = 0, malformed = 0, verify = 0, storeFailures = 0;
+        qint64 accepted = 0, duplicate = 0, badSignature = 0, malformed = 0, verify = 0, storeFailures = 0,
+               replayed = 0;
     };
 
     // `processor` takes every committed delivery: accepted ones change the fleet, all are logged.
-    WebhookEndpoint(const QByteArray &amt, store::Journal *journal, FleetProcessor *processor,
-                    QObject *parent = nullptr);
+    WebhookEndpoint(const QByteArray &amt, store::Journal *journal, const QString &journalPath,
+                    FleetProcessor *processor, QObject *parent = nullptr);
 
     void handleDelivery(const net::HttpRequest &request, const net::Responder &responder);
     void handleHealth(const net::HttpRequest &request, const net::Responder &responder);
+    // Re-feeds a journaled delivery (by journal id) through decoding, the journal and the fleet,
+    // journaled as a replay. Must be called on the endpoint's thread.
+    void replay(qint64 journalId);
 
     const Counters &counters() const { return m_counters; }
 
@@ -57,6 +62,8 @@ private:
 
     QByteArray m_amt;
     store::Journal *m_journal;
+    QString m_journalPath;
+    std::unique_ptr<store::JournalReader> m_reader; // opened on first replay
     FleetProcessor *m_processor;
     QHash<quint64, Pending> m_pending; // journal ticket -> request waiting for its commit
     Counters m_counters;

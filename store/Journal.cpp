@@ -161,7 +161,8 @@ public:
     // Decides Accepted or Duplicate against the unique eventId, then stores the delivery and,
     // when accepted, its history points.
     bool writeDelivery(model::Delivery &d, qint64 *id) {
-        if (d.verdict == model::Verdict::Accepted && !d.eventId.isEmpty()) {
+        // A replay is asked for by the user: it is applied again on purpose, never a duplicate.
+        if (d.verdict == model::Verdict::Accepted && !d.eventId.isEmpty() && !d.replay) {
             m_claim.addBindValue(d.eventId);
             if (!check(m_claim, m_claim.exec()))
                 return false;

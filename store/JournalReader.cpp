@@ -60,6 +60,33 @@ bool JournalReader::forEach(const Filter &filter, const std::function<bool(const
     return true;
 }
 
+bool JournalReader::read(qint64 id, model::Delivery *delivery, QString *error) {
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("SELECT received_at, event_id, event_type, vehicle_id, verdict, status, headers, body,"
+                             " replay FROM deliveries WHERE id = ?"));
+    q.addBindValue(id);
+    if (!q.exec()) {
+        *error = QStringLiteral("cannot read %1: %2").arg(m_db.path(), q.lastError().text());
+        return false;
+    }
+    if (!q.next()) {
+        *error = QStringLiteral("no delivery %1 in the journal").arg(id);
+        return false;
+    }
+    delivery->id = id;
+    delivery->receivedAtMs = q.value(0).toLongLong();
+    delivery->eventId = q.value(1).toString();
+    delivery->eventType = q.value(2).toString();
+    delivery->vehicleId = q.value(3).toString();
+    if (!model::verdictFromName(q.value(4).toString(), &delivery->verdict))
+        delivery->verdict = model::Verdict::Malformed;
+    delivery->status = q.value(5).toInt();
+    delivery->headers = q.value(6).toString().toUtf8();
+    delivery->body = q.value(7).toByteArray();
+    delivery->replay = q.value(8).toInt() != 0;
+    return true;
+}
+
 bool JournalReader::forEachSample(const HistoryFilter &filter,
                                   const std::function<bool(const model::HistorySample &)> &visit,
                                   QString *error) {

@@ -29,6 +29,9 @@ public:
     // Calls visit for each delivery in journal order; visit returns false to stop early.
     bool forEach(const Filter &filter, const std::function<bool(const model::Delivery &)> &visit, QString *error);
 
+    // One delivery by its journal id, body included; false with an error when there is none.
+    bool read(qint64 id, model::Delivery *delivery, QString *error);
+
     struct HistoryFilter {
         QString vehicleId; // empty: every vehicle
         QString code;      // empty: every signal

@@ -1,61 +1,141 @@
 #include "ui/MainWindow.h"
 
+#include "model/AlertModel.h"
+#include "model/DeliveryLogModel.h"
+#include "model/FleetCommands.h"
 #include "model/FleetTableModel.h"
 #include "model/FleetUpdateQueue.h"
+#include "ui/AlertBanner.h"
+#include "ui/AlertPanel.h"
+#include "ui/ChartPanel.h"
+#include "ui/DeliveryInspector.h"
+#include "ui/StatusIndicators.h"
+#include "ui/VehicleDetailPanel.h"
 #include "ui/VehicleTablePanel.h"
 
 #include <QAction>
+#include <QActionGroup>
+#include <QApplication>
 #include <QCloseEvent>
+#include <QDateTime>
+#include <QDockWidget>
 #include <QGuiApplication>
-#include <QLabel>
 #include <QMenuBar>
 #include <QScreen>
 #include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
+#include <QStyle>
+#include <QSystemTrayIcon>
+#include <QVBoxLayout>
 
 namespace ui {
 
 namespace {
 
-// 50 ms caps table updates at 20 Hz: live to the eye, cheap for the GUI thread under load.
+// 50 ms caps updates at 20 Hz: live to the eye, cheap for the GUI thread under load.
 constexpr int kDrainIntervalMs = 50;
 constexpr int kClockIntervalMs = 1000;
 
 const QString kGeometryKey = QStringLiteral("MainWindow/geometry");
 const QString kStateKey = QStringLiteral("MainWindow/state");
+const QString kSplitterKey = QStringLiteral("MainWindow/splitter");
+const QString kRightSplitterKey = QStringLiteral("MainWindow/rightSplitter");
+const QString kDistanceUnitKey = QStringLiteral("units/distance");
+const QString kSoundKey = QStringLiteral("alerts/sound");
 
 } // namespace
 
-MainWindow::MainWindow(model::FleetUpdateQueue *updates, QWidget *parent)
+MainWindow::MainWindow(const MainWindowServices &services, QWidget *parent)
     : QMainWindow(parent)
-    , m_updates(updates)
+    , m_services(services)
     , m_tableModel(new model::FleetTableModel(this))
+    , m_alertModel(new model::AlertModel(this))
+    , m_deliveryLog(new model::DeliveryLogModel(this))
     , m_tablePanel(new VehicleTablePanel(m_tableModel, this)) {
-    setWindowTitle(tr("Fleet Monitor"));
     setObjectName(QStringLiteral("MainWindow"));
-    setCentralWidget(m_tablePanel);
+    setWindowIcon(style()->standardIcon(QStyle::SP_ComputerIcon));
+    createPanels();
     createActions();
-    createStatusBar();
 
     m_drainTimer.setSingleShot(true);
     m_drainTimer.setInterval(kDrainIntervalMs);
     connect(&m_drainTimer, &QTimer::timeout, this, &MainWindow::drainUpdates);
-    if (m_updates) {
+    if (m_services.updates) {
         // updatesPending comes from the ingest thread; the queued connection brings it to ours.
-        connect(m_updates, &model::FleetUpdateQueue::updatesPending, this, &MainWindow::scheduleDrain,
+        connect(m_services.updates, &model::FleetUpdateQueue::updatesPending, this, &MainWindow::scheduleDrain,
                 Qt::QueuedConnection);
-        // Rows pushed before this connection existed announced themselves to nobody.
-        scheduleDrain();
+        scheduleDrain(); // what was pushed before this connection existed announced itself to nobody
     }
-
     m_clockTimer.setInterval(kClockIntervalMs);
-    connect(&m_clockTimer, &QTimer::timeout, m_tableModel, &model::FleetTableModel::refreshRelativeTimes);
+    connect(&m_clockTimer, &QTimer::timeout, this, [this] {
+        m_tableModel->refreshRelativeTimes();
+        m_status->refresh(QDateTime::currentMSecsSinceEpoch());
+    });
     m_clockTimer.start();
-
     restoreSettings();
+    updateTitle();
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::createPanels() {
+    m_status = new StatusIndicators(statusBar());
+    connect(m_tablePanel, &VehicleTablePanel::rowCountsChanged, m_status, &StatusIndicators::setVehicleCounts);
+    connect(m_tablePanel, &VehicleTablePanel::selectedVehiclesChanged, this, &MainWindow::onSelectionChanged);
+
+    m_detailPanel = new VehicleDetailPanel(this);
+    auto *right = new QSplitter(Qt::Vertical, this);
+    right->setObjectName(QStringLiteral("rightSplitter"));
+    right->addWidget(m_detailPanel);
+    if (m_services.history) {
+        m_chartPanel = new ChartPanel(m_services.history, this);
+        right->addWidget(m_chartPanel);
+        right->setStretchFactor(1, 2);
+        connect(m_tablePanel, &VehicleTablePanel::historyRequested, m_chartPanel,
+                [this] { m_chartPanel->setFocus(); });
+    }
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("mainSplitter"));
+    splitter->addWidget(m_tablePanel);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+
+    // The airbag banner sits above everything: it must not be missed.
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    if (m_services.commands) {
+        m_alertPanel = new AlertPanel(m_alertModel, m_services.commands, this);
+        m_banner = m_alertPanel->banner();
+        layout->addWidget(m_banner);
+        connect(m_alertPanel, &AlertPanel::criticalAlertRaised, this, &MainWindow::onCriticalAlert);
+        m_alertDock = new QDockWidget(tr("Alerts"), this);
+        m_alertDock->setObjectName(QStringLiteral("alertsDock"));
+        m_alertDock->setWidget(m_alertPanel);
+        addDockWidget(Qt::BottomDockWidgetArea, m_alertDock);
+    }
+    layout->addWidget(splitter, 1);
+    setCentralWidget(central);
+    connect(m_alertModel, &model::AlertModel::activeCountChanged, this, [this](int count) {
+        m_status->setOpenAlerts(count);
+        updateTitle();
+    });
+
+    if (m_services.deliveries && m_services.commands) {
+        m_inspector = new DeliveryInspector(m_deliveryLog, m_services.deliveries, m_services.commands, this);
+        m_inspectorDock = new QDockWidget(tr("Deliveries"), this);
+        m_inspectorDock->setObjectName(QStringLiteral("deliveriesDock"));
+        m_inspectorDock->setWidget(m_inspector);
+        addDockWidget(Qt::BottomDockWidgetArea, m_inspectorDock);
+        if (m_alertDock) {
+            tabifyDockWidget(m_alertDock, m_inspectorDock);
+            m_alertDock->raise();
+        }
+    }
+}
 
 void MainWindow::createActions() {
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
@@ -64,28 +144,44 @@ void MainWindow::createActions() {
     quit->setMenuRole(QAction::QuitRole);
 
     QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
-    QAction *focusFilter =
-        viewMenu->addAction(tr("&Focus filter"), m_tablePanel, &VehicleTablePanel::focusFilter);
+    QAction *focusFilter = viewMenu->addAction(tr("&Focus filter"), m_tablePanel, &VehicleTablePanel::focusFilter);
     focusFilter->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F));
+    viewMenu->addSeparator();
+    for (QDockWidget *dock : {m_alertDock, m_inspectorDock}) {
+        if (!dock)
+            continue;
+        QAction *toggle = dock->toggleViewAction();
+        toggle->setShortcut(dock == m_alertDock ? QKeySequence(Qt::CTRL | Qt::Key_1) : QKeySequence(Qt::CTRL | Qt::Key_2));
+        viewMenu->addAction(toggle);
+    }
+
+    QMenu *settingsMenu = menuBar()->addMenu(tr("&Settings"));
+    QMenu *distance = settingsMenu->addMenu(tr("&Distance unit"));
+    auto *units = new QActionGroup(this);
+    const QSettings settings;
+    const bool miles = settings.value(kDistanceUnitKey).toString() == QLatin1String("miles");
+    for (const auto &[label, unit] : {std::pair{tr("&Kilometres"), model::FleetTableModel::DistanceUnit::Kilometres},
+                                      std::pair{tr("&Miles"), model::FleetTableModel::DistanceUnit::Miles}}) {
+        QAction *action = distance->addAction(label);
+        action->setCheckable(true);
+        action->setChecked((unit == model::FleetTableModel::DistanceUnit::Miles) == miles);
+        units->addAction(action);
+        connect(action, &QAction::triggered, this, [this, unit] {
+            m_tableModel->setDistanceUnit(unit);
+            QSettings().setValue(kDistanceUnitKey, unit == model::FleetTableModel::DistanceUnit::Miles
+                                                       ? QStringLiteral("miles")
+                                                       : QStringLiteral("km"));
+        });
+    }
+    m_tableModel->setDistanceUnit(miles ? model::FleetTableModel::DistanceUnit::Miles
+                                        : model::FleetTableModel::DistanceUnit::Kilometres);
+    QAction *sound = settingsMenu->addAction(tr("&Sound on critical alerts"));
+    sound->setCheckable(true);
+    sound->setChecked(settings.value(kSoundKey, true).toBool());
+    connect(sound, &QAction::toggled, this, [](bool on) { QSettings().setValue(kSoundKey, on); });
 }
 
-void MainWindow::createStatusBar() {
-    m_countLabel = new QLabel(this);
-    m_countLabel->setObjectName(QStringLiteral("vehicleCountLabel"));
-    m_endpointLabel = new QLabel(this);
-    m_endpointLabel->setObjectName(QStringLiteral("endpointLabel"));
-    // The manager pastes this URL into the tunnel or the Smartcar dashboard.
-    m_endpointLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    statusBar()->addWidget(m_countLabel, 1);
-    statusBar()->addPermanentWidget(m_endpointLabel);
-    connect(m_tablePanel, &VehicleTablePanel::rowCountsChanged, this, &MainWindow::updateCountLabel);
-    updateCountLabel(0, 0);
-}
-
-void MainWindow::setEndpointText(const QString &text) {
-    m_endpointLabel->setText(text);
-    m_endpointLabel->setToolTip(text);
-}
+void MainWindow::setEndpointText(const QString &text) { m_status->setEndpoint(text); }
 
 void MainWindow::scheduleDrain() {
     if (!m_drainTimer.isActive())
@@ -93,37 +189,106 @@ void MainWindow::scheduleDrain() {
 }
 
 void MainWindow::drainUpdates() {
-    const model::FleetUpdateQueue::Batch batch = m_updates->takeBatch();
-    if (!batch.rows.isEmpty())
+    const model::FleetUpdateQueue::Batch batch = m_services.updates->takeBatch();
+    if (!batch.rows.isEmpty()) {
         m_tableModel->applyRows(batch.rows);
+        if (m_chartPanel && !m_selected.isEmpty()) {
+            QStringList changed;
+            for (const model::VehicleRow &row : batch.rows)
+                if (m_selected.contains(row.id))
+                    changed << row.id;
+            if (!changed.isEmpty())
+                m_chartPanel->notifyNewData(changed);
+        }
+    }
+    if (!batch.alerts.isEmpty())
+        m_alertModel->applyAlerts(batch.alerts);
+    if (!batch.deliveries.isEmpty()) {
+        m_deliveryLog->appendEntries(batch.deliveries);
+        m_status->addDeliveries(batch.deliveries);
+    }
+    for (const model::VehicleDetail &detail : batch.details)
+        if (m_selected.size() == 1 && detail.row.id == m_selected.first())
+            m_detailPanel->showDetail(detail);
 }
 
-void MainWindow::updateCountLabel(int visible, int total) {
-    if (total == 0)
-        m_countLabel->setText(tr("Waiting for the first vehicle webhook"));
-    else if (visible == total)
-        m_countLabel->setText(total == 1 ? tr("1 vehicle") : tr("%1 vehicles").arg(total));
-    else
-        m_countLabel->setText(tr("%1 of %2 vehicles shown").arg(visible).arg(total));
+void MainWindow::onSelectionChanged(const QStringList &vehicleIds) {
+    m_selected = vehicleIds;
+    m_detailPanel->showSelectionCount(int(vehicleIds.size()));
+    if (m_services.commands)
+        m_services.commands->watchVehicles(vehicleIds.size() == 1 ? vehicleIds : QStringList());
+    if (m_chartPanel) {
+        QList<QPair<QString, QString>> named;
+        for (const QString &id : vehicleIds) {
+            const int row = m_tableModel->rowOf(id);
+            const model::VehicleRow *r = row >= 0 ? m_tableModel->rowAt(row) : nullptr;
+            named.append({id, r ? model::FleetTableModel::vehicleName(*r) + QStringLiteral(" · ") + id.left(8) : id});
+        }
+        m_chartPanel->setVehicles(named);
+    }
+}
+
+void MainWindow::onCriticalAlert(const model::Alert &alert) {
+    const int row = m_tableModel->rowOf(alert.vehicleId);
+    const model::VehicleRow *r = row >= 0 ? m_tableModel->rowAt(row) : nullptr;
+    const QString vehicle = r ? model::FleetTableModel::vehicleName(*r) : alert.vehicleId;
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        if (!m_tray) {
+            m_tray = new QSystemTrayIcon(windowIcon(), this);
+            m_tray->setToolTip(tr("Fleet Monitor"));
+            m_tray->show();
+        }
+        m_tray->showMessage(tr("Critical alert: %1").arg(vehicle), alert.message, QSystemTrayIcon::Critical, 15'000);
+    }
+    if (QSettings().value(kSoundKey, true).toBool())
+        QApplication::beep();
+    QApplication::alert(this); // flashes the taskbar entry when the window is in the background
+}
+
+void MainWindow::updateTitle() {
+    const int open = m_alertModel->activeCount();
+    setWindowTitle(open == 0 ? tr("Fleet Monitor")
+                             : (open == 1 ? tr("Fleet Monitor — 1 open alert")
+                                          : tr("Fleet Monitor — %1 open alerts").arg(open)));
 }
 
 void MainWindow::restoreSettings() {
     const QSettings settings;
     if (!restoreGeometry(settings.value(kGeometryKey).toByteArray())) {
-        QSize size(1280, 760);
+        QSize size(1440, 900);
         if (const QScreen *screen = QGuiApplication::primaryScreen())
             size = size.boundedTo(screen->availableSize() * 0.9);
         resize(size);
     }
     restoreState(settings.value(kStateKey).toByteArray());
+    if (auto *splitter = findChild<QSplitter *>(QStringLiteral("mainSplitter")))
+        splitter->restoreState(settings.value(kSplitterKey).toByteArray());
+    if (auto *splitter = findChild<QSplitter *>(QStringLiteral("rightSplitter")))
+        splitter->restoreState(settings.value(kRightSplitterKey).toByteArray());
     m_tablePanel->restoreSettings(settings);
+    if (m_chartPanel)
+        m_chartPanel->restoreSettings(settings);
+    if (m_alertPanel)
+        m_alertPanel->restoreSettings(settings);
+    if (m_inspector)
+        m_inspector->restoreSettings(settings);
 }
 
 void MainWindow::saveSettings() const {
     QSettings settings;
     settings.setValue(kGeometryKey, saveGeometry());
     settings.setValue(kStateKey, saveState());
+    if (auto *splitter = findChild<QSplitter *>(QStringLiteral("mainSplitter")))
+        settings.setValue(kSplitterKey, splitter->saveState());
+    if (auto *splitter = findChild<QSplitter *>(QStringLiteral("rightSplitter")))
+        settings.setValue(kRightSplitterKey, splitter->saveState());
     m_tablePanel->saveSettings(settings);
+    if (m_chartPanel)
+        m_chartPanel->saveSettings(settings);
+    if (m_alertPanel)
+        m_alertPanel->saveSettings(settings);
+    if (m_inspector)
+        m_inspector->saveSettings(settings);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event) {

@@ -3,34 +3,62 @@
 #include <QMainWindow>
 #include <QTimer>
 
-class QLabel;
+class QDockWidget;
+class QSystemTrayIcon;
 
 namespace model {
+class AlertModel;
+class DeliveryDetailSource;
+class DeliveryLogModel;
+class FleetCommands;
 class FleetTableModel;
 class FleetUpdateQueue;
+class HistorySource;
+struct Alert;
 } // namespace model
 
 namespace ui {
 
+class AlertBanner;
+class AlertPanel;
+class ChartPanel;
+class DeliveryInspector;
+class StatusIndicators;
+class VehicleDetailPanel;
 class VehicleTablePanel;
 
-// The fleet manager's window. It owns the GUI-side item models and pulls row updates from the
-// ingest thread's FleetUpdateQueue at most 20 times a second (one batch per tick, however many
-// deliveries arrived), so a burst of webhooks never floods the GUI thread with signals.
-// Window geometry and the table's column layout persist in the default QSettings.
+// What the window is built on. Everything but `updates` may be null (a window with less in it);
+// all must outlive the window.
+struct MainWindowServices {
+    model::FleetUpdateQueue *updates = nullptr;      // from the ingest thread, drained at <= 20 Hz
+    model::FleetCommands *commands = nullptr;        // acknowledge, replay, watch
+    model::HistorySource *history = nullptr;         // chart data
+    model::DeliveryDetailSource *deliveries = nullptr; // stored bodies for the inspector
+};
+
+// The fleet manager's window: the vehicle table beside the selected vehicle's detail and charts,
+// alerts and the delivery inspector in docks, the airbag banner on top, facts in the status bar.
+// It owns the GUI-side item models and pulls one batch of updates per tick from the ingest
+// thread (never one signal per delivery). Layout, geometry and settings persist in QSettings.
 class MainWindow final : public QMainWindow {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 public:
-    // `updates` may live on any thread and must outlive the window; nullptr shows an empty fleet.
-    explicit MainWindow(model::FleetUpdateQueue *updates, QWidget *parent = nullptr);
+    explicit MainWindow(const MainWindowServices &services, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     // Where webhooks are received, e.g. "Listening on http://127.0.0.1:8787/webhooks/smartcar".
     void setEndpointText(const QString &text);
 
     model::FleetTableModel *tableModel() const { return m_tableModel; }
+    model::AlertModel *alertModel() const { return m_alertModel; }
+    model::DeliveryLogModel *deliveryLog() const { return m_deliveryLog; }
     VehicleTablePanel *tablePanel() const { return m_tablePanel; }
+    VehicleDetailPanel *detailPanel() const { return m_detailPanel; }
+    ChartPanel *chartPanel() const { return m_chartPanel; }
+    AlertPanel *alertPanel() const { return m_alertPanel; }
+    DeliveryInspector *deliveryInspector() const { return m_inspector; }
+    StatusIndicators *statusIndicators() const { return m_status; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -38,19 +66,31 @@ protected:
 private Q_SLOTS:
     void scheduleDrain();
     void drainUpdates();
-    void updateCountLabel(int visible, int total);
 
 private:
+    void createPanels();
     void createActions();
-    void createStatusBar();
+    void onSelectionChanged(const QStringList &vehicleIds);
+    void onCriticalAlert(const model::Alert &alert);
+    void updateTitle();
     void restoreSettings();
     void saveSettings() const;
 
-    model::FleetUpdateQueue *m_updates;
+    MainWindowServices m_services;
     model::FleetTableModel *m_tableModel;
+    model::AlertModel *m_alertModel;
+    model::DeliveryLogModel *m_deliveryLog;
     VehicleTablePanel *m_tablePanel;
-    QLabel *m_countLabel = nullptr;
-    QLabel *m_endpointLabel = nullptr;
+    VehicleDetailPanel *m_detailPanel = nullptr;
+    ChartPanel *m_chartPanel = nullptr;
+    AlertPanel *m_alertPanel = nullptr;
+    DeliveryInspector *m_inspector = nullptr;
+    AlertBanner *m_banner = nullptr;
+    QDockWidget *m_alertDock = nullptr;
+    QDockWidget *m_inspectorDock = nullptr;
+    StatusIndicators *m_status = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+    QStringList m_selected;
     QTimer m_drainTimer;
     QTimer m_clockTimer;
 };

@@ -3,7 +3,11 @@
 #include "model/FleetTableModel.h"
 #include "ui/BatteryBarDelegate.h"
 
+#include <QAction>
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QHeaderView>
+#include <QMenu>
 #include <QLineEdit>
 #include <QSettings>
 #include <QSortFilterProxyModel>
@@ -45,7 +49,8 @@ VehicleTablePanel::VehicleTablePanel(FleetTableModel *model, QWidget *parent)
     m_view->setItemDelegateForColumn(FleetTableModel::BatteryColumn, new BatteryBarDelegate(m_view));
     m_view->setAlternatingRowColors(true);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    // Several vehicles may be selected: their histories are overlaid in the charts.
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_view->setShowGrid(false);
     m_view->setWordWrap(false);
@@ -71,6 +76,11 @@ VehicleTablePanel::VehicleTablePanel(FleetTableModel *model, QWidget *parent)
     layout->addWidget(m_view, 1);
     setFocusProxy(m_view);
 
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            [this] { Q_EMIT selectedVehiclesChanged(selectedVehicleIds()); });
+    setUpColumnChooser();
+    setUpContextMenu();
+
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &VehicleTablePanel::emitRowCounts);
     connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, &VehicleTablePanel::emitRowCounts);
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &VehicleTablePanel::emitRowCounts);
@@ -78,6 +88,47 @@ VehicleTablePanel::VehicleTablePanel(FleetTableModel *model, QWidget *parent)
 }
 
 VehicleTablePanel::~VehicleTablePanel() = default;
+
+QStringList VehicleTablePanel::selectedVehicleIds() const {
+    QStringList ids;
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    for (const QModelIndex &index : rows)
+        ids << index.data(FleetTableModel::IdRole).toString();
+    return ids;
+}
+
+void VehicleTablePanel::setUpColumnChooser() {
+    // Right-click on the header: which columns to show. Hidden columns persist with the header state.
+    QHeaderView *header = m_view->horizontalHeader();
+    header->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(header, &QHeaderView::customContextMenuRequested, this, [this, header](const QPoint &pos) {
+        QMenu menu(this);
+        for (int column = 0; column < m_model->columnCount(); ++column) {
+            QAction *action = menu.addAction(m_model->headerData(column, Qt::Horizontal).toString());
+            action->setCheckable(true);
+            action->setChecked(!header->isSectionHidden(column));
+            action->setEnabled(column != FleetTableModel::VehicleColumn); // the table needs a name column
+            connect(action, &QAction::toggled, header,
+                    [header, column](bool shown) { header->setSectionHidden(column, !shown); });
+        }
+        menu.exec(header->mapToGlobal(pos));
+    });
+}
+
+void VehicleTablePanel::setUpContextMenu() {
+    auto *copyId = new QAction(tr("Copy vehicle id"), this);
+    copyId->setShortcut(QKeySequence::Copy);
+    copyId->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(copyId, &QAction::triggered, this,
+            [this] { QGuiApplication::clipboard()->setText(selectedVehicleIds().join(QLatin1Char('\n'))); });
+    auto *showHistory = new QAction(tr("Show history"), this);
+    showHistory->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
+    showHistory->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(showHistory, &QAction::triggered, this, [this] { Q_EMIT historyRequested(selectedVehicleIds()); });
+    m_view->addAction(copyId);
+    m_view->addAction(showHistory);
+    m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+}
 
 void VehicleTablePanel::applyDefaultColumnWidths() {
     // Sized for their widest likely content, so a typical fleet needs no manual resizing; the

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QStringList>
 #include <QWidget>
 
 class QLineEdit;
@@ -30,6 +31,7 @@ public:
     void saveSettings(QSettings &settings) const;
     void restoreSettings(const QSettings &settings);
 
+    QStringList selectedVehicleIds() const;
     QTableView *view() const { return m_view; }
     QLineEdit *filterEdit() const { return m_filter; }
     QSortFilterProxyModel *proxyModel() const { return m_proxy; }
@@ -37,9 +39,13 @@ public:
 Q_SIGNALS:
     // After vehicles arrive or the filter changes; `visible` counts rows that pass the filter.
     void rowCountsChanged(int visible, int total);
+    void selectedVehiclesChanged(const QStringList &vehicleIds);
+    void historyRequested(const QStringList &vehicleIds); // context menu "Show history"
 
 private:
     void applyDefaultColumnWidths();
+    void setUpColumnChooser();
+    void setUpContextMenu();
     void emitRowCounts();
 
     model::FleetTableModel *m_model;

@@ -111,7 +111,7 @@ void TestMainWindow::initTestCase() {
 
 void TestMainWindow::init() {
     m_queue = std::make_unique<FleetUpdateQueue>();
-    m_window = std::make_unique<ui::MainWindow>(m_queue.get());
+    m_window = std::make_unique<ui::MainWindow>(ui::MainWindowServices{m_queue.get(), nullptr, nullptr, nullptr});
 }
 
 void TestMainWindow::cleanup() {
@@ -242,7 +242,7 @@ void TestMainWindow::layoutPersists() {
     header->moveSection(header->visualIndex(FleetTableModel::ErrorsColumn), 1);
     QVERIFY(m_window->close());
 
-    ui::MainWindow second(m_queue.get());
+    ui::MainWindow second(ui::MainWindowServices{m_queue.get(), nullptr, nullptr, nullptr});
     QHeaderView *restored = second.tablePanel()->view()->horizontalHeader();
     QCOMPARE(restored->sortIndicatorSection(), int(FleetTableModel::BatteryColumn));
     QCOMPARE(restored->sortIndicatorOrder(), Qt::DescendingOrder);

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "model/HistorySource.h"
+
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+class QThread;
+
+namespace store {
+
+class Database;
+
+// Chart data from the journal's history table, computed on a worker thread with its own read
+// connection, so the GUI thread never runs SQL. Decimation happens in SQLite (min and max point
+// per bucket over a primary-key range scan), so a range holding millions of readings never
+// reaches memory: a vehicle's answer has at most 2 * buckets points, the same points
+// model::SeriesDecimator picks from the full series.
+//
+// Requests wait in slots, one per (code, field): a request replaces the one still waiting in its
+// slot, so a burst from one chart costs one query. Every request is answered with seriesReady
+// (emitted on the worker thread; connect queued or auto) unless a newer request for the same slot
+// replaced it before the worker took it up. Slots are served oldest first.
+class HistoryQueryService final : public model::HistorySource {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HistoryQueryService)
+public:
+    explicit HistoryQueryService(QObject *parent = nullptr);
+    ~HistoryQueryService() override; // close()
+
+    // Starts the worker and opens the journal read-only there; blocks until it knows. The file
+    // must already be a current journal (the app opens store::Journal first).
+    bool open(const QString &path, QString *error);
+    // Finishes the query in progress, drops the waiting ones, stops the worker.
+    void close();
+
+    // Thread-safe. Before open() or after close() the answer is an error result.
+    void request(const model::SeriesRequest &request) override;
+
+    // Requests computed so far (answered from SQL); a burst of N requests for one slot adds far
+    // fewer than N.
+    quint64 computedCount() const { return m_computed.load(); }
+
+    // Bounds the work of one vehicle's query whatever a caller asks for.
+    static constexpr int kMaxBuckets = 10000;
+
+private:
+    void run(const QString &path);
+    model::SeriesResult compute(Database &db, const model::SeriesRequest &request);
+    void answerLater(model::SeriesResult result);
+
+    QThread *m_thread = nullptr;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::condition_variable m_opened;
+    QHash<QString, model::SeriesRequest> m_pending; // by slot
+    QList<QString> m_slotOrder;                     // slots waiting, oldest first
+    bool m_stopping = false;
+    int m_openState = 0; // 0 pending, 1 open, -1 failed
+    QString m_openError;
+    std::atomic<quint64> m_computed{0};
+};
+
+} // namespace store

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "model/DeliveryLogEntry.h"
+
+#include <QObject>
+#include <deque>
+
+class QLabel;
+class QStatusBar;
+
+namespace ui {
+
+// The status bar's facts: vehicles, open alerts, deliveries per minute, the last VERIFY and where
+// webhooks are received. Fed by the main window from each update batch; owns only labels.
+class StatusIndicators final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(StatusIndicators)
+public:
+    explicit StatusIndicators(QStatusBar *bar);
+
+    void setVehicleCounts(int visible, int total);
+    void setOpenAlerts(int count);
+    void setEndpoint(const QString &text);
+    // Counts deliveries for the per-minute rate and notes the last VERIFY answered.
+    void addDeliveries(const QList<model::DeliveryLogEntry> &entries);
+    void refresh(qint64 nowMs); // the per-minute figure slides; called every second
+
+    QString deliveriesText() const;
+    QString verifyText() const;
+
+private:
+    QLabel *m_vehicles;
+    QLabel *m_alerts;
+    QLabel *m_rate;
+    QLabel *m_verify;
+    QLabel *m_endpoint;
+    std::deque<qint64> m_recent; // receive times (ms) within the last minute
+    qint64 m_lastVerifyAt = 0;
+};
+
+} // namespace ui
