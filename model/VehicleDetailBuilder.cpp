@@ -52,6 +52,14 @@ QString VehicleDetailBuilder::readableValue(const QJsonObject &body) {
     }
     if (body.contains(QLatin1String("value")))
         return scalar(body.value(QLatin1String("value")));
+    // Trunks, sunroof, charge port: {"isOpen": false, "isLocked": true} reads "closed, locked".
+    if (body.value(QLatin1String("isOpen")).isBool()) {
+        QString text = body.value(QLatin1String("isOpen")).toBool() ? QStringLiteral("open") : QStringLiteral("closed");
+        const QJsonValue locked = body.value(QLatin1String("isLocked"));
+        if (locked.isBool())
+            text += locked.toBool() ? QStringLiteral(", locked") : QStringLiteral(", unlocked");
+        return text;
+    }
     // Diagnostics: {"status": "ALERT", "description": "..."}: the status is the news.
     if (body.value(QLatin1String("status")).isString()) {
         const QString description = body.value(QLatin1String("description")).toString();

@@ -384,7 +384,8 @@ void ChartPanel::saveSettings(QSettings &settings) const {
 }
 
 void ChartPanel::restoreSettings(const QSettings &settings) {
-    setRangePreset(ChartRangeBar::fromKey(settings.value(kRangeKey).toString(), RangePreset::Day));
+    // "All" first: a new fleet's history is hours long, and the whole of it is what to see.
+    setRangePreset(ChartRangeBar::fromKey(settings.value(kRangeKey).toString(), RangePreset::All));
 }
 
 } // namespace ui

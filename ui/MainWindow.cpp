@@ -192,6 +192,17 @@ void MainWindow::drainUpdates() {
     const model::FleetUpdateQueue::Batch batch = m_services.updates->takeBatch();
     if (!batch.rows.isEmpty()) {
         m_tableModel->applyRows(batch.rows);
+        // Alerts and the banner name vehicles as the table does, not by their UUID.
+        bool named = false;
+        for (const model::VehicleRow &row : batch.rows) {
+            const QString name = model::FleetTableModel::vehicleName(row) + QStringLiteral(" · ") + row.id.left(8);
+            if (m_vehicleNames.value(row.id) != name) {
+                m_vehicleNames.insert(row.id, name);
+                named = true;
+            }
+        }
+        if (named)
+            m_alertModel->setVehicleNames(m_vehicleNames);
         if (m_chartPanel && !m_selected.isEmpty()) {
             QStringList changed;
             for (const model::VehicleRow &row : batch.rows)
@@ -260,7 +271,7 @@ void MainWindow::restoreSettings() {
             size = size.boundedTo(screen->availableSize() * 0.9);
         resize(size);
     }
-    restoreState(settings.value(kStateKey).toByteArray());
+    m_firstLayout = !restoreState(settings.value(kStateKey).toByteArray());
     if (auto *splitter = findChild<QSplitter *>(QStringLiteral("mainSplitter")))
         splitter->restoreState(settings.value(kSplitterKey).toByteArray());
     if (auto *splitter = findChild<QSplitter *>(QStringLiteral("rightSplitter")))
@@ -289,6 +300,20 @@ void MainWindow::saveSettings() const {
         m_alertPanel->saveSettings(settings);
     if (m_inspector)
         m_inspector->saveSettings(settings);
+}
+
+void MainWindow::showEvent(QShowEvent *event) {
+    QMainWindow::showEvent(event);
+    if (!std::exchange(m_firstLayout, false))
+        return;
+    // First start, once the window is laid out at its real size: the fleet and its charts get the
+    // room, alerts and deliveries a strip below.
+    QTimer::singleShot(0, this, [this] {
+        if (m_alertDock)
+            resizeDocks({m_alertDock}, {height() / 5}, Qt::Vertical);
+        if (auto *splitter = findChild<QSplitter *>(QStringLiteral("mainSplitter")))
+            splitter->setSizes({width() * 55 / 100, width() * 45 / 100});
+    });
 }
 
 void MainWindow::closeEvent(QCloseEvent *event) {

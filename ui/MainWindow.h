@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QMainWindow>
 #include <QTimer>
 
@@ -62,6 +63,7 @@ public:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private Q_SLOTS:
     void scheduleDrain();
@@ -91,6 +93,8 @@ private:
     StatusIndicators *m_status = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     QStringList m_selected;
+    bool m_firstLayout = false; // no saved layout: the default one is applied on first show
+    QHash<QString, QString> m_vehicleNames; // vehicle id -> name shown in alerts
     QTimer m_drainTimer;
     QTimer m_clockTimer;
 };

@@ -239,6 +239,9 @@ void SeriesChartView::updateValueAxis() {
     const double niceHi = std::ceil(hi / step) * step;
     m_valueAxis->setRange(niceLo, niceHi);
     m_valueAxis->setTickCount(int(std::lround((niceHi - niceLo) / step)) + 1);
+    // As many decimals as the step needs, so neighbouring labels never read the same.
+    const int decimals = std::clamp(int(-std::floor(std::log10(step) + 1e-9)), 0, 6) + (step / magnitude == 2.5 ? 1 : 0);
+    m_valueAxis->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
 }
 
 void SeriesChartView::updateTickCount() {
