@@ -67,7 +67,8 @@ ChartPanel::ChartPanel(model::HistorySource *source, QWidget *parent)
     // Same vehicles, same colours: one legend, above both charts, is enough.
     m_odometer.view->setLegendShown(false);
 
-    auto *hint = new QLabel(tr("Scroll to zoom · drag to pan · double-click to reset"), this);
+    auto *hint = new QLabel(tr("Wheel: zoom · drag: pan · double-click: reset"), this);
+    hint->setToolTip(hint->text());
     hint->setForegroundRole(QPalette::PlaceholderText);
     // The first thing to give up when the panel is narrow.
     hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);

@@ -63,8 +63,8 @@ MainWindow::MainWindow(const MainWindowServices &services, QWidget *parent)
     connect(&m_drainTimer, &QTimer::timeout, this, &MainWindow::drainUpdates);
     if (m_services.updates) {
         // updatesPending comes from the ingest thread; the queued connection brings it to ours.
-        connect(m_services.updates, &model::FleetUpdateQueue::updatesPending, this, &MainWindow::scheduleDrain,
-                Qt::QueuedConnection);
+        connect(m_services.updates, &model::FleetUpdateQueue::updatesPending, this,
+                &MainWindow::scheduleDrain, Qt::QueuedConnection);
         scheduleDrain(); // what was pushed before this connection existed announced itself to nobody
     }
     m_clockTimer.setInterval(kClockIntervalMs);
@@ -81,7 +81,8 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::createPanels() {
     m_status = new StatusIndicators(statusBar());
-    connect(m_tablePanel, &VehicleTablePanel::rowCountsChanged, m_status, &StatusIndicators::setVehicleCounts);
+    connect(m_tablePanel, &VehicleTablePanel::rowCountsChanged, m_status,
+            &StatusIndicators::setVehicleCounts);
     connect(m_tablePanel, &VehicleTablePanel::selectedVehiclesChanged, this, &MainWindow::onSelectionChanged);
 
     m_detailPanel = new VehicleDetailPanel(this);
@@ -144,14 +145,16 @@ void MainWindow::createActions() {
     quit->setMenuRole(QAction::QuitRole);
 
     QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
-    QAction *focusFilter = viewMenu->addAction(tr("&Focus filter"), m_tablePanel, &VehicleTablePanel::focusFilter);
+    QAction *focusFilter =
+        viewMenu->addAction(tr("&Focus filter"), m_tablePanel, &VehicleTablePanel::focusFilter);
     focusFilter->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F));
     viewMenu->addSeparator();
     for (QDockWidget *dock : {m_alertDock, m_inspectorDock}) {
         if (!dock)
             continue;
         QAction *toggle = dock->toggleViewAction();
-        toggle->setShortcut(dock == m_alertDock ? QKeySequence(Qt::CTRL | Qt::Key_1) : QKeySequence(Qt::CTRL | Qt::Key_2));
+        toggle->setShortcut(dock == m_alertDock ? QKeySequence(Qt::CTRL | Qt::Key_1)
+                                                : QKeySequence(Qt::CTRL | Qt::Key_2));
         viewMenu->addAction(toggle);
     }
 
@@ -160,8 +163,9 @@ void MainWindow::createActions() {
     auto *units = new QActionGroup(this);
     const QSettings settings;
     const bool miles = settings.value(kDistanceUnitKey).toString() == QLatin1String("miles");
-    for (const auto &[label, unit] : {std::pair{tr("&Kilometres"), model::FleetTableModel::DistanceUnit::Kilometres},
-                                      std::pair{tr("&Miles"), model::FleetTableModel::DistanceUnit::Miles}}) {
+    for (const auto &[label, unit] :
+         {std::pair{tr("&Kilometres"), model::FleetTableModel::DistanceUnit::Kilometres},
+          std::pair{tr("&Miles"), model::FleetTableModel::DistanceUnit::Miles}}) {
         QAction *action = distance->addAction(label);
         action->setCheckable(true);
         action->setChecked((unit == model::FleetTableModel::DistanceUnit::Miles) == miles);
@@ -181,7 +185,9 @@ void MainWindow::createActions() {
     connect(sound, &QAction::toggled, this, [](bool on) { QSettings().setValue(kSoundKey, on); });
 }
 
-void MainWindow::setEndpointText(const QString &text) { m_status->setEndpoint(text); }
+void MainWindow::setEndpointText(const QString &text) {
+    m_status->setEndpoint(text);
+}
 
 void MainWindow::scheduleDrain() {
     if (!m_drainTimer.isActive())
@@ -195,7 +201,8 @@ void MainWindow::drainUpdates() {
         // Alerts and the banner name vehicles as the table does, not by their UUID.
         bool named = false;
         for (const model::VehicleRow &row : batch.rows) {
-            const QString name = model::FleetTableModel::vehicleName(row) + QStringLiteral(" · ") + row.id.left(8);
+            const QString name =
+                model::FleetTableModel::vehicleName(row) + QStringLiteral(" · ") + row.id.left(8);
             if (m_vehicleNames.value(row.id) != name) {
                 m_vehicleNames.insert(row.id, name);
                 named = true;
@@ -233,7 +240,8 @@ void MainWindow::onSelectionChanged(const QStringList &vehicleIds) {
         for (const QString &id : vehicleIds) {
             const int row = m_tableModel->rowOf(id);
             const model::VehicleRow *r = row >= 0 ? m_tableModel->rowAt(row) : nullptr;
-            named.append({id, r ? model::FleetTableModel::vehicleName(*r) + QStringLiteral(" · ") + id.left(8) : id});
+            named.append(
+                {id, r ? model::FleetTableModel::vehicleName(*r) + QStringLiteral(" · ") + id.left(8) : id});
         }
         m_chartPanel->setVehicles(named);
     }
@@ -249,7 +257,8 @@ void MainWindow::onCriticalAlert(const model::Alert &alert) {
             m_tray->setToolTip(tr("Fleet Monitor"));
             m_tray->show();
         }
-        m_tray->showMessage(tr("Critical alert: %1").arg(vehicle), alert.message, QSystemTrayIcon::Critical, 15'000);
+        m_tray->showMessage(tr("Critical alert: %1").arg(vehicle), alert.message, QSystemTrayIcon::Critical,
+                            15'000);
     }
     if (QSettings().value(kSoundKey, true).toBool())
         QApplication::beep();

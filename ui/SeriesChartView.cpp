@@ -239,8 +239,11 @@ void SeriesChartView::updateValueAxis() {
     const double niceHi = std::ceil(hi / step) * step;
     m_valueAxis->setRange(niceLo, niceHi);
     m_valueAxis->setTickCount(int(std::lround((niceHi - niceLo) / step)) + 1);
-    // As many decimals as the step needs, so neighbouring labels never read the same.
-    const int decimals = std::clamp(int(-std::floor(std::log10(step) + 1e-9)), 0, 6) + (step / magnitude == 2.5 ? 1 : 0);
+    // As many decimals as the step needs (2.5 needs one, 25 none), so neighbouring labels differ.
+    int decimals = 0;
+    while (decimals < 6 &&
+           std::abs(step * std::pow(10.0, decimals) - std::round(step * std::pow(10.0, decimals))) > 1e-6)
+        ++decimals;
     m_valueAxis->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
 }
 

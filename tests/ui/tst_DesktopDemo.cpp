@@ -1,7 +1,9 @@
-// Renders the whole app on the demo fleet, as `fleetmon --demo` shows it, to PNG files: the real
-// pipeline, the simulated fleet posting signed webhooks over HTTP, the read-side services and the
-// main window. scripts/screenshots runs it with FLEETMON_SCREENSHOT_DIR=docs/screenshots; under
-// ctest the pictures go to the build folder and the test checks what they show.
+// The whole desktop app on the demo fleet, as `fleetmon --demo` shows it: the real pipeline, the
+// simulated fleet posting signed webhooks over HTTP, the read-side services and the main window.
+// Selecting vehicles fills the detail and the charts; the inspector shows and replays a delivery;
+// the airbag banner's Acknowledge reaches the journal. Renders PNG files on the way:
+// scripts/screenshots runs it with FLEETMON_SCREENSHOT_DIR=docs/screenshots; under ctest they go
+// to the build folder.
 
 #include "app/DemoFleetDriver.h"
 #include "app/IngestService.h"
@@ -12,14 +14,19 @@
 #include "smartcar/Signature.h"
 #include "store/DeliveryDetailService.h"
 #include "store/HistoryQueryService.h"
+#include "store/JournalReader.h"
 #include "support/RawHttpClient.h"
 #include "ui/AlertBanner.h"
+#include "ui/AlertPanel.h"
 #include "ui/ChartPanel.h"
+#include "ui/DeliveryInspector.h"
 #include "ui/MainWindow.h"
 #include "ui/VehicleDetailPanel.h"
 #include "ui/VehicleTablePanel.h"
 
 #include <QDockWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -40,7 +47,7 @@ void save(QWidget *w, const QString &name) {
 }
 } // namespace
 
-class tst_DemoScreenshots : public QObject {
+class tst_DesktopDemo : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase() {
@@ -78,17 +85,18 @@ private Q_SLOTS:
         // An airbag deployment, signed like any delivery, so the banner is in the picture.
         const QString victim = window.tableModel()->rowAt(3)->id;
         const QByteArray body =
-            QStringLiteral(R"({"eventId":"screenshot-airbag","eventType":"VEHICLE_STATE","data":{"vehicle":{"id":"%1"},)"
-                           R"("signals":[{"code":"diagnostics-airbag","name":"Airbag","group":"Diagnostics","body":)"
-                           R"({"status":"ALERT","description":"Driver airbag deployed"},"meta":{"oemUpdatedAt":%2}}]}})")
+            QStringLiteral(
+                R"({"eventId":"screenshot-airbag","eventType":"VEHICLE_STATE","data":{"vehicle":{"id":"%1"},)"
+                R"("signals":[{"code":"diagnostics-airbag","name":"Airbag","group":"Diagnostics","body":)"
+                R"({"status":"ALERT","description":"Driver airbag deployed"},"meta":{"oemUpdatedAt":%2}}]}})")
                 .arg(victim)
                 .arg(QDateTime::currentMSecsSinceEpoch())
                 .toUtf8();
         testsupport::RawHttpClient client(quint16(ingest.webhookUrl().port()));
         QVERIFY(client.waitConnected());
         client.send("POST /webhooks/smartcar HTTP/1.1\r\nHost: x\r\nSC-Signature: " +
-                    smartcar::Signature::hmacSha256Hex(kAmt, body) + "\r\nContent-Length: " +
-                    QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                    smartcar::Signature::hmacSha256Hex(kAmt, body) +
+                    "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         testsupport::RawResponse r;
         QVERIFY(client.read(&r));
         QCOMPARE(r.status, 200);
@@ -107,15 +115,49 @@ private Q_SLOTS:
                                         QItemSelectionModel::Select | QItemSelectionModel::Rows);
         QTest::qWait(1500);
         save(window.chartPanel(), QStringLiteral("charts-two-vehicles.png"));
-        if (auto *dock = window.findChild<QDockWidget *>(QStringLiteral("deliveriesDock"))) {
-            dock->raise();
-            QTest::qWait(300);
-            save(dock, QStringLiteral("delivery-inspector.png"));
-        }
-        demo.stop();
+        // The inspector: select the newest delivery, see its body, replay it.
+        auto *dock = window.findChild<QDockWidget *>(QStringLiteral("deliveriesDock"));
+        QVERIFY(dock);
+        dock->raise();
+        ui::DeliveryInspector *inspector = window.deliveryInspector();
+        demo.stop(); // a still log, so the selected row stays put
+        QTest::qWait(300);
+        inspector->view()->selectRow(0);
+        QTRY_VERIFY_WITH_TIMEOUT(inspector->bodyView()->toPlainText().contains("eventId"), 5000);
+        save(dock, QStringLiteral("delivery-inspector.png"));
+        const qint64 replayedId = inspector->selectedJournalId();
+        QVERIFY(inspector->replayButton()->isEnabled());
+        QTest::mouseClick(inspector->replayButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(window.deliveryLog()->entryAt(0) && window.deliveryLog()->entryAt(0)->replay,
+                                 5000);
+        QVERIFY(window.deliveryLog()->entryAt(0)->journalId > replayedId);
+
+        // Acknowledging the airbag from the banner ends the alert, in the model and in the journal.
+        ui::AlertBanner *banner = window.alertPanel()->banner();
+        QVERIFY(banner->isVisible());
+        const int active = window.alertModel()->activeCount();
+        QTest::mouseClick(banner->acknowledgeButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(window.alertModel()->activeCount(), active - 1, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 5000);
         ingest.stop();
+
+        store::JournalReader reader;
+        QVERIFY(reader.open(options.journalPath(), &error));
+        bool acknowledged = false;
+        QVERIFY(reader.forEachAlert(
+            {}, 0,
+            [&](const model::Alert &a) {
+                if (a.kind == model::AlertKind::Airbag && a.vehicleId == victim)
+                    acknowledged = a.isAcknowledged() && a.isCleared();
+                return true;
+            },
+            &error));
+        QVERIFY(acknowledged);
+        model::Delivery replay;
+        QVERIFY(reader.read(window.deliveryLog()->entryAt(0)->journalId, &replay, &error));
+        QVERIFY(replay.replay);
     }
 };
 
-QTEST_MAIN(tst_DemoScreenshots)
-#include "tst_DemoScreenshots.moc"
+QTEST_MAIN(tst_DesktopDemo)
+#include "tst_DesktopDemo.moc"
