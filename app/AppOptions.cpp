@@ -101,9 +101,9 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
                                      QStringLiteral("ID"));
     const QCommandLineOption signal(QStringLiteral("signal"), QStringLiteral("Export only this signal code."),
                                     QStringLiteral("CODE"));
-    const QCommandLineOption since(QStringLiteral("since"),
-                                   QStringLiteral("Export only what happened at or after this ISO 8601 time."),
-                                   QStringLiteral("TIME"));
+    const QCommandLineOption since(
+        QStringLiteral("since"), QStringLiteral("Export only what happened at or after this ISO 8601 time."),
+        QStringLiteral("TIME"));
     parser.addOptions({demo, headless, listen, dataDir, amtFile, format, vehicle, signal, since});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: export"),
                                  QStringLiteral("[command]"));
@@ -129,7 +129,8 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
             if (!t.isValid())
                 t = QDateTime::fromString(parser.value(since), Qt::ISODate);
             if (!t.isValid()) {
-                *error = QStringLiteral("--since expects an ISO 8601 time such as 2026-11-01T00:00:00Z (got \"%1\")")
+                *error = QStringLiteral(
+                             "--since expects an ISO 8601 time such as 2026-11-01T00:00:00Z (got \"%1\")")
                              .arg(parser.value(since));
                 return false;
             }

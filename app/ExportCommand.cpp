@@ -41,23 +41,29 @@ QJsonObject vehicleJson(const model::Vehicle &v, const QString &signalFilter) {
                          e.resolutionType.isEmpty() ? QJsonValue() : QJsonValue(e.resolutionType)},
                         {QStringLiteral("signals"), QJsonArray::fromStringList(e.signalCodes)}});
     }
-    return QJsonObject{{QStringLiteral("id"), v.id},
-                       {QStringLiteral("make"), v.make},
-                       {QStringLiteral("model"), v.model},
-                       {QStringLiteral("year"), v.year},
-                       {QStringLiteral("vin"), v.vin.isEmpty() ? QJsonValue() : QJsonValue(v.vin)},
-                       {QStringLiteral("nickname"), v.nickname.isEmpty() ? QJsonValue() : QJsonValue(v.nickname)},
-                       {QStringLiteral("lastDeliveryAt"),
-                        v.lastDeliveryAt ? QJsonValue(isoTime(v.lastDeliveryAt)) : QJsonValue()},
-                       {QStringLiteral("signals"), signalMap},
-                       {QStringLiteral("errors"), errors}};
+    return QJsonObject{
+        {QStringLiteral("id"), v.id},
+        {QStringLiteral("make"), v.make},
+        {QStringLiteral("model"), v.model},
+        {QStringLiteral("year"), v.year},
+        {QStringLiteral("vin"), v.vin.isEmpty() ? QJsonValue() : QJsonValue(v.vin)},
+        {QStringLiteral("nickname"), v.nickname.isEmpty() ? QJsonValue() : QJsonValue(v.nickname)},
+        {QStringLiteral("lastDeliveryAt"),
+         v.lastDeliveryAt ? QJsonValue(isoTime(v.lastDeliveryAt)) : QJsonValue()},
+        {QStringLiteral("signals"), signalMap},
+        {QStringLiteral("errors"), errors}};
 }
 
-QJsonValue orNull(const QString &s) { return s.isEmpty() ? QJsonValue() : QJsonValue(s); }
-QJsonValue timeOrNull(qint64 ms) { return ms > 0 ? QJsonValue(isoTime(ms)) : QJsonValue(); }
+QJsonValue orNull(const QString &s) {
+    return s.isEmpty() ? QJsonValue() : QJsonValue(s);
+}
+QJsonValue timeOrNull(qint64 ms) {
+    return ms > 0 ? QJsonValue(isoTime(ms)) : QJsonValue();
+}
 
 RecordWriter::Format formatOf(const AppOptions &options) {
-    return options.exportFormat == QLatin1String("csv") ? RecordWriter::Format::Csv : RecordWriter::Format::Json;
+    return options.exportFormat == QLatin1String("csv") ? RecordWriter::Format::Csv
+                                                        : RecordWriter::Format::Json;
 }
 
 int failed(QIODevice &err, const QString &error) {
@@ -72,8 +78,8 @@ int exportVehicles(const AppOptions &options, store::JournalReader &reader, QIOD
         return failed(err, error);
     // CSV is the table's digest (one line per vehicle); JSON carries every signal as delivered.
     RecordWriter writer(out, formatOf(options),
-                        {"id", "make", "model", "year", "batteryPercent", "pluggedIn", "charging", "odometerKm",
-                         "openDoors", "openErrors", "lastDeliveryAt"});
+                        {"id", "make", "model", "year", "batteryPercent", "pluggedIn", "charging",
+                         "odometerKm", "openDoors", "openErrors", "lastDeliveryAt"});
     for (const QString &id : fleet.vehicleIds()) {
         if (!options.exportVehicle.isEmpty() && id != options.exportVehicle)
             continue;
@@ -100,9 +106,11 @@ int exportVehicles(const AppOptions &options, store::JournalReader &reader, QIOD
     return 0;
 }
 
-int exportDeliveries(const AppOptions &options, store::JournalReader &reader, QIODevice &out, QIODevice &err) {
-    RecordWriter writer(out, formatOf(options),
-                        {"id", "eventId", "eventType", "vehicleId", "receivedAt", "verdict", "status", "replay"});
+int exportDeliveries(const AppOptions &options, store::JournalReader &reader, QIODevice &out,
+                     QIODevice &err) {
+    RecordWriter writer(
+        out, formatOf(options),
+        {"id", "eventId", "eventType", "vehicleId", "receivedAt", "verdict", "status", "replay"});
     store::JournalReader::Filter filter;
     filter.withBodies = false;
     filter.vehicleId = options.exportVehicle;
@@ -150,8 +158,9 @@ int exportHistory(const AppOptions &options, store::JournalReader &reader, QIODe
 
 int exportAlerts(const AppOptions &options, store::JournalReader &reader, QIODevice &out, QIODevice &err) {
     RecordWriter writer(out, formatOf(options),
-                        {"id", "vehicleId", "kind", "subject", "severity", "message", "firstSeenAt", "lastSeenAt",
-                         "fireCount", "clearedAt", "clearedBy", "acknowledgedAt", "acknowledgedBy"});
+                        {"id", "vehicleId", "kind", "subject", "severity", "message", "firstSeenAt",
+                         "lastSeenAt", "fireCount", "clearedAt", "clearedBy", "acknowledgedAt",
+                         "acknowledgedBy"});
     QString error;
     const bool ok = reader.forEachAlert(
         options.exportVehicle, options.exportSinceMs,

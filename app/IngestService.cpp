@@ -6,9 +6,9 @@
 #include "net/Router.h"
 #include "smartcar/FleetLoader.h"
 #include "smartcar/FleetProcessor.h"
-#include "store/JournalReader.h"
 #include "smartcar/WebhookEndpoint.h"
 #include "store/Journal.h"
+#include "store/JournalReader.h"
 
 #include <QDir>
 #include <QSettings>
@@ -63,11 +63,12 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
                 !reader.forEachAlert({}, 0, keep, &threadError))
                 return;
             const QSettings settings;
-            m_journal->setHistoryRetentionDays(settings.value(QStringLiteral("history/retentionDays"), 0).toInt());
+            m_journal->setHistoryRetentionDays(
+                settings.value(QStringLiteral("history/retentionDays"), 0).toInt());
             m_processor = new smartcar::FleetProcessor(m_journal.get(), std::move(fleet), alerts,
                                                        model::AlertRuleSettings::load(settings), updates);
-            m_endpoint =
-                new smartcar::WebhookEndpoint(options.amt, m_journal.get(), options.journalPath(), m_processor);
+            m_endpoint = new smartcar::WebhookEndpoint(options.amt, m_journal.get(), options.journalPath(),
+                                                       m_processor);
             m_server = new net::HttpServer(m_router.get());
             QObject::connect(m_thread, &QThread::finished, m_server, &QObject::deleteLater);
             QObject::connect(m_thread, &QThread::finished, m_endpoint, &QObject::deleteLater);
@@ -132,7 +133,8 @@ void IngestService::acknowledgeAllAlerts(const QString &by) {
 
 void IngestService::replayDelivery(qint64 journalId) {
     if (m_endpoint)
-        QMetaObject::invokeMethod(m_endpoint, [endpoint = m_endpoint, journalId] { endpoint->replay(journalId); });
+        QMetaObject::invokeMethod(m_endpoint,
+                                  [endpoint = m_endpoint, journalId] { endpoint->replay(journalId); });
 }
 
 void IngestService::watchVehicles(const QStringList &vehicleIds) {

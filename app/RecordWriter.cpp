@@ -6,7 +6,9 @@
 namespace app {
 
 RecordWriter::RecordWriter(QIODevice &out, Format format, const QStringList &columns)
-    : m_out(out), m_format(format), m_columns(columns) {
+    : m_out(out)
+    , m_format(format)
+    , m_columns(columns) {
     if (m_format == Format::Csv)
         m_out.write(m_columns.join(QLatin1Char(',')).toUtf8() + '\n');
     else

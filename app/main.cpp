@@ -82,7 +82,8 @@ int runGui(QApplication &application, app::AppOptions options) {
     // Read-side services with their own threads and connections: the GUI thread never runs SQL.
     store::HistoryQueryService history;
     store::DeliveryDetailService deliveryDetails;
-    if (!history.open(options.journalPath(), &error) || !deliveryDetails.open(options.journalPath(), &error)) {
+    if (!history.open(options.journalPath(), &error) ||
+        !deliveryDetails.open(options.journalPath(), &error)) {
         QMessageBox::critical(nullptr, QStringLiteral("Fleet Monitor cannot start"), error);
         return fail(error);
     }

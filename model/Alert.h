@@ -12,18 +12,18 @@ enum class AlertSeverity { Info, Warning, Critical };
 // A condition that keeps firing updates lastSeenAt and fireCount of the same alert, never a new one.
 // At most one uncleared alert exists per (vehicleId, kind, subject).
 struct Alert {
-    qint64 id = 0;            // assigned by the engine; stable across restarts (persisted)
+    qint64 id = 0; // assigned by the engine; stable across restarts (persisted)
     QString vehicleId;
     AlertKind kind = AlertKind::OpenClosure;
-    QString subject;          // what within the vehicle: a signal code ("closure-doors"), an error key
-                              // ("VEHICLE_STATE/UNREACHABLE"), or empty when the kind says it all
+    QString subject; // what within the vehicle: a signal code ("closure-doors"), an error key
+                     // ("VEHICLE_STATE/UNREACHABLE"), or empty when the kind says it all
     AlertSeverity severity = AlertSeverity::Warning;
-    QString message;          // for people: "2 doors open", Smartcar's suggested user message, ...
-    qint64 firstSeenAt = 0;   // epoch ms
+    QString message;        // for people: "2 doors open", Smartcar's suggested user message, ...
+    qint64 firstSeenAt = 0; // epoch ms
     qint64 lastSeenAt = 0;
     int fireCount = 1;
-    qint64 clearedAt = 0;     // 0 while the alert is active
-    QString clearedBy;        // "condition" when it went away by itself, else who acknowledged it
+    qint64 clearedAt = 0; // 0 while the alert is active
+    QString clearedBy;    // "condition" when it went away by itself, else who acknowledged it
     qint64 acknowledgedAt = 0;
     QString acknowledgedBy;
 
@@ -35,7 +35,7 @@ struct Alert {
     friend bool operator==(const Alert &, const Alert &) = default;
 };
 
-QString alertKindName(AlertKind kind);          // "airbag", "open-closure", "low-battery", "silent", "vehicle-error"
+QString alertKindName(AlertKind kind); // "airbag", "open-closure", "low-battery", "silent", "vehicle-error"
 bool alertKindFromName(const QString &name, AlertKind *kind);
 QString alertSeverityName(AlertSeverity severity); // "info", "warning", "critical"
 bool alertSeverityFromName(const QString &name, AlertSeverity *severity);

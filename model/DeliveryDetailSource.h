@@ -9,10 +9,10 @@ namespace model {
 // The stored form of one delivery for the inspector, made readable off the GUI thread.
 struct DeliveryDetail {
     qint64 journalId = 0;
-    QString headers;  // one "Name: value" per line; SC-Signature shortened
-    QString body;     // pretty-printed JSON, or the raw text when it is not JSON; empty when not kept
+    QString headers; // one "Name: value" per line; SC-Signature shortened
+    QString body;    // pretty-printed JSON, or the raw text when it is not JSON; empty when not kept
     qint64 bodyBytes = 0;
-    QString error;    // empty on success
+    QString error; // empty on success
 };
 
 // Where the delivery inspector gets stored bodies from. request() returns at once; detailReady

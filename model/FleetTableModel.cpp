@@ -145,7 +145,8 @@ QVariant FleetTableModel::displayData(const VehicleRow &row, int column) const {
         if (!row.odometerKm)
             return kMissing;
         return m_distanceUnit == DistanceUnit::Miles
-                   ? tr("%1 mi").arg(m_locale.toString(qRound64(SignalUnits::milesFromKilometres(*row.odometerKm))))
+                   ? tr("%1 mi").arg(
+                         m_locale.toString(qRound64(SignalUnits::milesFromKilometres(*row.odometerKm))))
                    : tr("%1 km").arg(m_locale.toString(qRound64(*row.odometerKm)));
     case DoorsColumn:
         if (!row.openDoors)
@@ -328,7 +329,8 @@ void FleetTableModel::setDistanceUnit(DistanceUnit unit) {
         return;
     m_distanceUnit = unit;
     if (!m_rows.isEmpty())
-        Q_EMIT dataChanged(index(0, OdometerColumn), index(rowCount() - 1, OdometerColumn), {Qt::DisplayRole});
+        Q_EMIT dataChanged(index(0, OdometerColumn), index(rowCount() - 1, OdometerColumn),
+                           {Qt::DisplayRole});
 }
 
 const VehicleRow *FleetTableModel::rowAt(int row) const {

@@ -3,7 +3,8 @@
 namespace model {
 
 FleetUpdateQueue::FleetUpdateQueue(qsizetype maxPendingDeliveries, QObject *parent)
-    : QObject(parent), m_maxPendingDeliveries(std::max<qsizetype>(1, maxPendingDeliveries)) {}
+    : QObject(parent)
+    , m_maxPendingDeliveries(std::max<qsizetype>(1, maxPendingDeliveries)) {}
 
 void FleetUpdateQueue::notifyIf(bool wasEmpty) {
     if (wasEmpty)

@@ -34,12 +34,12 @@ public:
 
     explicit FleetUpdateQueue(qsizetype maxPendingDeliveries = 10'000, QObject *parent = nullptr);
 
-    void push(const VehicleRow &row);                   // any thread
-    void pushAlerts(const QList<Alert> &alerts);        // any thread
+    void push(const VehicleRow &row);                    // any thread
+    void pushAlerts(const QList<Alert> &alerts);         // any thread
     void pushDelivery(const DeliveryLogEntry &delivery); // any thread
     void pushDetail(const VehicleDetail &detail);        // any thread
-    Batch takeBatch();                                  // any thread
-    qint64 pushedCount() const;                         // rows pushed since construction
+    Batch takeBatch();                                   // any thread
+    qint64 pushedCount() const;                          // rows pushed since construction
 
 Q_SIGNALS:
     void updatesPending();

@@ -47,7 +47,8 @@ QList<HistorySample> HistoryExtractor::samples(const QString &vehicleId, const S
     return out;
 }
 
-QList<HistorySample> HistoryExtractor::samples(const QString &vehicleId, const QList<SignalValue> &signalValues) {
+QList<HistorySample> HistoryExtractor::samples(const QString &vehicleId,
+                                               const QList<SignalValue> &signalValues) {
     QList<HistorySample> out;
     for (const SignalValue &s : signalValues)
         out += samples(vehicleId, s);

@@ -10,8 +10,8 @@ namespace model {
 // is one point.
 struct HistorySample {
     QString vehicleId;
-    QString code;   // signal code, e.g. "tractionbattery-stateofcharge"
-    QString field;  // body field: "value", "latitude", "isOpen", "openCount", ...
+    QString code;  // signal code, e.g. "tractionbattery-stateofcharge"
+    QString field; // body field: "value", "latitude", "isOpen", "openCount", ...
     qint64 oemUpdatedAt = 0;
     double value = 0;
 

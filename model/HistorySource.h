@@ -13,10 +13,10 @@ namespace model {
 struct SeriesRequest {
     quint64 requestId = 0;
     QStringList vehicleIds;
-    QString code;                                // e.g. "tractionbattery-stateofcharge"
+    QString code; // e.g. "tractionbattery-stateofcharge"
     QString field = QStringLiteral("value");
-    qint64 fromMs = 0;                           // 0: from the first point
-    qint64 toMs = 0;                             // 0: up to the last point
+    qint64 fromMs = 0; // 0: from the first point
+    qint64 toMs = 0;   // 0: up to the last point
     int buckets = 1000;
 };
 
@@ -28,10 +28,10 @@ struct VehicleSeries {
 struct SeriesResult {
     quint64 requestId = 0;
     QString code;
-    qint64 fromMs = 0;     // the range actually covered
+    qint64 fromMs = 0; // the range actually covered
     qint64 toMs = 0;
     QList<VehicleSeries> series;
-    QString error;         // empty on success
+    QString error; // empty on success
 };
 
 // Where the charts get history from, without knowing it is SQL on another thread. request()

@@ -30,7 +30,8 @@ bool SignalUnits::isPercentSignal(const QString &code) {
 }
 
 bool SignalUnits::isDistanceSignal(const QString &code) {
-    return code == QLatin1String("odometer-traveleddistance") || code == QLatin1String("tractionbattery-range") ||
+    return code == QLatin1String("odometer-traveleddistance") ||
+           code == QLatin1String("tractionbattery-range") ||
            code == QLatin1String("internalcombustionengine-range");
 }
 

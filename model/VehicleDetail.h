@@ -13,10 +13,10 @@ struct SignalDetail {
     QString code;
     QString group;
     QString name;
-    QString value;          // readable: "78", "true", "52.2385, 0.1546", "2 of 4 open", ...
-    QString unit;           // as delivered ("percent", "km"); empty when none
+    QString value; // readable: "78", "true", "52.2385, 0.1546", "2 of 4 open", ...
+    QString unit;  // as delivered ("percent", "km"); empty when none
     qint64 oemUpdatedAt = 0;
-    QString error;          // "SERVER / INTERNAL" when the last read failed
+    QString error; // "SERVER / INTERNAL" when the last read failed
 
     friend bool operator==(const SignalDetail &, const SignalDetail &) = default;
 };

@@ -54,7 +54,8 @@ QString VehicleDetailBuilder::readableValue(const QJsonObject &body) {
         return scalar(body.value(QLatin1String("value")));
     // Trunks, sunroof, charge port: {"isOpen": false, "isLocked": true} reads "closed, locked".
     if (body.value(QLatin1String("isOpen")).isBool()) {
-        QString text = body.value(QLatin1String("isOpen")).toBool() ? QStringLiteral("open") : QStringLiteral("closed");
+        QString text =
+            body.value(QLatin1String("isOpen")).toBool() ? QStringLiteral("open") : QStringLiteral("closed");
         const QJsonValue locked = body.value(QLatin1String("isLocked"));
         if (locked.isBool())
             text += locked.toBool() ? QStringLiteral(", locked") : QStringLiteral(", unlocked");
@@ -64,8 +65,8 @@ QString VehicleDetailBuilder::readableValue(const QJsonObject &body) {
     if (body.value(QLatin1String("status")).isString()) {
         const QString description = body.value(QLatin1String("description")).toString();
         return description.isEmpty() ? body.value(QLatin1String("status")).toString()
-                                     : QStringLiteral("%1 — %2").arg(body.value(QLatin1String("status")).toString(),
-                                                                      description);
+                                     : QStringLiteral("%1 — %2").arg(
+                                           body.value(QLatin1String("status")).toString(), description);
     }
     // Any other shape: its fields, in order, without the unit (shown in its own column).
     QStringList parts;
@@ -95,9 +96,10 @@ VehicleDetail VehicleDetailBuilder::build(const Vehicle &vehicle, const VehicleR
         }
         detail.signalDetails.append(d);
     }
-    std::sort(detail.signalDetails.begin(), detail.signalDetails.end(), [](const SignalDetail &a, const SignalDetail &b) {
-        return std::tie(a.group, a.name, a.code) < std::tie(b.group, b.name, b.code);
-    });
+    std::sort(detail.signalDetails.begin(), detail.signalDetails.end(),
+              [](const SignalDetail &a, const SignalDetail &b) {
+                  return std::tie(a.group, a.name, a.code) < std::tie(b.group, b.name, b.code);
+              });
     return detail;
 }
 

@@ -20,7 +20,7 @@ struct VehicleEvent {
     QString make;
     QString model;
     int year = 0;
-    QString vin;         // data.vehicle.vin, seen in older payload versions
+    QString vin;            // data.vehicle.vin, seen in older payload versions
     QString mode;           // meta.mode, e.g. "LIVE" or "TEST"
     qint64 deliveredAt = 0; // meta.deliveredAt as epoch ms, 0 when absent or unreadable
     QStringList triggers;   // signal codes (or "FIRST_DELIVERY") that caused the delivery

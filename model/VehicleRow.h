@@ -21,8 +21,8 @@ struct VehicleRow {
     std::optional<double> odometerKm;
     std::optional<int> openDoors; // doors, trunk and frunk reported open
     int openErrorCount = 0;
-    int worstAlertSeverity = -1;          // model::AlertSeverity of the worst active alert, -1 for none
-    qint64 lastUpdateAt = 0; // epoch ms of the newest accepted delivery
+    int worstAlertSeverity = -1; // model::AlertSeverity of the worst active alert, -1 for none
+    qint64 lastUpdateAt = 0;     // epoch ms of the newest accepted delivery
 
     friend bool operator==(const VehicleRow &, const VehicleRow &) = default;
 };

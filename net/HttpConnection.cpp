@@ -95,7 +95,8 @@ void HttpConnection::onReadyRead() {
 bool HttpConnection::isReadingPaused() const {
     // A client that pipelines faster than it is answered, or does not read its answers, waits in
     // the kernel's buffers rather than in this process's memory.
-    return qsizetype(m_queue.size()) >= m_limits.maxPipelinedRequests || m_socket->bytesToWrite() > kMaxUnsentBytes;
+    return qsizetype(m_queue.size()) >= m_limits.maxPipelinedRequests ||
+           m_socket->bytesToWrite() > kMaxUnsentBytes;
 }
 
 void HttpConnection::parseBuffered() {

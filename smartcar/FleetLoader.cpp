@@ -2,7 +2,6 @@
 
 #include "smartcar/PayloadDecoder.h"
 
-
 namespace smartcar {
 
 bool FleetLoader::load(store::JournalReader &reader, model::FleetState *state, qint64 *deliveries,

@@ -6,10 +6,14 @@
 
 namespace smartcar {
 
-FleetProcessor::FleetProcessor(store::Journal *journal, model::FleetState fleet, const QList<model::Alert> &alerts,
-                               const model::AlertRuleSettings &rules, model::FleetUpdateQueue *updates,
-                               QObject *parent)
-    : QObject(parent), m_journal(journal), m_fleet(std::move(fleet)), m_alerts(rules), m_updates(updates) {
+FleetProcessor::FleetProcessor(store::Journal *journal, model::FleetState fleet,
+                               const QList<model::Alert> &alerts, const model::AlertRuleSettings &rules,
+                               model::FleetUpdateQueue *updates, QObject *parent)
+    : QObject(parent)
+    , m_journal(journal)
+    , m_fleet(std::move(fleet))
+    , m_alerts(rules)
+    , m_updates(updates) {
     m_alerts.restore(alerts);
     for (const model::Alert &a : m_alerts.activeAlerts())
         m_worstSeverity[a.vehicleId] = std::max(m_worstSeverity.value(a.vehicleId, -1), int(a.severity));
@@ -80,7 +84,9 @@ void FleetProcessor::setRules(const model::AlertRuleSettings &rules) {
     QMetaObject::invokeMethod(this, [this, rules] { m_alerts.setSettings(rules); });
 }
 
-void FleetProcessor::tick(qint64 nowMs) { publish(m_alerts.tick(m_fleet, nowMs)); }
+void FleetProcessor::tick(qint64 nowMs) {
+    publish(m_alerts.tick(m_fleet, nowMs));
+}
 
 void FleetProcessor::publish(const QList<model::Alert> &changed) {
     if (changed.isEmpty())

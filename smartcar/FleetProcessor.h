@@ -23,7 +23,8 @@ class FleetProcessor final : public QObject {
 public:
     // `fleet` and `alerts` as restored from the journal; `updates` may be null (headless).
     FleetProcessor(store::Journal *journal, model::FleetState fleet, const QList<model::Alert> &alerts,
-                   const model::AlertRuleSettings &rules, model::FleetUpdateQueue *updates, QObject *parent = nullptr);
+                   const model::AlertRuleSettings &rules, model::FleetUpdateQueue *updates,
+                   QObject *parent = nullptr);
 
     void applyAccepted(const model::VehicleEvent &event, qint64 receivedAtMs);
     void logDelivery(const model::DeliveryLogEntry &entry);
@@ -55,7 +56,6 @@ private:
     QTimer m_tickTimer;
     QSet<QString> m_watched;
     QHash<QString, int> m_worstSeverity; // vehicle id -> worst active alert severity
-
 };
 
 } // namespace smartcar

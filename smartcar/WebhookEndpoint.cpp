@@ -24,10 +24,15 @@ bool isPlausibleChallenge(const QByteArray &challenge) {
 
 WebhookEndpoint::WebhookEndpoint(const QByteArray &amt, store::Journal *journal, const QString &journalPath,
                                  FleetProcessor *processor, QObject *parent)
-    : QObject(parent), m_amt(amt), m_journal(journal), m_journalPath(journalPath), m_processor(processor) {
+    : QObject(parent)
+    , m_amt(amt)
+    , m_journal(journal)
+    , m_journalPath(journalPath)
+    , m_processor(processor) {
     // The listener runs on the store thread: hop to this object's thread once per batch.
     m_journal->setCommitListener([this](const QList<store::AppendResult> &results) {
-        QMetaObject::invokeMethod(this, [this, results] { onCommitted(results); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, results] { onCommitted(results); }, Qt::QueuedConnection);
     });
 }
 
@@ -98,14 +103,15 @@ void WebhookEndpoint::handleDelivery(const net::HttpRequest &request, const net:
         return;
     }
 
-    model::Delivery delivery = deliveryFor(request, decoded.ok ? model::Verdict::Accepted : model::Verdict::Malformed,
-                                           decoded.ok ? 200 : 400);
+    model::Delivery delivery = deliveryFor(
+        request, decoded.ok ? model::Verdict::Accepted : model::Verdict::Malformed, decoded.ok ? 200 : 400);
     delivery.body = request.body; // signed: kept whole, even when it is not JSON
     delivery.eventId = decoded.event.eventId;
     delivery.eventType = decoded.event.eventType;
     delivery.vehicleId = decoded.event.vehicleId;
     if (!decoded.event.vehicleId.isEmpty())
-        delivery.samples = model::HistoryExtractor::samples(decoded.event.vehicleId, decoded.event.signalValues);
+        delivery.samples =
+            model::HistoryExtractor::samples(decoded.event.vehicleId, decoded.event.signalValues);
     journal(request, std::move(delivery), Pending{responder, std::move(decoded.event), {}, decoded.error});
 }
 
@@ -118,7 +124,8 @@ void WebhookEndpoint::answerVerify(const net::HttpRequest &request, const net::R
         d.verdict = model::Verdict::Malformed;
         d.status = 400;
         responder.respond(net::HttpResponse::error(
-            400, QStringLiteral("VERIFY challenge must be 1-%1 printable ASCII characters").arg(kMaxChallengeLength)));
+            400, QStringLiteral("VERIFY challenge must be 1-%1 printable ASCII characters")
+                     .arg(kMaxChallengeLength)));
         journal(request, std::move(d), Pending{});
         return;
     }
@@ -150,7 +157,8 @@ void WebhookEndpoint::onCommitted(const QList<store::AppendResult> &results) {
             // A rejection, VERIFY or replay, answered (or not asked) on arrival: only the log is left.
         } else if (!result.committed) {
             // Nothing was stored: a 503 makes Smartcar retry instead of dropping the delivery.
-            answer(pending, net::HttpResponse::error(503, QStringLiteral("delivery not stored: %1").arg(result.error)));
+            answer(pending, net::HttpResponse::error(
+                                503, QStringLiteral("delivery not stored: %1").arg(result.error)));
         } else if (result.verdict == model::Verdict::Accepted) {
             ++m_counters.accepted;
             m_processor->applyAccepted(pending.event, pending.log.receivedAtMs);

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "net/RequestHandler.h"
 #include "model/DeliveryLogEntry.h"
+#include "net/RequestHandler.h"
 #include "smartcar/PayloadDecoder.h"
 #include "store/Journal.h"
 #include "store/JournalReader.h"

@@ -70,9 +70,11 @@ bool Database::open(const QString &path, Mode mode, QString *error) {
     }
     if (mode == Mode::ReadOnly) {
         if (version < kSchemaVersion) {
-            *error = version == 0 ? QStringLiteral("%1 holds no Fleet Monitor journal").arg(path)
-                                  : QStringLiteral("%1 is from an older Fleet Monitor; start the app once to upgrade it")
-                                        .arg(path);
+            *error =
+                version == 0
+                    ? QStringLiteral("%1 holds no Fleet Monitor journal").arg(path)
+                    : QStringLiteral("%1 is from an older Fleet Monitor; start the app once to upgrade it")
+                          .arg(path);
             return false;
         }
         return true;
@@ -119,12 +121,13 @@ bool Database::migrate(int fromVersion, QString *error) {
                            " vehicle_id TEXT NOT NULL, code TEXT NOT NULL, field TEXT NOT NULL,"
                            " t INTEGER NOT NULL, value REAL NOT NULL,"
                            " PRIMARY KEY (vehicle_id, code, field, t)) WITHOUT ROWID"),
-            QStringLiteral("CREATE TABLE alerts ("
-                           " id INTEGER PRIMARY KEY, vehicle_id TEXT NOT NULL, kind TEXT NOT NULL,"
-                           " subject TEXT NOT NULL, severity TEXT NOT NULL, message TEXT NOT NULL,"
-                           " first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, fire_count INTEGER NOT NULL,"
-                           " cleared_at INTEGER NOT NULL, cleared_by TEXT NOT NULL,"
-                           " acknowledged_at INTEGER NOT NULL, acknowledged_by TEXT NOT NULL)"),
+            QStringLiteral(
+                "CREATE TABLE alerts ("
+                " id INTEGER PRIMARY KEY, vehicle_id TEXT NOT NULL, kind TEXT NOT NULL,"
+                " subject TEXT NOT NULL, severity TEXT NOT NULL, message TEXT NOT NULL,"
+                " first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, fire_count INTEGER NOT NULL,"
+                " cleared_at INTEGER NOT NULL, cleared_by TEXT NOT NULL,"
+                " acknowledged_at INTEGER NOT NULL, acknowledged_by TEXT NOT NULL)"),
         },
     };
     static_assert(kSchemaVersion == 2, "add a migration step for the new version");

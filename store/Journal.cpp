@@ -235,7 +235,8 @@ private:
     QString m_error;
 };
 
-bool Journal::writeTransaction(Database &db, const std::function<bool(BatchWriter &)> &write, QString *error) {
+bool Journal::writeTransaction(Database &db, const std::function<bool(BatchWriter &)> &write,
+                               QString *error) {
     QSqlDatabase &sql = db.connection();
     if (!sql.transaction()) {
         *error = sql.lastError().text();
@@ -297,8 +298,10 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db) {
     }
     QString alertError;
     if (!alerts.isEmpty() &&
-        !writeTransaction(db, [&](BatchWriter &writer) { return writer.writeAlerts(alerts); }, &alertError))
-        qWarning("fleetmon: storing %lld alert changes failed: %s", qint64(alerts.size()), qPrintable(alertError));
+        !writeTransaction(
+            db, [&](BatchWriter &writer) { return writer.writeAlerts(alerts); }, &alertError))
+        qWarning("fleetmon: storing %lld alert changes failed: %s", qint64(alerts.size()),
+                 qPrintable(alertError));
     ++m_batches;
     if (m_listener && !results.isEmpty())
         m_listener(results);

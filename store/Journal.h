@@ -46,20 +46,21 @@ public:
     void saveAlerts(const QList<model::Alert> &alerts);
     // History older than this many days is deleted now and then on the store thread; 0 keeps all.
     void setHistoryRetentionDays(int days);
-    void close();                                    // drains, then stops the thread
+    void close(); // drains, then stops the thread
 
     qint64 committedBatches() const { return m_batches.load(); }
 
 private:
     struct Pending {
-        quint64 ticket = 0;           // 0 for alert snapshots, which nobody waits for
+        quint64 ticket = 0; // 0 for alert snapshots, which nobody waits for
         model::Delivery delivery;
         QList<model::Alert> alerts;
     };
     void run(const QString &path);
     void writeBatch(std::deque<Pending> &batch, class Database &db);
     void pruneHistory(class Database &db);
-    bool writeTransaction(class Database &db, const std::function<bool(class BatchWriter &)> &write, QString *error);
+    bool writeTransaction(class Database &db, const std::function<bool(class BatchWriter &)> &write,
+                          QString *error);
 
     QThread *m_thread = nullptr;
     CommitListener m_listener;

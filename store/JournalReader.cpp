@@ -62,8 +62,9 @@ bool JournalReader::forEach(const Filter &filter, const std::function<bool(const
 
 bool JournalReader::read(qint64 id, model::Delivery *delivery, QString *error) {
     QSqlQuery q(m_db.connection());
-    q.prepare(QStringLiteral("SELECT received_at, event_id, event_type, vehicle_id, verdict, status, headers, body,"
-                             " replay FROM deliveries WHERE id = ?"));
+    q.prepare(
+        QStringLiteral("SELECT received_at, event_id, event_type, vehicle_id, verdict, status, headers, body,"
+                       " replay FROM deliveries WHERE id = ?"));
     q.addBindValue(id);
     if (!q.exec()) {
         *error = QStringLiteral("cannot read %1: %2").arg(m_db.path(), q.lastError().text());

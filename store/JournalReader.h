@@ -23,11 +23,12 @@ public:
     struct Filter {
         bool acceptedOnly = false; // only deliveries that changed (or may change) the fleet
         bool withBodies = true;
-        QString vehicleId;         // empty: every vehicle
-        qint64 sinceMs = 0;        // received at or after; 0: from the start
+        QString vehicleId;  // empty: every vehicle
+        qint64 sinceMs = 0; // received at or after; 0: from the start
     };
     // Calls visit for each delivery in journal order; visit returns false to stop early.
-    bool forEach(const Filter &filter, const std::function<bool(const model::Delivery &)> &visit, QString *error);
+    bool forEach(const Filter &filter, const std::function<bool(const model::Delivery &)> &visit,
+                 QString *error);
 
     // One delivery by its journal id, body included; false with an error when there is none.
     bool read(qint64 id, model::Delivery *delivery, QString *error);
@@ -39,8 +40,8 @@ public:
         qint64 untilMs = std::numeric_limits<qint64>::max();
     };
     // History points ordered by vehicle, signal, field and time.
-    bool forEachSample(const HistoryFilter &filter, const std::function<bool(const model::HistorySample &)> &visit,
-                       QString *error);
+    bool forEachSample(const HistoryFilter &filter,
+                       const std::function<bool(const model::HistorySample &)> &visit, QString *error);
 
     // Alerts ordered by id; sinceMs keeps those last seen at or after it.
     bool forEachAlert(const QString &vehicleId, qint64 sinceMs,

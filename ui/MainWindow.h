@@ -31,9 +31,9 @@ class VehicleTablePanel;
 // What the window is built on. Everything but `updates` may be null (a window with less in it);
 // all must outlive the window.
 struct MainWindowServices {
-    model::FleetUpdateQueue *updates = nullptr;      // from the ingest thread, drained at <= 20 Hz
-    model::FleetCommands *commands = nullptr;        // acknowledge, replay, watch
-    model::HistorySource *history = nullptr;         // chart data
+    model::FleetUpdateQueue *updates = nullptr;        // from the ingest thread, drained at <= 20 Hz
+    model::FleetCommands *commands = nullptr;          // acknowledge, replay, watch
+    model::HistorySource *history = nullptr;           // chart data
     model::DeliveryDetailSource *deliveries = nullptr; // stored bodies for the inspector
 };
 
@@ -93,7 +93,7 @@ private:
     StatusIndicators *m_status = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     QStringList m_selected;
-    bool m_firstLayout = false; // no saved layout: the default one is applied on first show
+    bool m_firstLayout = false;             // no saved layout: the default one is applied on first show
     QHash<QString, QString> m_vehicleNames; // vehicle id -> name shown in alerts
     QTimer m_drainTimer;
     QTimer m_clockTimer;

@@ -8,8 +8,12 @@
 namespace ui {
 
 StatusIndicators::StatusIndicators(QStatusBar *bar)
-    : QObject(bar), m_vehicles(new QLabel(bar)), m_alerts(new QLabel(bar)), m_rate(new QLabel(bar)),
-      m_verify(new QLabel(bar)), m_endpoint(new QLabel(bar)) {
+    : QObject(bar)
+    , m_vehicles(new QLabel(bar))
+    , m_alerts(new QLabel(bar))
+    , m_rate(new QLabel(bar))
+    , m_verify(new QLabel(bar))
+    , m_endpoint(new QLabel(bar)) {
     m_vehicles->setObjectName(QStringLiteral("vehicleCountLabel"));
     m_alerts->setObjectName(QStringLiteral("alertCountLabel"));
     m_rate->setObjectName(QStringLiteral("deliveryRateLabel"));
@@ -68,8 +72,8 @@ QString StatusIndicators::deliveriesText() const {
 QString StatusIndicators::verifyText() const {
     if (m_lastVerifyAt == 0)
         return tr("VERIFY: none since start");
-    return tr("VERIFY answered %1").arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(m_lastVerifyAt).time(),
-                                                          QLocale::ShortFormat));
+    return tr("VERIFY answered %1")
+        .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(m_lastVerifyAt).time(), QLocale::ShortFormat));
 }
 
 } // namespace ui

@@ -19,8 +19,11 @@ QString oemTime(qint64 ms) {
 } // namespace
 
 VehicleDetailPanel::VehicleDetailPanel(QWidget *parent)
-    : QWidget(parent), m_title(new QLabel(this)), m_identity(new QLabel(this)), m_errors(new QLabel(this)),
-      m_signals(new QTreeWidget(this)) {
+    : QWidget(parent)
+    , m_title(new QLabel(this))
+    , m_identity(new QLabel(this))
+    , m_errors(new QLabel(this))
+    , m_signals(new QTreeWidget(this)) {
     setObjectName(QStringLiteral("VehicleDetailPanel"));
     QFont titleFont = m_title->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.3);
@@ -75,12 +78,15 @@ void VehicleDetailPanel::showDetail(const model::VehicleDetail &detail) {
     } else {
         QStringList lines;
         for (const model::VehicleError &e : detail.openErrors) {
-            const QString message = !e.suggestedUserMessage.isEmpty() ? e.suggestedUserMessage : e.description;
+            const QString message =
+                !e.suggestedUserMessage.isEmpty() ? e.suggestedUserMessage : e.description;
             lines << QStringLiteral("<b>%1%2</b>: %3")
-                         .arg(e.type.toHtmlEscaped(), e.code.isEmpty() ? QString() : QLatin1Char('/') + e.code.toHtmlEscaped(),
+                         .arg(e.type.toHtmlEscaped(),
+                              e.code.isEmpty() ? QString() : QLatin1Char('/') + e.code.toHtmlEscaped(),
                               message.toHtmlEscaped());
         }
-        m_errors->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(lines.join(QStringLiteral("<br>"))));
+        m_errors->setText(
+            QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(lines.join(QStringLiteral("<br>"))));
         m_errors->show();
     }
 
@@ -102,9 +108,10 @@ void VehicleDetailPanel::showDetail(const model::VehicleDetail &detail) {
             group->setFont(0, bold);
             group->setFirstColumnSpanned(true);
         }
-        auto *item = new QTreeWidgetItem(group, {s.name.isEmpty() ? s.code : s.name,
-                                                 s.error.isEmpty() ? s.value : tr("read failed: %1").arg(s.error),
-                                                 s.unit, oemTime(s.oemUpdatedAt)});
+        auto *item =
+            new QTreeWidgetItem(group, {s.name.isEmpty() ? s.code : s.name,
+                                        s.error.isEmpty() ? s.value : tr("read failed: %1").arg(s.error),
+                                        s.unit, oemTime(s.oemUpdatedAt)});
         item->setToolTip(0, s.code);
         item->setToolTip(1, s.value);
         if (!s.error.isEmpty())

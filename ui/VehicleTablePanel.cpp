@@ -7,8 +7,8 @@
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QHeaderView>
-#include <QMenu>
 #include <QLineEdit>
+#include <QMenu>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -124,7 +124,8 @@ void VehicleTablePanel::setUpContextMenu() {
     auto *showHistory = new QAction(tr("Show history"), this);
     showHistory->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
     showHistory->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    connect(showHistory, &QAction::triggered, this, [this] { Q_EMIT historyRequested(selectedVehicleIds()); });
+    connect(showHistory, &QAction::triggered, this,
+            [this] { Q_EMIT historyRequested(selectedVehicleIds()); });
     m_view->addAction(copyId);
     m_view->addAction(showHistory);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);

@@ -4,8 +4,8 @@
 
 #include "app/IngestService.h"
 #include "model/FleetUpdateQueue.h"
-#include "store/JournalReader.h"
 #include "smartcar/Signature.h"
+#include "store/JournalReader.h"
 #include "support/RawHttpClient.h"
 
 #include <QTemporaryDir>
@@ -55,15 +55,14 @@ void post(quint16 port, const QByteArray &body) {
     RawHttpClient client(port);
     QVERIFY(client.waitConnected());
     client.send("POST /webhooks/smartcar HTTP/1.1\r\nHost: x\r\nSC-Signature: " +
-                smartcar::Signature::hmacSha256Hex(kAmt, body) + "\r\nContent-Length: " +
-                QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                smartcar::Signature::hmacSha256Hex(kAmt, body) +
+                "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
     RawResponse r;
     QVERIFY(client.read(&r));
     QCOMPARE(r.status, 200);
 }
 
-template <typename T, typename Pick>
-std::optional<T> waitFor(model::FleetUpdateQueue &queue, Pick pick) {
+template <typename T, typename Pick> std::optional<T> waitFor(model::FleetUpdateQueue &queue, Pick pick) {
     QElapsedTimer timer;
     timer.start();
     while (timer.elapsed() < 5000) {
@@ -84,20 +83,22 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(ingest.start(options(tmp.path()), &queue, &error), qPrintable(error));
         post(quint16(ingest.webhookUrl().port()), airbagBody(1'760'000'000'000));
-        const auto original = waitFor<model::DeliveryLogEntry>(queue, [](const model::FleetUpdateQueue::Batch &b) {
-            return b.deliveries.isEmpty() ? std::nullopt : std::optional(b.deliveries.first());
-        });
+        const auto original =
+            waitFor<model::DeliveryLogEntry>(queue, [](const model::FleetUpdateQueue::Batch &b) {
+                return b.deliveries.isEmpty() ? std::nullopt : std::optional(b.deliveries.first());
+            });
         QVERIFY(original);
         QVERIFY(!original->replay);
         QVERIFY(original->journalId > 0);
 
         ingest.replayDelivery(original->journalId);
-        const auto replayed = waitFor<model::DeliveryLogEntry>(queue, [](const model::FleetUpdateQueue::Batch &b) {
-            for (const auto &d : b.deliveries)
-                if (d.replay)
-                    return std::optional(d);
-            return std::optional<model::DeliveryLogEntry>();
-        });
+        const auto replayed =
+            waitFor<model::DeliveryLogEntry>(queue, [](const model::FleetUpdateQueue::Batch &b) {
+                for (const auto &d : b.deliveries)
+                    if (d.replay)
+                        return std::optional(d);
+                return std::optional<model::DeliveryLogEntry>();
+            });
         QVERIFY(replayed);
         QCOMPARE(replayed->verdict, model::Verdict::Accepted); // a replay is never a duplicate
         QCOMPARE(replayed->eventId, original->eventId);

@@ -225,8 +225,8 @@ private Q_SLOTS:
         QString error;
         QVERIFY(reader.open(path, &error));
         QList<double> values;
-        QVERIFY(reader.forEachSample({}, [&](const model::HistorySample &s) { return values.append(s.value), true; },
-                                     &error));
+        QVERIFY(reader.forEachSample(
+            {}, [&](const model::HistorySample &s) { return values.append(s.value), true; }, &error));
         QCOMPARE(values, (QList<double>{60, 70}));
     }
 

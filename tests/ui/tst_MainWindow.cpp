@@ -111,7 +111,8 @@ void TestMainWindow::initTestCase() {
 
 void TestMainWindow::init() {
     m_queue = std::make_unique<FleetUpdateQueue>();
-    m_window = std::make_unique<ui::MainWindow>(ui::MainWindowServices{m_queue.get(), nullptr, nullptr, nullptr});
+    m_window =
+        std::make_unique<ui::MainWindow>(ui::MainWindowServices{m_queue.get(), nullptr, nullptr, nullptr});
 }
 
 void TestMainWindow::cleanup() {
@@ -148,7 +149,8 @@ void TestMainWindow::rowsArriveFromAnotherThread() {
 void TestMainWindow::filterNarrowsVisibleRows() {
     populate();
     ui::VehicleTablePanel *panel = m_window->tablePanel();
-    QCOMPARE(panel->filterEdit()->placeholderText(), QStringLiteral("Filter by make, model, id, VIN or nickname"));
+    QCOMPARE(panel->filterEdit()->placeholderText(),
+             QStringLiteral("Filter by make, model, id, VIN or nickname"));
 
     QTest::keyClicks(panel->filterEdit(), QStringLiteral("polestar"));
     QCOMPARE(panel->visibleRowCount(), 5);
