@@ -140,7 +140,8 @@ QVariant FleetTableModel::displayData(const VehicleRow &row, int column) const {
     case PluggedColumn:
         return yesNo(row.pluggedIn);
     case ChargingColumn:
-        return yesNo(row.charging);
+        // The bolt is what the eye looks for when scanning which cars are charging.
+        return row.charging.value_or(false) ? QStringLiteral("\u26A1 ") + tr("Yes") : yesNo(row.charging);
     case OdometerColumn:
         if (!row.odometerKm)
             return kMissing;

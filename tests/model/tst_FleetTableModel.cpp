@@ -238,6 +238,9 @@ void TestFleetTableModel::displayStrings() {
     QCOMPARE(display(FleetTableModel::DoorsColumn), QStringLiteral("Open 2"));
     QCOMPARE(display(FleetTableModel::ErrorsColumn), QStringLiteral("3"));
     QCOMPARE(display(FleetTableModel::LastUpdateColumn), QStringLiteral("12 s ago"));
+    row.charging = true;
+    m_model->applyRows({row});
+    QCOMPARE(display(FleetTableModel::ChargingColumn), QStringLiteral("\u26A1 Yes"));
 
     row.openDoors = 0;
     m_model->applyRows({row});
