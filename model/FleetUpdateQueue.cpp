@@ -79,6 +79,18 @@ void FleetUpdateQueue::pushDetail(const VehicleDetail &detail) {
     notifyIf(wasEmpty);
 }
 
+void FleetUpdateQueue::pushVerification(const VerificationEvent &verification) {
+    bool wasEmpty = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        wasEmpty = wasEmptyLocked();
+        if (m_batch.verifications.size() >= 100) // only the latest matter; VERIFY is rare anyway
+            m_batch.verifications.removeFirst();
+        m_batch.verifications.append(verification);
+    }
+    notifyIf(wasEmpty);
+}
+
 FleetUpdateQueue::Batch FleetUpdateQueue::takeBatch() {
     QMutexLocker lock(&m_mutex);
     m_rowIndex.clear();

@@ -3,6 +3,7 @@
 #include "model/Alert.h"
 #include "model/DeliveryLogEntry.h"
 #include "model/VehicleDetail.h"
+#include "model/VerificationEvent.h"
 #include "model/VehicleRow.h"
 
 #include <QHash>
@@ -26,9 +27,11 @@ public:
         QList<Alert> alerts;                // latest snapshot of each changed alert
         QList<DeliveryLogEntry> deliveries; // in arrival order
         QList<VehicleDetail> details;       // latest detail of each watched vehicle that changed
+        QList<VerificationEvent> verifications; // VERIFY challenges answered, in order
         qint64 droppedDeliveries = 0;       // log entries dropped because the GUI did not keep up
         bool isEmpty() const {
-            return rows.isEmpty() && alerts.isEmpty() && deliveries.isEmpty() && details.isEmpty();
+            return rows.isEmpty() && alerts.isEmpty() && deliveries.isEmpty() && details.isEmpty() &&
+                   verifications.isEmpty();
         }
     };
 
@@ -38,6 +41,7 @@ public:
     void pushAlerts(const QList<Alert> &alerts);         // any thread
     void pushDelivery(const DeliveryLogEntry &delivery); // any thread
     void pushDetail(const VehicleDetail &detail);        // any thread
+    void pushVerification(const VerificationEvent &verification); // any thread
     Batch takeBatch();                                   // any thread
     qint64 pushedCount() const;                          // rows pushed since construction
 

@@ -68,6 +68,11 @@ void FleetProcessor::logDelivery(const model::DeliveryLogEntry &entry) {
         m_updates->pushDelivery(entry);
 }
 
+void FleetProcessor::logVerification(const model::VerificationEvent &verification) {
+    if (m_updates)
+        m_updates->pushVerification(verification);
+}
+
 void FleetProcessor::acknowledge(qint64 alertId, const QString &by) {
     QMetaObject::invokeMethod(this, [this, alertId, by] {
         if (auto changed = m_alerts.acknowledge(alertId, by, QDateTime::currentMSecsSinceEpoch()))

@@ -28,6 +28,7 @@ public:
 
     void applyAccepted(const model::VehicleEvent &event, qint64 receivedAtMs);
     void logDelivery(const model::DeliveryLogEntry &entry);
+    void logVerification(const model::VerificationEvent &verification);
 
     // Callable from any thread: they queue themselves onto the ingest thread.
     void acknowledge(qint64 alertId, const QString &by);

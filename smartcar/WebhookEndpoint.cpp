@@ -126,6 +126,8 @@ void WebhookEndpoint::answerVerify(const net::HttpRequest &request, const net::R
         responder.respond(net::HttpResponse::error(
             400, QStringLiteral("VERIFY challenge must be 1-%1 printable ASCII characters")
                      .arg(kMaxChallengeLength)));
+        m_processor->logVerification(
+            {request.receivedAtMs, QString::fromUtf8(challenge.left(kMaxChallengeLength)), {}, 400});
         journal(request, std::move(d), Pending{});
         return;
     }
@@ -134,6 +136,8 @@ void WebhookEndpoint::answerVerify(const net::HttpRequest &request, const net::R
     // Answered at once: VERIFY changes no state, and Smartcar waits for it before sending anything.
     const QByteArray answerHex = Signature::hmacSha256Hex(m_amt, challenge);
     responder.respond(net::HttpResponse::json(200, "{\"challenge\":\"" + answerHex + "\"}"));
+    m_processor->logVerification(
+        {request.receivedAtMs, QString::fromLatin1(challenge), QString::fromLatin1(answerHex), 200});
     journal(request, std::move(d), Pending{});
 }
 
