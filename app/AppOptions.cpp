@@ -1,5 +1,7 @@
 #include "app/AppOptions.h"
 
+#include "app/SetupStore.h"
+
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QDir>
@@ -59,7 +61,7 @@ bool readAmt(const QCommandLineParser &parser, const QCommandLineOption &amtFile
         options->amtSource = QStringLiteral("FLEETMON_AMT");
         return true;
     }
-    options->amt = QSettings().value(QStringLiteral("smartcar/amt")).toByteArray();
+    options->amt = SetupStore::load().amt.toUtf8();
     options->amtSource = QStringLiteral("settings");
     return true;
 }
@@ -149,10 +151,21 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
         options->mode = AppOptions::Mode::Headless;
     }
 
-    if (parser.isSet(listen) && !parseListen(parser.value(listen), options, error))
-        return false;
-    options->dataDir = parser.isSet(dataDir)
-                           ? parser.value(dataDir)
+    // The command line wins over what the setup wizard saved, which wins over the defaults.
+    const model::SetupValues setup = SetupStore::load();
+    if (parser.isSet(listen)) {
+        if (!parseListen(parser.value(listen), options, error))
+            return false;
+    } else if (options->mode == AppOptions::Mode::Gui && !setup.listenAddress.isEmpty()) {
+        if (!parseListen(setup.listenAddress, options, error)) {
+            *error = QStringLiteral("the saved endpoint address is not usable (%1); run the setup again")
+                         .arg(*error);
+            return false;
+        }
+    }
+    options->dataDir = parser.isSet(dataDir) ? parser.value(dataDir)
+                       : (options->mode != AppOptions::Mode::Demo && !setup.dataDir.isEmpty())
+                           ? setup.dataDir
                            : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     if (options->mode == AppOptions::Mode::Demo && !parser.isSet(dataDir))
         options->dataDir =

@@ -6,6 +6,7 @@
 #include "net/Router.h"
 #include "smartcar/FleetLoader.h"
 #include "smartcar/FleetProcessor.h"
+#include "smartcar/Signature.h"
 #include "smartcar/WebhookEndpoint.h"
 #include "store/Journal.h"
 #include "store/JournalReader.h"
@@ -81,6 +82,8 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
                 return;
             }
             m_port = m_server->serverPort();
+            if (!options.amt.isEmpty())
+                m_selfTestAnswer = smartcar::Signature::hmacSha256Hex(options.amt, kSelfTestChallenge);
             ok = true;
         },
         Qt::BlockingQueuedConnection);

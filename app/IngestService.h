@@ -47,6 +47,9 @@ public:
 
     QUrl webhookUrl() const; // http://HOST:PORT/webhooks/smartcar
     qint64 restoredDeliveries() const { return m_restoredDeliveries; }
+    // HMAC-SHA256(AMT, kSelfTestChallenge) in hex, computed on the ingest thread; empty without an AMT.
+    static constexpr const char *kSelfTestChallenge = "fleetmon-self-test";
+    QByteArray selfTestAnswer() const { return m_selfTestAnswer; }
     // For acknowledgements and rule changes from the GUI; its public calls are thread-safe.
     smartcar::FleetProcessor *processor() const { return m_processor; }
 
@@ -60,6 +63,7 @@ private:
     QString m_host;
     quint16 m_port = 0;
     qint64 m_restoredDeliveries = 0;
+    QByteArray m_selfTestAnswer;
 };
 
 } // namespace app

@@ -2,19 +2,13 @@
 // owns their lifetimes; every other folder stays ignorant of the others' construction.
 
 #include "app/AppOptions.h"
-#include "app/DemoFleetDriver.h"
+#include "app/DesktopSession.h"
 #include "app/ExportCommand.h"
 #include "app/IngestService.h"
 #include "app/UnixSignalWatcher.h"
-#include "model/FleetUpdateQueue.h"
-#include "store/DeliveryDetailService.h"
-#include "store/HistoryQueryService.h"
-#include "ui/MainWindow.h"
 
 #include <QApplication>
 #include <QFile>
-#include <QMessageBox>
-#include <QRandomGenerator>
 #include <cstdio>
 
 namespace {
@@ -67,44 +61,6 @@ int runHeadless(QCoreApplication &application, const app::AppOptions &options) {
     return code;
 }
 
-int runGui(QApplication &application, app::AppOptions options) {
-    if (options.mode == app::AppOptions::Mode::Demo) {
-        // The demo signs with a token of its own; it never needs, or sees, the real one.
-        options.amt = QByteArray::number(QRandomGenerator::system()->generate64(), 16);
-    }
-    model::FleetUpdateQueue updates;
-    app::IngestService ingest;
-    QString error;
-    if (!ingest.start(options, &updates, &error)) {
-        QMessageBox::critical(nullptr, QStringLiteral("Fleet Monitor cannot start"), error);
-        return fail(error);
-    }
-    // Read-side services with their own threads and connections: the GUI thread never runs SQL.
-    store::HistoryQueryService history;
-    store::DeliveryDetailService deliveryDetails;
-    if (!history.open(options.journalPath(), &error) ||
-        !deliveryDetails.open(options.journalPath(), &error)) {
-        QMessageBox::critical(nullptr, QStringLiteral("Fleet Monitor cannot start"), error);
-        return fail(error);
-    }
-    ui::MainWindow window(ui::MainWindowServices{&updates, &ingest, &history, &deliveryDetails});
-    QString endpoint = QStringLiteral("Listening on %1").arg(ingest.webhookUrl().toString());
-    if (options.amt.isEmpty())
-        endpoint += QStringLiteral(" — no Application Management Token: deliveries are refused with 503");
-    window.setEndpointText(endpoint);
-    window.show();
-
-    std::unique_ptr<app::DemoFleetDriver> demo;
-    if (options.mode == app::AppOptions::Mode::Demo) {
-        demo = std::make_unique<app::DemoFleetDriver>(ingest.webhookUrl(), options.amt, 25, 8.0);
-        demo->start();
-    }
-    const int code = application.exec();
-    demo.reset();
-    ingest.stop();
-    return code;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -128,5 +84,5 @@ int main(int argc, char **argv) {
         return runExport(options);
     if (options.mode == app::AppOptions::Mode::Headless)
         return runHeadless(application, options);
-    return runGui(application, options);
+    return app::DesktopSession(options).run(application);
 }

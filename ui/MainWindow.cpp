@@ -12,15 +12,19 @@
 #include "ui/StatusIndicators.h"
 #include "ui/VehicleDetailPanel.h"
 #include "ui/VehicleTablePanel.h"
+#include "ui/VerificationPanel.h"
 
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDockWidget>
 #include <QGuiApplication>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QSplitter>
@@ -125,17 +129,26 @@ void MainWindow::createPanels() {
         updateTitle();
     });
 
+    m_verification = new VerificationPanel(this);
+    m_verificationDock = new QDockWidget(tr("Verification"), this);
+    m_verificationDock->setObjectName(QStringLiteral("verificationDock"));
+    m_verificationDock->setWidget(m_verification);
+    addDockWidget(Qt::BottomDockWidgetArea, m_verificationDock);
+
     if (m_services.deliveries && m_services.commands) {
         m_inspector = new DeliveryInspector(m_deliveryLog, m_services.deliveries, m_services.commands, this);
         m_inspectorDock = new QDockWidget(tr("Deliveries"), this);
         m_inspectorDock->setObjectName(QStringLiteral("deliveriesDock"));
         m_inspectorDock->setWidget(m_inspector);
         addDockWidget(Qt::BottomDockWidgetArea, m_inspectorDock);
-        if (m_alertDock) {
-            tabifyDockWidget(m_alertDock, m_inspectorDock);
-            m_alertDock->raise();
-        }
     }
+    // One strip of tabs below the fleet: alerts first.
+    QDockWidget *first = m_alertDock ? m_alertDock : m_inspectorDock;
+    for (QDockWidget *dock : {m_inspectorDock, m_verificationDock})
+        if (first && dock && dock != first)
+            tabifyDockWidget(first, dock);
+    if (first)
+        first->raise();
 }
 
 void MainWindow::createActions() {
@@ -149,16 +162,18 @@ void MainWindow::createActions() {
         viewMenu->addAction(tr("&Focus filter"), m_tablePanel, &VehicleTablePanel::focusFilter);
     focusFilter->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F));
     viewMenu->addSeparator();
-    for (QDockWidget *dock : {m_alertDock, m_inspectorDock}) {
+    int key = Qt::Key_1;
+    for (QDockWidget *dock : {m_alertDock, m_inspectorDock, m_verificationDock}) {
         if (!dock)
             continue;
         QAction *toggle = dock->toggleViewAction();
-        toggle->setShortcut(dock == m_alertDock ? QKeySequence(Qt::CTRL | Qt::Key_1)
-                                                : QKeySequence(Qt::CTRL | Qt::Key_2));
+        toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(key++)));
         viewMenu->addAction(toggle);
     }
 
     QMenu *settingsMenu = menuBar()->addMenu(tr("&Settings"));
+    settingsMenu->addAction(tr("S&etup…"), this, &MainWindow::setupRequested);
+    settingsMenu->addSeparator();
     QMenu *distance = settingsMenu->addMenu(tr("&Distance unit"));
     auto *units = new QActionGroup(this);
     const QSettings settings;
@@ -187,6 +202,34 @@ void MainWindow::createActions() {
 
 void MainWindow::setEndpointText(const QString &text) {
     m_status->setEndpoint(text);
+}
+
+void MainWindow::setPublicUrl(const QString &callbackUrl) {
+    const QString previous = std::exchange(m_publicUrl, callbackUrl);
+    m_status->setPublicUrl(callbackUrl);
+    if (!previous.isEmpty() && previous != callbackUrl && !callbackUrl.isEmpty()) {
+        // Quick tunnels get a new address on every start: Smartcar must be told, or nothing arrives.
+        QMessageBox box(QMessageBox::Warning, tr("Public URL changed"),
+                        tr("The tunnel's public address changed. Smartcar still sends to the old one.\n\n"
+                           "In the Smartcar dashboard, set the webhook's callback URL to:\n%1\n\n"
+                           "Smartcar will then send a VERIFY, which Fleet Monitor answers by itself.")
+                            .arg(callbackUrl),
+                        QMessageBox::Ok, this);
+        box.setTextInteractionFlags(Qt::TextSelectableByMouse);
+        QPushButton *copy = box.addButton(tr("Copy URL"), QMessageBox::ActionRole);
+        box.exec();
+        if (box.clickedButton() == copy)
+            QGuiApplication::clipboard()->setText(callbackUrl);
+    }
+}
+
+void MainWindow::showTunnelProblem(const QString &message) {
+    statusBar()->showMessage(tr("Tunnel: %1").arg(message), 30'000);
+    m_status->setPublicUrl(QString(), message);
+}
+
+void MainWindow::setSelfTest(const QString &challenge, const QString &answer) {
+    m_verification->setSelfTest(challenge, answer);
 }
 
 void MainWindow::scheduleDrain() {
@@ -224,7 +267,9 @@ void MainWindow::drainUpdates() {
     if (!batch.deliveries.isEmpty()) {
         m_deliveryLog->appendEntries(batch.deliveries);
         m_status->addDeliveries(batch.deliveries);
+        m_verification->addDeliveries(batch.deliveries);
     }
+    m_verification->addVerifications(batch.verifications);
     for (const model::VehicleDetail &detail : batch.details)
         if (m_selected.size() == 1 && detail.row.id == m_selected.first())
             m_detailPanel->showDetail(detail);

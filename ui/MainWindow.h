@@ -25,6 +25,7 @@ class AlertPanel;
 class ChartPanel;
 class DeliveryInspector;
 class StatusIndicators;
+class VerificationPanel;
 class VehicleDetailPanel;
 class VehicleTablePanel;
 
@@ -50,6 +51,11 @@ public:
 
     // Where webhooks are received, e.g. "Listening on http://127.0.0.1:8787/webhooks/smartcar".
     void setEndpointText(const QString &text);
+    // The public callback URL from the tunnel (empty: none yet). A change after the first tells the
+    // manager to update the Smartcar dashboard, which will then send a VERIFY.
+    void setPublicUrl(const QString &callbackUrl);
+    void showTunnelProblem(const QString &message);
+    void setSelfTest(const QString &challenge, const QString &answer);
 
     model::FleetTableModel *tableModel() const { return m_tableModel; }
     model::AlertModel *alertModel() const { return m_alertModel; }
@@ -60,6 +66,9 @@ public:
     AlertPanel *alertPanel() const { return m_alertPanel; }
     DeliveryInspector *deliveryInspector() const { return m_inspector; }
     StatusIndicators *statusIndicators() const { return m_status; }
+
+Q_SIGNALS:
+    void setupRequested(); // Settings → Setup…: the composition root runs the wizard
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -90,6 +99,9 @@ private:
     AlertBanner *m_banner = nullptr;
     QDockWidget *m_alertDock = nullptr;
     QDockWidget *m_inspectorDock = nullptr;
+    QDockWidget *m_verificationDock = nullptr;
+    VerificationPanel *m_verification = nullptr;
+    QString m_publicUrl;
     StatusIndicators *m_status = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     QStringList m_selected;

@@ -1,9 +1,12 @@
 #include "ui/StatusIndicators.h"
 
+#include <QClipboard>
 #include <QDateTime>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QLocale>
 #include <QStatusBar>
+#include <QToolButton>
 
 namespace ui {
 
@@ -13,7 +16,9 @@ StatusIndicators::StatusIndicators(QStatusBar *bar)
     , m_alerts(new QLabel(bar))
     , m_rate(new QLabel(bar))
     , m_verify(new QLabel(bar))
-    , m_endpoint(new QLabel(bar)) {
+    , m_endpoint(new QLabel(bar))
+    , m_public(new QLabel(bar))
+    , m_copy(new QToolButton(bar)) {
     m_vehicles->setObjectName(QStringLiteral("vehicleCountLabel"));
     m_alerts->setObjectName(QStringLiteral("alertCountLabel"));
     m_rate->setObjectName(QStringLiteral("deliveryRateLabel"));
@@ -22,8 +27,19 @@ StatusIndicators::StatusIndicators(QStatusBar *bar)
     // The manager pastes this URL into the tunnel or the Smartcar dashboard.
     m_endpoint->setTextInteractionFlags(Qt::TextSelectableByMouse);
     bar->addWidget(m_vehicles, 1);
+    m_public->setObjectName(QStringLiteral("publicUrlLabel"));
+    m_public->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_copy->setText(tr("Copy"));
+    m_copy->setToolTip(tr("Copy the public callback URL for the Smartcar dashboard"));
+    m_copy->setAutoRaise(true);
+    connect(m_copy, &QToolButton::clicked, this,
+            [this] { QGuiApplication::clipboard()->setText(m_public->property("url").toString()); });
     for (QLabel *permanent : {m_alerts, m_rate, m_verify, m_endpoint})
         bar->addPermanentWidget(permanent);
+    bar->addPermanentWidget(m_public);
+    bar->addPermanentWidget(m_copy);
+    m_public->hide();
+    m_copy->hide();
     setVehicleCounts(0, 0);
     setOpenAlerts(0);
     refresh(QDateTime::currentMSecsSinceEpoch());
@@ -46,6 +62,17 @@ void StatusIndicators::setOpenAlerts(int count) {
 void StatusIndicators::setEndpoint(const QString &text) {
     m_endpoint->setText(text);
     m_endpoint->setToolTip(text);
+}
+
+void StatusIndicators::setPublicUrl(const QString &callbackUrl, const QString &problem) {
+    m_public->setProperty("url", callbackUrl);
+    if (!callbackUrl.isEmpty())
+        m_public->setText(tr("Public: %1").arg(callbackUrl));
+    else
+        m_public->setText(problem.isEmpty() ? tr("Public: waiting for the tunnel") : tr("Public: none"));
+    m_public->setToolTip(problem.isEmpty() ? callbackUrl : problem);
+    m_public->show();
+    m_copy->setVisible(!callbackUrl.isEmpty());
 }
 
 void StatusIndicators::addDeliveries(const QList<model::DeliveryLogEntry> &entries) {

@@ -7,6 +7,7 @@
 
 class QLabel;
 class QStatusBar;
+class QToolButton;
 
 namespace ui {
 
@@ -21,6 +22,8 @@ public:
     void setVehicleCounts(int visible, int total);
     void setOpenAlerts(int count);
     void setEndpoint(const QString &text);
+    // The public callback URL (with a copy button), or why there is none.
+    void setPublicUrl(const QString &callbackUrl, const QString &problem = {});
     // Counts deliveries for the per-minute rate and notes the last VERIFY answered.
     void addDeliveries(const QList<model::DeliveryLogEntry> &entries);
     void refresh(qint64 nowMs); // the per-minute figure slides; called every second
@@ -34,6 +37,8 @@ private:
     QLabel *m_rate;
     QLabel *m_verify;
     QLabel *m_endpoint;
+    QLabel *m_public;
+    QToolButton *m_copy;
     std::deque<qint64> m_recent; // receive times (ms) within the last minute
     qint64 m_lastVerifyAt = 0;
 };

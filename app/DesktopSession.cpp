@@ -1,0 +1,177 @@
+#include "app/DesktopSession.h"
+
+#include "app/DemoFleetDriver.h"
+#include "app/IngestService.h"
+#include "app/SetupStore.h"
+#include "model/FleetUpdateQueue.h"
+#include "net/TunnelProcess.h"
+#include "net/TunnelProvider.h"
+#include "store/DeliveryDetailService.h"
+#include "store/HistoryQueryService.h"
+#include "ui/MainWindow.h"
+#include "ui/SetupWizard.h"
+
+#include <QApplication>
+#include <QMessageBox>
+#include <QRandomGenerator>
+#include <cstdio>
+
+namespace app {
+
+namespace {
+
+int fail(const QString &message) {
+    QMessageBox::critical(nullptr, QStringLiteral("Fleet Monitor cannot start"), message);
+    std::fprintf(stderr, "fleetmon: %s\n", qPrintable(message));
+    return 1;
+}
+
+std::optional<net::TunnelProvider> providerFor(const model::SetupValues &setup, QString *error) {
+    using Tunnel = model::SetupValues::Tunnel;
+    switch (setup.tunnel) {
+    case Tunnel::Cloudflared:
+        return net::TunnelProvider::cloudflared();
+    case Tunnel::Ngrok:
+        return net::TunnelProvider::ngrok();
+    case Tunnel::LocalhostRun:
+        return net::TunnelProvider::localhostRun();
+    case Tunnel::Custom: {
+        net::TunnelProvider p =
+            net::TunnelProvider::custom(setup.customTunnelCommand, setup.customTunnelUrlPattern, error);
+        if (!error->isEmpty())
+            return std::nullopt;
+        return p;
+    }
+    case Tunnel::None:
+        break;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+DesktopSession::DesktopSession(AppOptions options)
+    : m_options(std::move(options)) {
+    m_tunnelThread.setObjectName(QStringLiteral("tunnel"));
+}
+
+DesktopSession::~DesktopSession() {
+    if (m_tunnel) {
+        QMetaObject::invokeMethod(
+            m_tunnel,
+            [this] {
+                m_tunnel->stop();
+                delete m_tunnel;
+            },
+            Qt::BlockingQueuedConnection);
+        m_tunnel = nullptr;
+    }
+    m_tunnelThread.quit();
+    m_tunnelThread.wait();
+}
+
+bool DesktopSession::runFirstStartSetup() {
+    // Asked once, when nothing tells the app how to verify deliveries; the demo needs nothing.
+    if (m_options.mode == AppOptions::Mode::Demo || !m_options.amt.isEmpty())
+        return true;
+    model::SetupValues initial = SetupStore::load();
+    if (initial.amt.isEmpty() && initial.tunnel == model::SetupValues::Tunnel::None)
+        initial.tunnel = model::SetupValues::Tunnel::Cloudflared; // the recommended way: no account needed
+    ui::SetupWizard wizard(initial);
+    if (wizard.exec() != QDialog::Accepted)
+        return true; // runs unconfigured: deliveries get 503 until the setup is done
+    QString error;
+    if (!SetupStore::save(wizard.values(), &error)) {
+        QMessageBox::warning(nullptr, QStringLiteral("Setup not saved"), error);
+        return true;
+    }
+    // Re-read the options: the wizard may have set the token, address and data folder.
+    AppOptions reread;
+    if (!parseCommandLine(QCoreApplication::arguments(), &reread, &error)) {
+        fail(error);
+        return false;
+    }
+    m_options = reread;
+    return true;
+}
+
+void DesktopSession::runSetupFromMenu(ui::MainWindow *window) {
+    ui::SetupWizard wizard(SetupStore::load(), window);
+    if (wizard.exec() != QDialog::Accepted)
+        return;
+    QString error;
+    if (!SetupStore::save(wizard.values(), &error)) {
+        QMessageBox::warning(window, QObject::tr("Setup not saved"), error);
+        return;
+    }
+    QMessageBox::information(
+        window, QObject::tr("Setup saved"),
+        QObject::tr("Saved. The token, endpoint address, data folder and tunnel take effect "
+                    "when Fleet Monitor starts again."));
+}
+
+void DesktopSession::startTunnel(ui::MainWindow *window, quint16 port) {
+    QString error;
+    const std::optional<net::TunnelProvider> provider = providerFor(SetupStore::load(), &error);
+    if (!error.isEmpty())
+        window->showTunnelProblem(error);
+    if (!provider)
+        return;
+    m_tunnelThread.start();
+    m_tunnel = new net::TunnelProcess;
+    m_tunnel->moveToThread(&m_tunnelThread);
+    QObject::connect(m_tunnel, &net::TunnelProcess::publicUrlChanged, window, [window](const QUrl &url) {
+        window->setPublicUrl(url.isEmpty() ? QString()
+                                           : url.toString() + QStringLiteral("/webhooks/smartcar"));
+    });
+    QObject::connect(m_tunnel, &net::TunnelProcess::problem, window, &ui::MainWindow::showTunnelProblem);
+    window->setPublicUrl(QString());
+    QMetaObject::invokeMethod(m_tunnel, [tunnel = m_tunnel, p = *provider, port] { tunnel->start(p, port); });
+}
+
+int DesktopSession::run(QApplication &application) {
+    if (!runFirstStartSetup())
+        return 1;
+    if (m_options.mode == AppOptions::Mode::Demo) {
+        // The demo signs with a token of its own; it never needs, or sees, the real one.
+        m_options.amt = QByteArray::number(QRandomGenerator::system()->generate64(), 16);
+    }
+    model::FleetUpdateQueue updates;
+    IngestService ingest;
+    QString error;
+    if (!ingest.start(m_options, &updates, &error))
+        return fail(error);
+    // Read-side services with their own threads and connections: the GUI thread never runs SQL.
+    store::HistoryQueryService history;
+    store::DeliveryDetailService deliveryDetails;
+    if (!history.open(m_options.journalPath(), &error) ||
+        !deliveryDetails.open(m_options.journalPath(), &error))
+        return fail(error);
+
+    ui::MainWindow window(ui::MainWindowServices{&updates, &ingest, &history, &deliveryDetails});
+    QString endpoint = QObject::tr("Listening on %1").arg(ingest.webhookUrl().toString());
+    if (m_options.amt.isEmpty())
+        endpoint += QObject::tr(
+            " — no Application Management Token: deliveries are refused with 503 (Settings → Setup)");
+    window.setEndpointText(endpoint);
+    if (!ingest.selfTestAnswer().isEmpty())
+        window.setSelfTest(QString::fromLatin1(IngestService::kSelfTestChallenge),
+                           QString::fromLatin1(ingest.selfTestAnswer()));
+    QObject::connect(&window, &ui::MainWindow::setupRequested, &window,
+                     [this, &window] { runSetupFromMenu(&window); });
+    window.show();
+
+    std::unique_ptr<DemoFleetDriver> demo;
+    if (m_options.mode == AppOptions::Mode::Demo) {
+        demo = std::make_unique<DemoFleetDriver>(ingest.webhookUrl(), m_options.amt, 25, 8.0);
+        demo->start();
+    } else {
+        startTunnel(&window, quint16(ingest.webhookUrl().port()));
+    }
+    const int code = application.exec();
+    demo.reset();
+    ingest.stop();
+    return code;
+}
+
+} // namespace app
