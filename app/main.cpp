@@ -8,6 +8,7 @@
 #include "app/UnixSignalWatcher.h"
 
 #include <QApplication>
+#include <QIcon>
 #include <QFile>
 #include <cstdio>
 
@@ -78,6 +79,9 @@ int main(int argc, char **argv) {
     }
     QApplication application(argc, argv);
     setIdentity();
+    // Wayland matches windows to the menu entry by this name; the icon comes from the installed theme.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.fleetmonitor.FleetMonitor"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("fleetmon"), QApplication::windowIcon()));
     if (!app::parseCommandLine(application.arguments(), &options, &error))
         return fail(error, 2);
     if (options.mode == app::AppOptions::Mode::Export)

@@ -58,7 +58,8 @@ MainWindow::MainWindow(const MainWindowServices &services, QWidget *parent)
     , m_deliveryLog(new model::DeliveryLogModel(this))
     , m_tablePanel(new VehicleTablePanel(m_tableModel, this)) {
     setObjectName(QStringLiteral("MainWindow"));
-    setWindowIcon(style()->standardIcon(QStyle::SP_ComputerIcon));
+    if (windowIcon().isNull())
+        setWindowIcon(style()->standardIcon(QStyle::SP_ComputerIcon));
     createPanels();
     createActions();
 
