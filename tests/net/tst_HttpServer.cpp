@@ -44,6 +44,7 @@ struct TestRoutes {
 
 class tst_HttpServer : public QObject {
     Q_OBJECT
+    rlim_t m_fileLimit = 0;
 private Q_SLOTS:
     void initTestCase() {
         // Client and server ends of 513 connections share this process: lift the soft fd limit.
@@ -51,7 +52,7 @@ private Q_SLOTS:
         QCOMPARE(getrlimit(RLIMIT_NOFILE, &limit), 0);
         limit.rlim_cur = limit.rlim_max;
         QCOMPARE(setrlimit(RLIMIT_NOFILE, &limit), 0);
-        QVERIFY2(limit.rlim_cur >= 1100, "the connection-cap test needs about 1100 file descriptors");
+        m_fileLimit = limit.rlim_cur;
     }
 
     void defaultsAreTheContract() {
@@ -284,8 +285,16 @@ private Q_SLOTS:
 
     void connectionsOverTheCapGet503() {
         TestRoutes routes;
-        ServerThread server(&routes.router);
-        const int cap = net::HttpLimits{}.maxConnections;
+        // The default cap when this process may hold both ends of that many sockets; a smaller one
+        // (same code path) on a machine whose hard limit forbids it.
+        net::HttpLimits limits;
+        const int affordable = int(std::min<rlim_t>(m_fileLimit, 100'000) - 64) / 2;
+        if (affordable < limits.maxConnections) {
+            qWarning("file descriptor limit %llu: testing a cap of %d", quint64(m_fileLimit), affordable - 1);
+            limits.maxConnections = affordable - 1;
+        }
+        ServerThread server(&routes.router, limits);
+        const int cap = limits.maxConnections;
         std::vector<std::unique_ptr<RawHttpClient>> clients;
         for (int i = 0; i < cap; ++i) {
             clients.push_back(std::make_unique<RawHttpClient>(server.port()));
