@@ -8,6 +8,10 @@
 
 namespace smartcar {
 
+namespace sim {
+struct VehicleState;
+}
+
 // A fleet of simulated electric vehicles that produces Smartcar VEHICLE_STATE webhook bodies in the
 // shape Smartcar actually delivers (meta.version "4.0": vehicle only in data.vehicle, top-level
 // triggers with signal objects, signal meta with retrievedAt, per-signal status), compact JSON of
@@ -41,10 +45,8 @@ public:
     bool firstDeliveriesDone() const;
 
 private:
-    struct Vehicle; // the state of one car; defined in the .cpp
-
     std::mt19937_64 m_rng;
-    std::vector<Vehicle> m_vehicles;
+    std::vector<sim::VehicleState> m_vehicles;
     QByteArray m_webhookId;
     qsizetype m_nextFirst = 0;
     qint64 m_deliveries = 0;

@@ -302,7 +302,6 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db) {
             db, [&](BatchWriter &writer) { return writer.writeAlerts(alerts); }, &alertError))
         qWarning("fleetmon: storing %lld alert changes failed: %s", qint64(alerts.size()),
                  qPrintable(alertError));
-    ++m_batches;
     if (m_listener && !results.isEmpty())
         m_listener(results);
 }

@@ -48,7 +48,6 @@ public:
     void setHistoryRetentionDays(int days);
     void close(); // drains, then stops the thread
 
-    qint64 committedBatches() const { return m_batches.load(); }
 
 private:
     struct Pending {
@@ -73,7 +72,6 @@ private:
     bool m_pruneRequested = false;
     int m_openState = 0; // 0 pending, 1 open, -1 failed
     QString m_openError;
-    std::atomic<qint64> m_batches{0};
     std::atomic<int> m_retentionDays{0};
 };
 
