@@ -76,7 +76,12 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
                        "  (none)                 the desktop app\n"
                        "  export vehicles|deliveries|history|alerts [--format json|csv] [--vehicle ID]\n"
                        "         [--signal CODE] [--since TIME]\n"
-                       "                         print what the data folder holds, app running or not"));
+                       "                         print what the data folder holds, app running or not\n"
+                       "  connect [--code CODE] [--mode live|test|simulated] [--redirect-uri URL]\n"
+                       "                         connect vehicles with Smartcar Connect\n"
+                       "  vehicles               list the connected vehicles\n"
+                       "  subscribe ID...|--all  subscribe vehicles to the webhook\n"
+                       "  unsubscribe ID...      unsubscribe vehicles (uses the AMT)"));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption demo(
@@ -106,13 +111,57 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
     const QCommandLineOption since(
         QStringLiteral("since"), QStringLiteral("Export only what happened at or after this ISO 8601 time."),
         QStringLiteral("TIME"));
-    parser.addOptions({demo, headless, listen, dataDir, amtFile, format, vehicle, signal, since});
+    const QCommandLineOption code(QStringLiteral("code"),
+                                  QStringLiteral("connect: exchange this Connect code obtained elsewhere."),
+                                  QStringLiteral("CODE"));
+    const QCommandLineOption all(QStringLiteral("all"), QStringLiteral("subscribe: every connected vehicle."));
+    const QCommandLineOption connectMode(QStringLiteral("mode"),
+                                         QStringLiteral("connect: Smartcar mode live, test or simulated."),
+                                         QStringLiteral("MODE"), QStringLiteral("live"));
+    const QCommandLineOption redirectUri(
+        QStringLiteral("redirect-uri"),
+        QStringLiteral("connect: redirect URI registered with Smartcar (default "
+                       "http://<listen address>/oauth/callback)."),
+        QStringLiteral("URL"));
+    parser.addOptions({demo, headless, listen, dataDir, amtFile, format, vehicle, signal, since, code, all,
+                       connectMode, redirectUri});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: export"),
                                  QStringLiteral("[command]"));
     parser.process(arguments); // exits on --help, --version and unknown options, with a message
 
     const QStringList positional = parser.positionalArguments();
-    if (!positional.isEmpty()) {
+    static const QStringList accountCommands = {QStringLiteral("connect"), QStringLiteral("vehicles"),
+                                                QStringLiteral("subscribe"), QStringLiteral("unsubscribe")};
+    if (!positional.isEmpty() && accountCommands.contains(positional.first())) {
+        options->mode = AppOptions::Mode::Account;
+        options->accountCommand = positional.first();
+        options->accountArgs = positional.mid(1);
+        options->oauthCode = parser.value(code);
+        options->accountAll = parser.isSet(all);
+        options->connectMode = parser.value(connectMode);
+        options->redirectUri = parser.value(redirectUri);
+        if (options->connectMode != QLatin1String("live") && options->connectMode != QLatin1String("test") &&
+            options->connectMode != QLatin1String("simulated")) {
+            *error = QStringLiteral("--mode must be live, test or simulated");
+            return false;
+        }
+        const bool takesIds = options->accountCommand == QLatin1String("subscribe") ||
+                              options->accountCommand == QLatin1String("unsubscribe");
+        if (!takesIds && !options->accountArgs.isEmpty()) {
+            *error = QStringLiteral("%1 takes no arguments").arg(options->accountCommand);
+            return false;
+        }
+        if (takesIds && options->accountArgs.isEmpty() == !options->accountAll) {
+            *error = options->accountCommand == QLatin1String("subscribe")
+                         ? QStringLiteral("subscribe needs vehicle ids or --all (not both)")
+                         : QStringLiteral("unsubscribe needs vehicle ids");
+            return false;
+        }
+        if (options->accountAll && options->accountCommand != QLatin1String("subscribe")) {
+            *error = QStringLiteral("--all goes with subscribe only");
+            return false;
+        }
+    } else if (!positional.isEmpty()) {
         if (positional.first() != QLatin1String("export")) {
             *error = QStringLiteral("unknown command \"%1\" (see --help)").arg(positional.first());
             return false;
@@ -156,7 +205,8 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
     if (parser.isSet(listen)) {
         if (!parseListen(parser.value(listen), options, error))
             return false;
-    } else if (options->mode == AppOptions::Mode::Gui && !setup.listenAddress.isEmpty()) {
+    } else if ((options->mode == AppOptions::Mode::Gui || options->mode == AppOptions::Mode::Account) &&
+               !setup.listenAddress.isEmpty()) {
         if (!parseListen(setup.listenAddress, options, error)) {
             *error = QStringLiteral("the saved endpoint address is not usable (%1); run the setup again")
                          .arg(*error);
@@ -173,6 +223,13 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
     if (options->mode != AppOptions::Mode::Export && options->mode != AppOptions::Mode::Demo &&
         !readAmt(parser, amtFile, options, error))
         return false;
+    if ((options->mode == AppOptions::Mode::Account || options->mode == AppOptions::Mode::Gui) &&
+        options->redirectUri.isEmpty()) {
+        const QString host = options->listenAddress.protocol() == QAbstractSocket::IPv6Protocol
+                                 ? QStringLiteral("[%1]").arg(options->listenAddress.toString())
+                                 : options->listenAddress.toString();
+        options->redirectUri = QStringLiteral("http://%1:%2/oauth/callback").arg(host).arg(options->listenPort);
+    }
     return true;
 }
 

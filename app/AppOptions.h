@@ -9,7 +9,7 @@ namespace app {
 
 // Everything the command line decided, validated. See `fleetmon --help` and docs/DESIGN.md.
 struct AppOptions {
-    enum class Mode { Gui, Demo, Headless, Export };
+    enum class Mode { Gui, Demo, Headless, Export, Account };
 
     Mode mode = Mode::Gui;
     QHostAddress listenAddress = QHostAddress::LocalHost;
@@ -23,6 +23,13 @@ struct AppOptions {
     QString exportVehicle;
     QString exportSignal;
     qint64 exportSinceMs = 0; // --since, 0 when absent
+    // account commands: connect | vehicles | subscribe | unsubscribe
+    QString accountCommand;
+    QStringList accountArgs;  // vehicle ids after the command
+    QString oauthCode;        // connect --code
+    bool accountAll = false;  // subscribe --all
+    QString connectMode = QStringLiteral("live"); // --mode live|test|simulated
+    QString redirectUri;      // --redirect-uri; default http://<listen>/oauth/callback
 
     QString journalPath() const;
 };

@@ -1,17 +1,23 @@
 #include "app/DesktopSession.h"
 
+#include "app/AccountCommand.h"
 #include "app/DemoFleetDriver.h"
 #include "app/IngestService.h"
 #include "app/SetupStore.h"
 #include "model/FleetUpdateQueue.h"
+#include "net/HttpRequest.h"
+#include "net/RequestHandler.h"
 #include "net/TunnelProcess.h"
 #include "net/TunnelProvider.h"
+#include "smartcar/OAuthCallbackEndpoint.h"
+#include "smartcar/SmartcarAccount.h"
 #include "store/DeliveryDetailService.h"
 #include "store/HistoryQueryService.h"
 #include "ui/MainWindow.h"
 #include "ui/SetupWizard.h"
 
 #include <QApplication>
+#include <QDesktopServices>
 #include <QMessageBox>
 #include <QRandomGenerator>
 #include <cstdio>
@@ -139,8 +145,27 @@ int DesktopSession::run(QApplication &application) {
     model::FleetUpdateQueue updates;
     IngestService ingest;
     QString error;
-    if (!ingest.start(m_options, &updates, &error))
+
+    // The Smartcar account (Connect, subscriptions) lives here; Connect's redirect is served by the
+    // same endpoint, on the ingest thread.
+    std::unique_ptr<smartcar::SmartcarAccount> account;
+    smartcar::OAuthCallbackEndpoint *callback = nullptr;
+    if (m_options.mode != AppOptions::Mode::Demo) {
+        account = std::make_unique<smartcar::SmartcarAccount>(
+            AccountCommand::configFor(m_options, [](const QUrl &url) { QDesktopServices::openUrl(url); }));
+        if (!account->load(&error))
+            QMessageBox::warning(nullptr, QObject::tr("Smartcar account"), error);
+        callback = new smartcar::OAuthCallbackEndpoint(account->connectFlow());
+        ingest.addRoute("GET", "/oauth/callback", [callback](const net::HttpRequest &r, const net::Responder &w) {
+            callback->handleOAuthCallback(r, w);
+        });
+    }
+    if (!ingest.start(m_options, &updates, &error)) {
+        delete callback;
         return fail(error);
+    }
+    if (callback)
+        callback->moveToThread(ingest.ingestThread());
     // Read-side services with their own threads and connections: the GUI thread never runs SQL.
     store::HistoryQueryService history;
     store::DeliveryDetailService deliveryDetails;
@@ -148,7 +173,7 @@ int DesktopSession::run(QApplication &application) {
         !deliveryDetails.open(m_options.journalPath(), &error))
         return fail(error);
 
-    ui::MainWindow window(ui::MainWindowServices{&updates, &ingest, &history, &deliveryDetails});
+    ui::MainWindow window(ui::MainWindowServices{&updates, &ingest, &history, &deliveryDetails, account.get()});
     QString endpoint = QObject::tr("Listening on %1").arg(ingest.webhookUrl().toString());
     if (m_options.amt.isEmpty())
         endpoint += QObject::tr(
@@ -171,6 +196,7 @@ int DesktopSession::run(QApplication &application) {
     const int code = application.exec();
     demo.reset();
     ingest.stop();
+    delete callback; // its thread has finished: nothing can call it any more
     return code;
 }
 

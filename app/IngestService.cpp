@@ -32,10 +32,11 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
     if (!m_journal->open(options.journalPath(), error))
         return false;
 
+    if (!m_router)
+        m_router = std::make_unique<net::Router>();
     m_thread = new QThread;
     m_thread->setObjectName(QStringLiteral("ingest"));
     m_thread->start();
-    m_router = std::make_unique<net::Router>();
     m_router->addRoute(
         "POST", "/webhooks/smartcar",
         [this](const net::HttpRequest &r, const net::Responder &w) { m_endpoint->handleDelivery(r, w); });
@@ -122,6 +123,13 @@ void IngestService::stop() {
     }
     m_journal.reset();
     m_router.reset();
+}
+
+void IngestService::addRoute(const QByteArray &method, const QByteArray &path,
+                             std::function<void(const net::HttpRequest &, const net::Responder &)> route) {
+    if (!m_router)
+        m_router = std::make_unique<net::Router>();
+    m_router->addRoute(method, path, std::move(route));
 }
 
 void IngestService::acknowledgeAlert(qint64 alertId, const QString &by) {

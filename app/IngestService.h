@@ -5,6 +5,7 @@
 
 #include <QString>
 #include <QUrl>
+#include <functional>
 #include <memory>
 
 class QThread;
@@ -14,7 +15,9 @@ class FleetUpdateQueue;
 }
 namespace net {
 class HttpServer;
+class Responder;
 class Router;
+struct HttpRequest;
 } // namespace net
 namespace smartcar {
 class FleetProcessor;
@@ -43,6 +46,11 @@ public:
 
     // `updates` (optional) receives every vehicle row now and each change later.
     bool start(const AppOptions &options, model::FleetUpdateQueue *updates, QString *error);
+    // Adds a route served by the same endpoint, e.g. GET /oauth/callback; before start(). The
+    // route runs on the ingest thread.
+    void addRoute(const QByteArray &method, const QByteArray &path,
+                  std::function<void(const net::HttpRequest &, const net::Responder &)> route);
+    QThread *ingestThread() const { return m_thread; }
     void stop();
 
     QUrl webhookUrl() const; // http://HOST:PORT/webhooks/smartcar

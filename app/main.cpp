@@ -1,6 +1,7 @@
 // fleetmon: the composition root. Decides the mode from the command line, wires the layers and
 // owns their lifetimes; every other folder stays ignorant of the others' construction.
 
+#include "app/AccountCommand.h"
 #include "app/AppOptions.h"
 #include "app/DesktopSession.h"
 #include "app/ExportCommand.h"
@@ -24,7 +25,7 @@ bool needsGui(int argc, char **argv) {
     for (int i = 1; i < argc; ++i) {
         const QByteArray arg(argv[i]);
         if (arg == "--headless" || arg == "export" || arg == "--help" || arg == "-h" || arg == "--version" ||
-            arg == "-v")
+            arg == "-v" || arg == "connect" || arg == "vehicles" || arg == "subscribe" || arg == "unsubscribe")
             return false;
     }
     return true;
@@ -40,6 +41,13 @@ int runExport(const app::AppOptions &options) {
     out.open(stdout, QIODevice::WriteOnly);
     err.open(stderr, QIODevice::WriteOnly);
     return app::ExportCommand::run(options, out, err);
+}
+
+int runAccount(const app::AppOptions &options) {
+    QFile out, err;
+    out.open(stdout, QIODevice::WriteOnly);
+    err.open(stderr, QIODevice::WriteOnly);
+    return app::AccountCommand::run(options, out, err);
 }
 
 int runHeadless(QCoreApplication &application, const app::AppOptions &options) {
@@ -75,6 +83,8 @@ int main(int argc, char **argv) {
             return fail(error, 2);
         if (options.mode == app::AppOptions::Mode::Export)
             return runExport(options);
+        if (options.mode == app::AppOptions::Mode::Account)
+            return runAccount(options);
         return runHeadless(application, options);
     }
     QApplication application(argc, argv);
@@ -86,6 +96,8 @@ int main(int argc, char **argv) {
         return fail(error, 2);
     if (options.mode == app::AppOptions::Mode::Export)
         return runExport(options);
+    if (options.mode == app::AppOptions::Mode::Account)
+        return runAccount(options);
     if (options.mode == app::AppOptions::Mode::Headless)
         return runHeadless(application, options);
     return app::DesktopSession(options).run(application);

@@ -1,5 +1,6 @@
 #include "model/FleetTableModel.h"
 
+#include "model/AccountCommands.h"
 #include "model/Alert.h"
 #include "model/SignalUnits.h"
 
@@ -63,6 +64,24 @@ QVariant alignment(int column) {
     }
 }
 
+using Subscription = AccountCommands::Subscription;
+
+QString subscriptionText(int state) {
+    switch (Subscription(state)) {
+    case Subscription::Subscribed:
+        return FleetTableModel::tr("Subscribed");
+    case Subscription::NotSubscribed:
+        return FleetTableModel::tr("Not subscribed");
+    case Subscription::Pending:
+        return FleetTableModel::tr("Pending\u2026");
+    case Subscription::Failed:
+        return FleetTableModel::tr("Failed");
+    case Subscription::Unknown:
+        break;
+    }
+    return kMissing;
+}
+
 } // namespace
 
 FleetTableModel::FleetTableModel(QObject *parent)
@@ -106,6 +125,9 @@ QVariant FleetTableModel::data(const QModelIndex &index, int role) const {
             return QBrush(QColor(0xc6, 0x28, 0x28));
         if (column == DoorsColumn && row.openDoors.value_or(0) > 0)
             return QBrush(QColor(0xb2, 0x5e, 0x00));
+        // A failed subscription means webhooks silently stop for that vehicle.
+        if (column == SubscriptionColumn && row.subscription == int(Subscription::Failed))
+            return QBrush(QColor(0xc6, 0x28, 0x28));
         return {};
     case Qt::BackgroundRole:
         // The row is tinted by its worst active alert; translucent, so dark palettes stay readable.
@@ -157,6 +179,8 @@ QVariant FleetTableModel::displayData(const VehicleRow &row, int column) const {
         return QString::number(row.openErrorCount);
     case LastUpdateColumn:
         return row.lastUpdateAt > 0 ? relativeTime(row.lastUpdateAt, m_clock()) : kMissing;
+    case SubscriptionColumn:
+        return subscriptionText(row.subscription);
     default:
         return {};
     }
@@ -184,6 +208,8 @@ QVariant FleetTableModel::rawData(const VehicleRow &row, int column) const {
         return row.openErrorCount;
     case LastUpdateColumn:
         return row.lastUpdateAt > 0 ? QVariant(row.lastUpdateAt) : QVariant();
+    case SubscriptionColumn:
+        return row.subscription;
     default:
         return {};
     }
@@ -201,6 +227,8 @@ QVariant FleetTableModel::toolTipData(const VehicleRow &row, int column) const {
         return row.odometerKm ? tr("%1 km").arg(m_locale.toString(*row.odometerKm, 'f', 1)) : QVariant();
     case LastUpdateColumn:
         return row.lastUpdateAt > 0 ? isoTime(row.lastUpdateAt) : QVariant();
+    case SubscriptionColumn:
+        return row.subscriptionReason.isEmpty() ? QVariant() : QVariant(row.subscriptionReason);
     default:
         return {};
     }
@@ -231,6 +259,8 @@ QVariant FleetTableModel::headerData(int section, Qt::Orientation orientation, i
             return tr("Errors");
         case LastUpdateColumn:
             return tr("Last update");
+        case SubscriptionColumn:
+            return tr("Webhook");
         default:
             return {};
         }
@@ -247,6 +277,8 @@ QVariant FleetTableModel::headerData(int section, Qt::Orientation orientation, i
             return tr("Vehicle errors reported and not yet resolved");
         case LastUpdateColumn:
             return tr("Time since the newest accepted delivery");
+        case SubscriptionColumn:
+            return tr("Whether Smartcar sends this vehicle's webhooks here");
         default:
             return {};
         }
@@ -266,20 +298,21 @@ void FleetTableModel::applyRows(const QList<VehicleRow> &rows) {
     QList<int> changedRows;
     QList<VehicleRow> added;
     QHash<QString, qsizetype> addedIndex;
-    for (const VehicleRow &row : rows) {
+    for (VehicleRow row : rows) {
         if (row.id.isEmpty())
             continue;
+        overlaySubscription(row);
         if (const auto it = m_rowById.constFind(row.id); it != m_rowById.constEnd()) {
             VehicleRow &current = m_rows[*it];
             if (current == row)
                 continue;
-            current = row;
+            current = std::move(row);
             changedRows.append(*it);
         } else if (const auto ait = addedIndex.constFind(row.id); ait != addedIndex.constEnd()) {
-            added[*ait] = row;
+            added[*ait] = std::move(row);
         } else {
             addedIndex.insert(row.id, added.size());
-            added.append(row);
+            added.append(std::move(row));
         }
     }
 
@@ -294,6 +327,44 @@ void FleetTableModel::applyRows(const QList<VehicleRow> &rows) {
         m_rowById.insert(row.id, int(m_rows.size()));
         m_rows.append(std::move(row));
     }
+    endInsertRows();
+}
+
+void FleetTableModel::overlaySubscription(VehicleRow &row) const {
+    if (const auto it = m_subscriptions.constFind(row.id); it != m_subscriptions.constEnd()) {
+        row.subscription = it->state;
+        row.subscriptionReason = it->reason;
+    }
+}
+
+void FleetTableModel::setSubscription(const QString &vehicleId, int state, const QString &reason) {
+    if (vehicleId.isEmpty())
+        return;
+    const auto it = m_subscriptions.constFind(vehicleId);
+    if (it != m_subscriptions.constEnd() && it->state == state && it->reason == reason)
+        return;
+    m_subscriptions.insert(vehicleId, SubscriptionState{state, reason});
+    const int row = rowOf(vehicleId);
+    if (row < 0)
+        return;
+    VehicleRow &current = m_rows[row];
+    if (current.subscription == state && current.subscriptionReason == reason)
+        return;
+    current.subscription = state;
+    current.subscriptionReason = reason;
+    const QModelIndex cell = index(row, SubscriptionColumn);
+    Q_EMIT dataChanged(cell, cell);
+}
+
+void FleetTableModel::addListedVehicle(const VehicleRow &row) {
+    if (row.id.isEmpty() || m_rowById.contains(row.id))
+        return;
+    VehicleRow listed = row;
+    overlaySubscription(listed);
+    const int first = int(m_rows.size());
+    beginInsertRows(QModelIndex(), first, first);
+    m_rowById.insert(listed.id, first);
+    m_rows.append(std::move(listed));
     endInsertRows();
 }
 

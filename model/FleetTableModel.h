@@ -35,6 +35,7 @@ public:
         DoorsColumn,
         ErrorsColumn,
         LastUpdateColumn,
+        SubscriptionColumn, // last, so header states saved before it existed still fit the others
         ColumnCount
     };
     Q_ENUM(Column)
@@ -59,8 +60,17 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     // Merges a batch of rows (newest state per vehicle). Rows with an empty id are ignored; if an
-    // id repeats within the batch the last occurrence wins.
+    // id repeats within the batch the last occurrence wins. The pipeline does not know webhook
+    // subscriptions, so a row keeps the state last given to setSubscription() whatever the batch says.
     void applyRows(const QList<VehicleRow> &rows);
+
+    // The Smartcar webhook subscription of a vehicle (state: AccountCommands::Subscription as int).
+    // Signals dataChanged for that one cell only. A vehicle not in the table yet gets no row; its
+    // state is remembered and shown when the row arrives.
+    void setSubscription(const QString &vehicleId, int state, const QString &reason);
+    // A vehicle the Smartcar account lists, possibly before its first webhook: appended if unknown;
+    // a known row is left as it is, since the pipeline's data is newer than the account's listing.
+    void addListedVehicle(const VehicleRow &row);
 
     // Distances are kept in kilometres; miles are a display choice.
     enum class DistanceUnit { Kilometres, Miles };
@@ -87,8 +97,15 @@ private:
     QVariant rawData(const VehicleRow &row, int column) const;
     QVariant toolTipData(const VehicleRow &row, int column) const;
     void emitRowsChanged(QList<int> changedRows);
+    void overlaySubscription(VehicleRow &row) const;
+
+    struct SubscriptionState {
+        int state = 0;
+        QString reason;
+    };
 
     QList<VehicleRow> m_rows;
+    QHash<QString, SubscriptionState> m_subscriptions; // vehicle id -> last state the account reported
     DistanceUnit m_distanceUnit = DistanceUnit::Kilometres;
     QHash<QString, int> m_rowById;
     QLocale m_locale;

@@ -23,6 +23,9 @@ struct VehicleRow {
     int openErrorCount = 0;
     int worstAlertSeverity = -1; // model::AlertSeverity of the worst active alert, -1 for none
     qint64 lastUpdateAt = 0;     // epoch ms of the newest accepted delivery
+    // Not known to the ingest pipeline: FleetTableModel fills these in from the account's answers.
+    int subscription = 0;       // model::AccountCommands::Subscription; 0 is Unknown
+    QString subscriptionReason; // why it Failed, as Smartcar put it; else empty
 
     friend bool operator==(const VehicleRow &, const VehicleRow &) = default;
 };

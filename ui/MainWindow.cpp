@@ -10,6 +10,7 @@
 #include "ui/ChartPanel.h"
 #include "ui/DeliveryInspector.h"
 #include "ui/StatusIndicators.h"
+#include "ui/SubscriptionController.h"
 #include "ui/VehicleDetailPanel.h"
 #include "ui/VehicleTablePanel.h"
 #include "ui/VerificationPanel.h"
@@ -27,7 +28,9 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QSettings>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QTableView>
 #include <QStatusBar>
 #include <QStyle>
 #include <QSystemTrayIcon>
@@ -172,6 +175,8 @@ void MainWindow::createActions() {
         viewMenu->addAction(toggle);
     }
 
+    createVehicleMenu();
+
     QMenu *settingsMenu = menuBar()->addMenu(tr("&Settings"));
     settingsMenu->addAction(tr("S&etup…"), this, &MainWindow::setupRequested);
     settingsMenu->addSeparator();
@@ -199,6 +204,31 @@ void MainWindow::createActions() {
     sound->setCheckable(true);
     sound->setChecked(settings.value(kSoundKey, true).toBool());
     connect(sound, &QAction::toggled, this, [](bool on) { QSettings().setValue(kSoundKey, on); });
+}
+
+void MainWindow::createVehicleMenu() {
+    if (!m_services.account)
+        return;
+    m_subscriptions = new SubscriptionController(m_services.account, m_tableModel,
+                                                 [this] { return m_tablePanel->selectedVehicleIds(); }, this);
+    QMenu *vehicles = menuBar()->addMenu(tr("Veh&icles"));
+    vehicles->setToolTipsVisible(true); // a disabled action says why in its tooltip
+    vehicles->addAction(m_subscriptions->connectAction());
+    vehicles->addSeparator();
+    vehicles->addActions(m_subscriptions->tableActions());
+    vehicles->addAction(m_subscriptions->subscribeAllAction());
+    QTableView *view = m_tablePanel->view();
+    auto *separator = new QAction(view);
+    separator->setSeparator(true);
+    view->addAction(separator);
+    view->addActions(m_subscriptions->tableActions());
+    connect(view, &QAbstractItemView::doubleClicked, m_subscriptions, [this](const QModelIndex &index) {
+        m_subscriptions->handleDoubleClick(m_tablePanel->proxyModel()->mapToSource(index));
+    });
+    connect(m_tablePanel, &VehicleTablePanel::selectedVehiclesChanged, m_subscriptions,
+            &SubscriptionController::refreshActions);
+    connect(m_subscriptions, &SubscriptionController::message, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 15'000); });
 }
 
 void MainWindow::setEndpointText(const QString &text) {

@@ -8,6 +8,7 @@ class QDockWidget;
 class QSystemTrayIcon;
 
 namespace model {
+class AccountCommands;
 class AlertModel;
 class DeliveryDetailSource;
 class DeliveryLogModel;
@@ -25,6 +26,7 @@ class AlertPanel;
 class ChartPanel;
 class DeliveryInspector;
 class StatusIndicators;
+class SubscriptionController;
 class VerificationPanel;
 class VehicleDetailPanel;
 class VehicleTablePanel;
@@ -36,6 +38,7 @@ struct MainWindowServices {
     model::FleetCommands *commands = nullptr;          // acknowledge, replay, watch
     model::HistorySource *history = nullptr;           // chart data
     model::DeliveryDetailSource *deliveries = nullptr; // stored bodies for the inspector
+    model::AccountCommands *account = nullptr;         // Connect and webhook subscriptions
 };
 
 // The fleet manager's window: the vehicle table beside the selected vehicle's detail and charts,
@@ -81,6 +84,7 @@ private Q_SLOTS:
 private:
     void createPanels();
     void createActions();
+    void createVehicleMenu();
     void onSelectionChanged(const QStringList &vehicleIds);
     void onCriticalAlert(const model::Alert &alert);
     void updateTitle();
@@ -101,6 +105,7 @@ private:
     QDockWidget *m_inspectorDock = nullptr;
     QDockWidget *m_verificationDock = nullptr;
     VerificationPanel *m_verification = nullptr;
+    SubscriptionController *m_subscriptions = nullptr;
     QString m_publicUrl;
     StatusIndicators *m_status = nullptr;
     QSystemTrayIcon *m_tray = nullptr;

@@ -147,6 +147,7 @@ void VehicleTablePanel::applyDefaultColumnWidths() {
         {FleetTableModel::DoorsColumn, sample(tr("Open 4"))},
         {FleetTableModel::ErrorsColumn, sample(QStringLiteral("00"))},
         {FleetTableModel::LastUpdateColumn, sample(tr("59 min ago"))},
+        {FleetTableModel::SubscriptionColumn, sample(tr("Not subscribed"))},
     };
     QHeaderView *header = m_view->horizontalHeader();
     for (const auto &[column, width] : widths)

@@ -1,5 +1,7 @@
 #include "model/FleetTableModel.h"
 
+#include "model/AccountCommands.h"
+
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -8,6 +10,7 @@
 #include <memory>
 
 using model::FleetTableModel;
+using Subscription = model::AccountCommands::Subscription;
 using model::VehicleRow;
 
 namespace {
@@ -61,6 +64,13 @@ private Q_SLOTS:
     void refreshTouchesOnlyTheLastUpdateColumn();
     void proxySortsBatteryNumerically();
     void rowLookup();
+    void subscriptionIsTheLastColumn();
+    void subscriptionStatesDisplay();
+    void setSubscriptionSignalsOnlyThatCell();
+    void subscriptionOfAnUnknownVehicleWaitsForItsRow();
+    void applyRowsKeepsTheSubscription();
+    void listedVehicleIsAppendedOnce();
+    void listedVehicleNeverOverwritesAKnownRow();
 
 private:
     std::unique_ptr<FleetTableModel> m_model;
@@ -389,6 +399,162 @@ void TestFleetTableModel::rowLookup() {
     QVERIFY(m_model->rowAt(-1) == nullptr);
     QVERIFY(m_model->rowAt(3) == nullptr);
     QCOMPARE(*m_model->rowAt(1), rows.at(1));
+}
+
+void TestFleetTableModel::subscriptionIsTheLastColumn() {
+    // Appended after every older column, so a header state saved before it existed still fits.
+    QCOMPARE(int(FleetTableModel::SubscriptionColumn), int(FleetTableModel::LastUpdateColumn) + 1);
+    QCOMPARE(int(FleetTableModel::SubscriptionColumn), FleetTableModel::ColumnCount - 1);
+    QCOMPARE(m_model->headerData(FleetTableModel::SubscriptionColumn, Qt::Horizontal).toString(),
+             QStringLiteral("Webhook"));
+}
+
+void TestFleetTableModel::subscriptionStatesDisplay() {
+    const VehicleRow row = makeRow(1, 50);
+    m_model->applyRows({row});
+    const QModelIndex cell = m_model->index(0, FleetTableModel::SubscriptionColumn);
+    QCOMPARE(cell.data().toString(), QStringLiteral("\u2014"));
+    QCOMPARE(cell.data(FleetTableModel::RawValueRole).userType(), QMetaType::Int);
+    QCOMPARE(cell.data(FleetTableModel::RawValueRole).toInt(), int(Subscription::Unknown));
+    QVERIFY(!cell.data(Qt::ToolTipRole).isValid());
+
+    const QList<std::pair<Subscription, QString>> expected = {
+        {Subscription::Subscribed, QStringLiteral("Subscribed")},
+        {Subscription::NotSubscribed, QStringLiteral("Not subscribed")},
+        {Subscription::Pending, QStringLiteral("Pending\u2026")},
+        {Subscription::Failed, QStringLiteral("Failed")},
+        {Subscription::Unknown, QStringLiteral("\u2014")},
+    };
+    for (const auto &[state, text] : expected) {
+        m_model->setSubscription(row.id, int(state), QString());
+        QCOMPARE(cell.data().toString(), text);
+        QCOMPARE(cell.data(FleetTableModel::RawValueRole).toInt(), int(state));
+        QCOMPARE(m_model->rowAt(0)->subscription, int(state));
+    }
+
+    const QString reason = QStringLiteral("The vehicle owner revoked access. Reconnect the vehicle.");
+    m_model->setSubscription(row.id, int(Subscription::Failed), reason);
+    QCOMPARE(cell.data(Qt::ToolTipRole).toString(), reason);
+    QCOMPARE(m_model->rowAt(0)->subscriptionReason, reason);
+    QVERIFY(cell.data(Qt::ForegroundRole).isValid()); // a failure stands out
+    m_model->setSubscription(row.id, int(Subscription::Subscribed), QString());
+    QVERIFY(!cell.data(Qt::ToolTipRole).isValid());
+    QVERIFY(!cell.data(Qt::ForegroundRole).isValid());
+}
+
+void TestFleetTableModel::setSubscriptionSignalsOnlyThatCell() {
+    const QList<VehicleRow> rows = makeRows(5);
+    m_model->applyRows(rows);
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+
+    m_model->setSubscription(rows.at(3).id, int(Subscription::Pending), QString());
+    QCOMPARE(changed.size(), 1);
+    const QModelIndex cell = m_model->index(3, FleetTableModel::SubscriptionColumn);
+    QCOMPARE(changed.at(0).at(0).value<QModelIndex>(), cell);
+    QCOMPARE(changed.at(0).at(1).value<QModelIndex>(), cell);
+
+    // The same answer twice (a retry, a refresh) redraws nothing.
+    m_model->setSubscription(rows.at(3).id, int(Subscription::Pending), QString());
+    QCOMPARE(changed.size(), 1);
+    // Only the reason changed: the tooltip must follow.
+    m_model->setSubscription(rows.at(3).id, int(Subscription::Pending), QStringLiteral("queued"));
+    QCOMPARE(changed.size(), 2);
+    m_model->setSubscription(QString(), int(Subscription::Subscribed), QString());
+    QCOMPARE(changed.size(), 2);
+    QCOMPARE(inserted.size(), 0);
+}
+
+void TestFleetTableModel::subscriptionOfAnUnknownVehicleWaitsForItsRow() {
+    const VehicleRow row = makeRow(4, 60);
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+    m_model->setSubscription(row.id, int(Subscription::Failed), QStringLiteral("Not compatible"));
+    QCOMPARE(m_model->rowCount(), 0);
+    QCOMPARE(changed.size(), 0);
+    QCOMPARE(inserted.size(), 0);
+
+    m_model->applyRows({row});
+    QCOMPARE(inserted.size(), 1);
+    const QModelIndex cell = m_model->index(0, FleetTableModel::SubscriptionColumn);
+    QCOMPARE(cell.data().toString(), QStringLiteral("Failed"));
+    QCOMPARE(cell.data(Qt::ToolTipRole).toString(), QStringLiteral("Not compatible"));
+}
+
+void TestFleetTableModel::applyRowsKeepsTheSubscription() {
+    QList<VehicleRow> rows = makeRows(3);
+    m_model->applyRows(rows);
+    m_model->setSubscription(rows.at(1).id, int(Subscription::Subscribed), QString());
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+
+    // The pipeline's snapshot says nothing about the subscription (Unknown): an unchanged snapshot
+    // is still unchanged, and a changed one does not wipe the state.
+    m_model->applyRows(rows);
+    QCOMPARE(changed.size(), 0);
+    rows[1].batteryPercent = 12.0;
+    m_model->applyRows({rows[1]});
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(m_model->index(1, FleetTableModel::BatteryColumn).data().toString(), QStringLiteral("12 %"));
+    QCOMPARE(m_model->index(1, FleetTableModel::SubscriptionColumn).data().toString(),
+             QStringLiteral("Subscribed"));
+    QCOMPARE(m_model->rowAt(1)->subscription, int(Subscription::Subscribed));
+    QCOMPARE(m_model->index(0, FleetTableModel::SubscriptionColumn).data().toString(),
+             QStringLiteral("\u2014"));
+}
+
+void TestFleetTableModel::listedVehicleIsAppendedOnce() {
+    m_model->applyRows(makeRows(2));
+    m_model->setSubscription(QStringLiteral("listed-1"), int(Subscription::NotSubscribed), QString());
+    QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+
+    VehicleRow listed;
+    listed.id = QStringLiteral("listed-1");
+    listed.make = QStringLiteral("TESLA");
+    listed.model = QStringLiteral("Model 3");
+    listed.year = 2023;
+    listed.vin = QStringLiteral("5YJ3E1EA7PF000001");
+    m_model->addListedVehicle(listed);
+    QCOMPARE(inserted.size(), 1);
+    QCOMPARE(inserted.at(0).at(1).toInt(), 2);
+    QCOMPARE(inserted.at(0).at(2).toInt(), 2);
+    QCOMPARE(m_model->rowCount(), 3);
+    QCOMPARE(m_model->index(2, FleetTableModel::VehicleColumn).data().toString(),
+             QStringLiteral("Tesla Model 3"));
+    QCOMPARE(m_model->index(2, FleetTableModel::BatteryColumn).data().toString(), QStringLiteral("\u2014"));
+    QCOMPARE(m_model->index(2, FleetTableModel::SubscriptionColumn).data().toString(),
+             QStringLiteral("Not subscribed"));
+
+    m_model->addListedVehicle(listed);
+    VehicleRow noId = listed;
+    noId.id.clear();
+    m_model->addListedVehicle(noId);
+    QCOMPARE(m_model->rowCount(), 3);
+    QCOMPARE(inserted.size(), 1);
+
+    // The first webhook fills the listed row in place.
+    VehicleRow delivered = listed;
+    delivered.batteryPercent = 64.0;
+    delivered.lastUpdateAt = kNow;
+    m_model->applyRows({delivered});
+    QCOMPARE(m_model->rowCount(), 3);
+    QCOMPARE(m_model->index(2, FleetTableModel::BatteryColumn).data().toString(), QStringLiteral("64 %"));
+    QCOMPARE(m_model->index(2, FleetTableModel::SubscriptionColumn).data().toString(),
+             QStringLiteral("Not subscribed"));
+}
+
+void TestFleetTableModel::listedVehicleNeverOverwritesAKnownRow() {
+    const VehicleRow known = makeRow(5, 77);
+    m_model->applyRows({known});
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+
+    VehicleRow listed;
+    listed.id = known.id;
+    listed.make = QStringLiteral("OTHER");
+    m_model->addListedVehicle(listed);
+    QCOMPARE(changed.size(), 0);
+    QCOMPARE(inserted.size(), 0);
+    QCOMPARE(*m_model->rowAt(0), known);
 }
 
 QTEST_GUILESS_MAIN(TestFleetTableModel)
