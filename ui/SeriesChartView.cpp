@@ -226,10 +226,15 @@ void SeriesChartView::updateValueAxis() {
     lo -= pad;
     hi += pad;
     // Ticks on round numbers (1, 2, 2.5 or 5 times a power of ten), about six of them.
-    const double rough = (hi - lo) / 6;
+    // Large values (kilometres) get whole-number ticks of 1, 2 or 5: a label such as "46,572.25" is too
+    // wide for the axis and Qt Charts elides it to "...".
+    const bool large = std::max(std::abs(lo), std::abs(hi)) >= 100;
+    const double rough = large ? std::max((hi - lo) / 6, 1.0) : (hi - lo) / 6;
     const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
     double step = 10 * magnitude;
     for (const double f : {1.0, 2.0, 2.5, 5.0}) {
+        if (large && f == 2.5)
+            continue;
         if (f * magnitude >= rough) {
             step = f * magnitude;
             break;

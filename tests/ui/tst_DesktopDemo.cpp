@@ -133,12 +133,19 @@ private Q_SLOTS:
         QVERIFY(window.deliveryLog()->entryAt(0)->journalId > replayedId);
 
         // Acknowledging the airbag from the banner ends the alert, in the model and in the journal.
+        // The simulated fleet may have deployed airbags of its own: each click ends the one shown.
         ui::AlertBanner *banner = window.alertPanel()->banner();
         QVERIFY(banner->isVisible());
         const int active = window.alertModel()->activeCount();
-        QTest::mouseClick(banner->acknowledgeButton(), Qt::LeftButton);
-        QTRY_COMPARE_WITH_TIMEOUT(window.alertModel()->activeCount(), active - 1, 5000);
-        QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 5000);
+        int clicks = 0;
+        while (banner->isVisible() && clicks < 10) {
+            const qint64 shown = banner->alertId();
+            QTest::mouseClick(banner->acknowledgeButton(), Qt::LeftButton);
+            ++clicks;
+            QTRY_VERIFY_WITH_TIMEOUT(banner->alertId() != shown, 5000);
+        }
+        QVERIFY(!banner->isVisible());
+        QTRY_COMPARE_WITH_TIMEOUT(window.alertModel()->activeCount(), active - clicks, 5000);
         ingest.stop();
 
         store::JournalReader reader;
