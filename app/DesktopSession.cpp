@@ -4,6 +4,7 @@
 #include "app/DemoFleetDriver.h"
 #include "app/IngestService.h"
 #include "app/SetupStore.h"
+#include "model/FleetTableModel.h"
 #include "model/FleetUpdateQueue.h"
 #include "net/HttpRequest.h"
 #include "net/RequestHandler.h"
@@ -11,6 +12,7 @@
 #include "net/TunnelProvider.h"
 #include "smartcar/OAuthCallbackEndpoint.h"
 #include "smartcar/SmartcarAccount.h"
+#include "smartcar/TokenStore.h"
 #include "store/DeliveryDetailService.h"
 #include "store/HistoryQueryService.h"
 #include "ui/MainWindow.h"
@@ -52,6 +54,18 @@ std::optional<net::TunnelProvider> providerFor(const model::SetupValues &setup, 
         break;
     }
     return std::nullopt;
+}
+
+model::AccountCommands::Subscription subscriptionShown(smartcar::TokenStore::Subscription stored) {
+    switch (stored) {
+    case smartcar::TokenStore::Subscription::Subscribed:
+        return model::AccountCommands::Subscription::Subscribed;
+    case smartcar::TokenStore::Subscription::NotSubscribed:
+        return model::AccountCommands::Subscription::NotSubscribed;
+    case smartcar::TokenStore::Subscription::Unknown:
+        break;
+    }
+    return model::AccountCommands::Subscription::Unknown;
 }
 
 } // namespace
@@ -156,9 +170,10 @@ int DesktopSession::run(QApplication &application) {
         if (!account->load(&error))
             QMessageBox::warning(nullptr, QObject::tr("Smartcar account"), error);
         callback = new smartcar::OAuthCallbackEndpoint(account->connectFlow());
-        ingest.addRoute("GET", "/oauth/callback", [callback](const net::HttpRequest &r, const net::Responder &w) {
-            callback->handleOAuthCallback(r, w);
-        });
+        ingest.addRoute("GET", "/oauth/callback",
+                        [callback](const net::HttpRequest &r, const net::Responder &w) {
+                            callback->handleOAuthCallback(r, w);
+                        });
     }
     if (!ingest.start(m_options, &updates, &error)) {
         delete callback;
@@ -173,7 +188,8 @@ int DesktopSession::run(QApplication &application) {
         !deliveryDetails.open(m_options.journalPath(), &error))
         return fail(error);
 
-    ui::MainWindow window(ui::MainWindowServices{&updates, &ingest, &history, &deliveryDetails, account.get()});
+    ui::MainWindow window(
+        ui::MainWindowServices{&updates, &ingest, &history, &deliveryDetails, account.get()});
     QString endpoint = QObject::tr("Listening on %1").arg(ingest.webhookUrl().toString());
     if (m_options.amt.isEmpty())
         endpoint += QObject::tr(
@@ -182,6 +198,18 @@ int DesktopSession::run(QApplication &application) {
     if (!ingest.selfTestAnswer().isEmpty())
         window.setSelfTest(QString::fromLatin1(IngestService::kSelfTestChallenge),
                            QString::fromLatin1(ingest.selfTestAnswer()));
+    if (account) {
+        // Vehicles connected earlier are in the table from the start, with their last known
+        // subscription, even those that never sent a webhook.
+        const smartcar::TokenStore &tokens = account->tokenStore();
+        for (const QString &id : tokens.vehicleIds()) {
+            model::VehicleRow row;
+            row.id = id;
+            window.tableModel()->addListedVehicle(row);
+            window.tableModel()->setSubscription(id, int(subscriptionShown(tokens.subscription(id))),
+                                                 QString());
+        }
+    }
     QObject::connect(&window, &ui::MainWindow::setupRequested, &window,
                      [this, &window] { runSetupFromMenu(&window); });
     window.show();
