@@ -10,6 +10,7 @@
 #include <QEventLoop>
 #include <QFileDevice>
 #include <QProcess>
+#include <QSettings>
 #include <QTimer>
 
 namespace app {
@@ -23,6 +24,15 @@ using Sub = model::AccountCommands::Subscription;
 QString envOr(const char *name, const QString &fallback) {
     const QString value = qEnvironmentVariable(name).trimmed();
     return value.isEmpty() ? fallback : value;
+}
+
+// v3 subscriptions (smartcar-protocol.md §8.2) stay opt-in until confirmed against the real service.
+// A set FLEETMON_SMARTCAR_V3 wins over the setting so one run can try either path.
+bool useV3Subscriptions() {
+    const QString env = qEnvironmentVariable("FLEETMON_SMARTCAR_V3").trimmed().toLower();
+    if (!env.isEmpty())
+        return env == QLatin1String("1") || env == QLatin1String("true") || env == QLatin1String("yes");
+    return QSettings().value(QStringLiteral("smartcar/useV3Subscriptions"), false).toBool();
 }
 
 // Best effort: a headless machine has no browser, and the URL is printed anyway.
@@ -179,7 +189,7 @@ int runBulk(const AppOptions &options, smartcar::SmartcarAccount &account, Print
 } // namespace
 
 smartcar::SmartcarAccount::Config AccountCommand::configFor(const AppOptions &options,
-                                                           std::function<void(const QUrl &)> openUrl) {
+                                                            std::function<void(const QUrl &)> openUrl) {
     const model::SetupValues setup = SetupStore::load();
     smartcar::SmartcarAccount::Config config;
     config.connect.clientId = envOr("FLEETMON_CLIENT_ID", setup.clientId);
@@ -188,6 +198,7 @@ smartcar::SmartcarAccount::Config AccountCommand::configFor(const AppOptions &op
     smartcar::ConnectFlow::parseMode(options.connectMode, &config.connect.mode);
     config.webhookId = envOr("FLEETMON_WEBHOOK_ID", setup.webhookId);
     config.amt = options.amt;
+    config.useV3Subscriptions = useV3Subscriptions();
     config.dataDir = options.dataDir;
     config.openUrl = std::move(openUrl);
     return config;

@@ -114,7 +114,8 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
     const QCommandLineOption code(QStringLiteral("code"),
                                   QStringLiteral("connect: exchange this Connect code obtained elsewhere."),
                                   QStringLiteral("CODE"));
-    const QCommandLineOption all(QStringLiteral("all"), QStringLiteral("subscribe: every connected vehicle."));
+    const QCommandLineOption all(QStringLiteral("all"),
+                                 QStringLiteral("subscribe: every connected vehicle."));
     const QCommandLineOption connectMode(QStringLiteral("mode"),
                                          QStringLiteral("connect: Smartcar mode live, test or simulated."),
                                          QStringLiteral("MODE"), QStringLiteral("live"));
@@ -228,7 +229,8 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
         const QString host = options->listenAddress.protocol() == QAbstractSocket::IPv6Protocol
                                  ? QStringLiteral("[%1]").arg(options->listenAddress.toString())
                                  : options->listenAddress.toString();
-        options->redirectUri = QStringLiteral("http://%1:%2/oauth/callback").arg(host).arg(options->listenPort);
+        options->redirectUri =
+            QStringLiteral("http://%1:%2/oauth/callback").arg(host).arg(options->listenPort);
     }
     return true;
 }

@@ -25,11 +25,11 @@ struct AppOptions {
     qint64 exportSinceMs = 0; // --since, 0 when absent
     // account commands: connect | vehicles | subscribe | unsubscribe
     QString accountCommand;
-    QStringList accountArgs;  // vehicle ids after the command
-    QString oauthCode;        // connect --code
-    bool accountAll = false;  // subscribe --all
+    QStringList accountArgs;                      // vehicle ids after the command
+    QString oauthCode;                            // connect --code
+    bool accountAll = false;                      // subscribe --all
     QString connectMode = QStringLiteral("live"); // --mode live|test|simulated
-    QString redirectUri;      // --redirect-uri; default http://<listen>/oauth/callback
+    QString redirectUri;                          // --redirect-uri; default http://<listen>/oauth/callback
 
     QString journalPath() const;
 };

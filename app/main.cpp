@@ -9,8 +9,8 @@
 #include "app/UnixSignalWatcher.h"
 
 #include <QApplication>
-#include <QIcon>
 #include <QFile>
+#include <QIcon>
 #include <cstdio>
 
 namespace {
@@ -25,7 +25,8 @@ bool needsGui(int argc, char **argv) {
     for (int i = 1; i < argc; ++i) {
         const QByteArray arg(argv[i]);
         if (arg == "--headless" || arg == "export" || arg == "--help" || arg == "-h" || arg == "--version" ||
-            arg == "-v" || arg == "connect" || arg == "vehicles" || arg == "subscribe" || arg == "unsubscribe")
+            arg == "-v" || arg == "connect" || arg == "vehicles" || arg == "subscribe" ||
+            arg == "unsubscribe")
             return false;
     }
     return true;

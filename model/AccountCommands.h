@@ -18,11 +18,11 @@ public:
 
     using QObject::QObject;
 
-    virtual bool isConfigured() const = 0;       // client id/secret and webhook id are known
-    virtual void connectVehicles() = 0;          // opens Smartcar Connect in the browser
-    virtual void subscribe(const QStringList &vehicleIds) = 0;   // several: a bulk operation
+    virtual bool isConfigured() const = 0;                     // client id/secret and webhook id are known
+    virtual void connectVehicles() = 0;                        // opens Smartcar Connect in the browser
+    virtual void subscribe(const QStringList &vehicleIds) = 0; // several: a bulk operation
     virtual void unsubscribe(const QStringList &vehicleIds) = 0;
-    virtual void cancelBulk() = 0;               // stops after the request in flight
+    virtual void cancelBulk() = 0; // stops after the request in flight
 
 Q_SIGNALS:
     // reason: Smartcar's suggested user message or description when Failed, else empty.

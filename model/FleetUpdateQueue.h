@@ -3,8 +3,8 @@
 #include "model/Alert.h"
 #include "model/DeliveryLogEntry.h"
 #include "model/VehicleDetail.h"
-#include "model/VerificationEvent.h"
 #include "model/VehicleRow.h"
+#include "model/VerificationEvent.h"
 
 #include <QHash>
 #include <QList>
@@ -23,12 +23,12 @@ class FleetUpdateQueue final : public QObject {
     Q_DISABLE_COPY_MOVE(FleetUpdateQueue)
 public:
     struct Batch {
-        QList<VehicleRow> rows;             // in first-pushed order
-        QList<Alert> alerts;                // latest snapshot of each changed alert
-        QList<DeliveryLogEntry> deliveries; // in arrival order
-        QList<VehicleDetail> details;       // latest detail of each watched vehicle that changed
+        QList<VehicleRow> rows;                 // in first-pushed order
+        QList<Alert> alerts;                    // latest snapshot of each changed alert
+        QList<DeliveryLogEntry> deliveries;     // in arrival order
+        QList<VehicleDetail> details;           // latest detail of each watched vehicle that changed
         QList<VerificationEvent> verifications; // VERIFY challenges answered, in order
-        qint64 droppedDeliveries = 0;       // log entries dropped because the GUI did not keep up
+        qint64 droppedDeliveries = 0;           // log entries dropped because the GUI did not keep up
         bool isEmpty() const {
             return rows.isEmpty() && alerts.isEmpty() && deliveries.isEmpty() && details.isEmpty() &&
                    verifications.isEmpty();
@@ -37,13 +37,13 @@ public:
 
     explicit FleetUpdateQueue(qsizetype maxPendingDeliveries = 10'000, QObject *parent = nullptr);
 
-    void push(const VehicleRow &row);                    // any thread
-    void pushAlerts(const QList<Alert> &alerts);         // any thread
-    void pushDelivery(const DeliveryLogEntry &delivery); // any thread
-    void pushDetail(const VehicleDetail &detail);        // any thread
+    void push(const VehicleRow &row);                             // any thread
+    void pushAlerts(const QList<Alert> &alerts);                  // any thread
+    void pushDelivery(const DeliveryLogEntry &delivery);          // any thread
+    void pushDetail(const VehicleDetail &detail);                 // any thread
     void pushVerification(const VerificationEvent &verification); // any thread
-    Batch takeBatch();                                   // any thread
-    qint64 pushedCount() const;                          // rows pushed since construction
+    Batch takeBatch();                                            // any thread
+    qint64 pushedCount() const;                                   // rows pushed since construction
 
 Q_SIGNALS:
     void updatesPending();

@@ -10,8 +10,8 @@ namespace model {
 struct VerificationEvent {
     qint64 atMs = 0;
     QString challenge;
-    QString answer;   // hex HMAC-SHA256(AMT, challenge); empty when the challenge was refused
-    int status = 0;   // HTTP status sent
+    QString answer; // hex HMAC-SHA256(AMT, challenge); empty when the challenge was refused
+    int status = 0; // HTTP status sent
 
     friend bool operator==(const VerificationEvent &, const VerificationEvent &) = default;
 };

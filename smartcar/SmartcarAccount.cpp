@@ -1,5 +1,6 @@
 #include "smartcar/SmartcarAccount.h"
 
+#include "smartcar/AppTokenProvider.h"
 #include "smartcar/SmartcarApiClient.h"
 
 namespace smartcar {
@@ -27,7 +28,9 @@ SmartcarAccount::SmartcarAccount(Config config, QObject *parent)
     , m_config(std::move(config))
     , m_store(TokenStore::defaultPath(m_config.dataDir))
     , m_client(new SmartcarApiClient(m_config.endpoints, this))
-    , m_flow(new ConnectFlow(m_config.connect, m_client, &m_store, this)) {
+    , m_flow(new ConnectFlow(m_config.connect, m_client, &m_store, this))
+    , m_appTokens(
+          new AppTokenProvider(m_client, m_config.connect.clientId, m_config.connect.clientSecret, this)) {
     m_paceTimer.setSingleShot(true);
     connect(&m_paceTimer, &QTimer::timeout, this, [this] {
         auto run = std::exchange(m_paced, nullptr);
@@ -194,6 +197,10 @@ void SmartcarAccount::withToken(const QString &id, bool afterUnauthorized, const
 }
 
 void SmartcarAccount::runSubscribe(const QString &id) {
+    if (m_config.useV3Subscriptions) {
+        runSubscribeV3(id);
+        return;
+    }
     // A 401 gets one refresh and one more try: the token may have been revoked early, and a second
     // 401 after a fresh token is Smartcar's final word.
     auto attempt = std::make_shared<std::function<void(bool, QByteArray)>>();
@@ -221,7 +228,85 @@ void SmartcarAccount::runSubscribe(const QString &id) {
     (*attempt)(false, {});
 }
 
+void SmartcarAccount::smartcarUserId(const QString &vehicleId,
+                                     std::function<void(const QString &, const SmartcarError &)> done) {
+    // TokenStore's userKey is Connect's user_id only when the redirect carried one, else a local
+    // id, and nothing records which: ask Smartcar (GET /v2.0/user, §9.1) once per user and session.
+    const UserTokens *user = m_store.userForVehicle(vehicleId);
+    if (user && m_userIds.contains(user->userKey)) {
+        done(m_userIds.value(user->userKey), {});
+        return;
+    }
+    auto attempt = std::make_shared<std::function<void(bool, QByteArray)>>();
+    *attempt = [this, vehicleId, done, attempt](bool afterUnauthorized, const QByteArray &rejected) {
+        withToken(vehicleId, afterUnauthorized, rejected,
+                  [this, vehicleId, done, attempt, afterUnauthorized](const QByteArray &token,
+                                                                      const SmartcarError &tokenError) {
+                      if (tokenError.isError()) {
+                          *attempt = nullptr;
+                          done({}, tokenError);
+                          return;
+                      }
+                      m_client->userId(token, [this, vehicleId, done, attempt, afterUnauthorized,
+                                               token](const QString &userId, const SmartcarError &error) {
+                          if (error.isAuthentication() && !afterUnauthorized) {
+                              (*attempt)(true, token);
+                              return;
+                          }
+                          *attempt = nullptr; // breaks the self-reference
+                          if (!error.isError())
+                              if (const UserTokens *owner = m_store.userForVehicle(vehicleId))
+                                  m_userIds.insert(owner->userKey, userId);
+                          done(userId, error);
+                      });
+                  });
+    };
+    (*attempt)(false, {});
+}
+
+void SmartcarAccount::runSubscribeV3(const QString &id) {
+    // The user id lookup rides on this vehicle's pacing slot: it costs one request per user and
+    // session, too little to starve the bucket, and keeps the one-request-at-a-time order.
+    smartcarUserId(id, [this, id](const QString &userId, const SmartcarError &userError) {
+        if (userError.isError()) {
+            itemDone(id, false, userError.userMessage());
+            return;
+        }
+        // A 401 drops the cached app token and tries once more with a new one: Smartcar may revoke
+        // it early (a rotated client secret), and a second 401 is final.
+        auto attempt = std::make_shared<std::function<void(bool)>>();
+        *attempt = [this, id, userId, attempt](bool afterUnauthorized) {
+            m_appTokens->token([this, id, userId, attempt, afterUnauthorized](
+                                   const QByteArray &appToken, const SmartcarError &tokenError) {
+                if (tokenError.isError()) {
+                    *attempt = nullptr;
+                    itemDone(id, false, tokenError.userMessage());
+                    return;
+                }
+                m_client->subscribeV3(
+                    appToken, userId, id, m_config.webhookId,
+                    [this, id, attempt, afterUnauthorized, appToken](const SmartcarError &error) {
+                        if (error.isAuthentication() && !afterUnauthorized) {
+                            m_appTokens->invalidate(appToken);
+                            (*attempt)(true);
+                            return;
+                        }
+                        *attempt = nullptr; // breaks the self-reference
+                        // 409 Conflict: the vehicle is already subscribed to this webhook, which is
+                        // the state the user asked for (§8.2).
+                        const bool ok = !error.isError() || error.httpStatus() == 409;
+                        itemDone(id, ok, ok ? QString() : error.userMessage());
+                    });
+            });
+        };
+        (*attempt)(false);
+    });
+}
+
 void SmartcarAccount::runUnsubscribe(const QString &id) {
+    // Always the v2 DELETE with the AMT, also with useV3Subscriptions: a v3
+    // DELETE /v3/subscriptions/{id} is not confirmed by any source (smartcar-protocol.md §8.2, §16.4),
+    // and it would need the subscription id, which the asynchronous v3 create does not return.
     m_client->unsubscribe(m_config.amt, id, m_config.webhookId, [this, id](const SmartcarError &error) {
         itemDone(id, !error.isError(), error.userMessage());
     });

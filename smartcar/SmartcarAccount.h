@@ -7,12 +7,14 @@
 #include "smartcar/TokenStore.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QTimer>
 #include <functional>
 #include <memory>
 
 namespace smartcar {
 
+class AppTokenProvider;
 class SmartcarApiClient;
 
 // model::AccountCommands on Smartcar's REST API: Connect, vehicle listing, and (un)subscribing
@@ -30,7 +32,11 @@ public:
         SmartcarEndpoints endpoints = SmartcarEndpoints::fromEnvironment();
         ConnectFlow::Settings connect; // client id/secret, redirect URI, mode, scope
         QString webhookId;
-        QByteArray amt;  // Application Management Token: unsubscribe's credential
+        QByteArray amt; // Application Management Token: unsubscribe's credential
+        // Subscribe through the v3 Management API with the client-credentials app token instead of
+        // the legacy v2 call with the user token (smartcar-protocol.md §8.2; v2 is being retired).
+        // Off by default until v3 is confirmed against the real service. Unsubscribe stays on v2.
+        bool useV3Subscriptions = false;
         QString dataDir; // tokens.json lives here
         // Opens the authorize URL in a browser; smartcar/ cannot reach QtGui, the composition root can.
         std::function<void(const QUrl &)> openUrl;
@@ -56,6 +62,7 @@ public:
 
     ConnectFlow *connectFlow() const { return m_flow; }
     SmartcarApiClient *apiClient() const { return m_client; }
+    AppTokenProvider *appTokens() const { return m_appTokens; }
     TokenStore &tokenStore() { return m_store; }
     const TokenStore &tokenStore() const { return m_store; }
     TokenBucket &rateBucket() { return m_bucket; }
@@ -79,6 +86,9 @@ private:
     void step();
     void whenPaced(std::function<void()> run);
     void runSubscribe(const QString &id);
+    void runSubscribeV3(const QString &id);
+    void smartcarUserId(const QString &vehicleId,
+                        std::function<void(const QString &, const SmartcarError &)> done);
     void runUnsubscribe(const QString &id);
     void runListUser(const QString &userKey);
     void listVehicleDetails(const QByteArray &token, QStringList ids, int index);
@@ -91,6 +101,8 @@ private:
     TokenStore m_store;
     SmartcarApiClient *m_client;
     ConnectFlow *m_flow;
+    AppTokenProvider *m_appTokens;
+    QHash<QString, QString> m_userIds; // TokenStore userKey -> Smartcar user id, learnt per session
     TokenBucket m_bucket;
     QTimer m_paceTimer;
     std::function<void()> m_paced;

@@ -29,6 +29,7 @@ struct SmartcarApiClient::Call {
     QUrl url;
     QByteArray authorization;
     QByteArray body;
+    QByteArray contentType;
     int retriesDone = 0;
     Answer answer;
 };
@@ -49,12 +50,13 @@ QUrl SmartcarApiClient::vehicleUrl(const QString &vehicleId, const QString &suff
 }
 
 void SmartcarApiClient::send(const QByteArray &method, const QUrl &url, const QByteArray &authorization,
-                             const QByteArray &body, Answer answer) {
+                             const QByteArray &body, Answer answer, const QByteArray &contentType) {
     auto call = std::make_shared<Call>();
     call->method = method;
     call->url = url;
     call->authorization = authorization;
     call->body = body;
+    call->contentType = contentType;
     call->answer = std::move(answer);
     attempt(call);
 }
@@ -62,12 +64,12 @@ void SmartcarApiClient::send(const QByteArray &method, const QUrl &url, const QB
 void SmartcarApiClient::attempt(std::shared_ptr<Call> call) {
     QNetworkRequest request(call->url);
     request.setTransferTimeout(m_timeoutMs);
-    request.setRawHeader("Authorization", call->authorization);
+    if (!call->authorization.isEmpty()) // the iam token call authenticates in its body
+        request.setRawHeader("Authorization", call->authorization);
     request.setRawHeader("Accept", "application/json");
     request.setRawHeader("User-Agent", QByteArrayLiteral("fleetmon/" FLEETMON_VERSION));
     if (call->method == "POST" && !call->body.isEmpty())
-        request.setHeader(QNetworkRequest::ContentTypeHeader,
-                          QByteArrayLiteral("application/x-www-form-urlencoded"));
+        request.setHeader(QNetworkRequest::ContentTypeHeader, call->contentType);
     if (call->url.path().contains(QLatin1String("/v2.0/")))
         request.setRawHeader("sc-unit-system", "metric");
     // No upload device for an empty body: subscribe and unsubscribe carry none.
@@ -183,6 +185,57 @@ void SmartcarApiClient::unsubscribe(const QByteArray &amt, const QString &vehicl
                                     Done done) {
     send("DELETE", vehicleUrl(vehicleId, QStringLiteral("/webhooks/") + pathPart(webhookId)), bearer(amt), {},
          [done](const QJsonObject &, const SmartcarError &error) { done(error); });
+}
+
+void SmartcarApiClient::userId(const QByteArray &userToken,
+                               std::function<void(QString, SmartcarError)> done) {
+    send("GET", SmartcarEndpoints::join(m_endpoints.api, QStringLiteral("/v2.0/user")), bearer(userToken), {},
+         [done](const QJsonObject &json, const SmartcarError &error) {
+             const QString id = json.value(QLatin1String("id")).toString();
+             if (!error.isError() && id.isEmpty()) {
+                 done({}, SmartcarError::local(QStringLiteral("Smartcar's user answer lacked the user id")));
+                 return;
+             }
+             done(id, error);
+         });
+}
+
+void SmartcarApiClient::subscribeV3(const QByteArray &appToken, const QString &userId,
+                                    const QString &vehicleId, const QString &webhookId, Done done) {
+    // JSON:API request document; the three ids are what the documented SubscriptionRequest carries.
+    const QJsonObject attributes{{QStringLiteral("webhookId"), webhookId},
+                                 {QStringLiteral("userId"), userId},
+                                 {QStringLiteral("vehicleId"), vehicleId}};
+    const QJsonObject document{
+        {QStringLiteral("data"), QJsonObject{{QStringLiteral("attributes"), attributes}}}};
+    send(
+        "POST", SmartcarEndpoints::join(m_endpoints.management, QStringLiteral("/v3/subscriptions")),
+        bearer(appToken), QJsonDocument(document).toJson(QJsonDocument::Compact),
+        [done](const QJsonObject &, const SmartcarError &error) { done(error); },
+        QByteArrayLiteral("application/json"));
+}
+
+void SmartcarApiClient::appToken(const QString &clientId, const QByteArray &clientSecret,
+                                 std::function<void(TokenGrant, SmartcarError)> done) {
+    // §10.4 puts the client credentials in the form body, not in HTTP Basic as /oauth/token does.
+    const QByteArray form = "grant_type=client_credentials&client_id=" + QUrl::toPercentEncoding(clientId) +
+                            "&client_secret=" + QUrl::toPercentEncoding(QString::fromUtf8(clientSecret));
+    send("POST", SmartcarEndpoints::join(m_endpoints.iam, QStringLiteral("/oauth2/token")), {}, form,
+         [done](const QJsonObject &json, const SmartcarError &error) {
+             TokenGrant grant;
+             if (error.isError()) {
+                 done(grant, error);
+                 return;
+             }
+             grant.accessToken = json.value(QLatin1String("access_token")).toString().toUtf8();
+             grant.expiresInSeconds = json.value(QLatin1String("expires_in")).toInt(3600);
+             if (grant.accessToken.isEmpty()) {
+                 done({}, SmartcarError::local(
+                              QStringLiteral("Smartcar's app token answer lacked access_token")));
+                 return;
+             }
+             done(grant, {});
+         });
 }
 
 void SmartcarApiClient::exchangeCode(const QString &clientId, const QByteArray &clientSecret,

@@ -30,7 +30,8 @@ struct VehicleAttributes {
 // Promises: 429 waits the server's retry-after (bounded by maxRetryAfterSeconds) and 5xx or no
 // answer back off exponentially, both at most maxRetries times; every attempt has a timeout; an
 // answer is never retried forever. Which token goes where is decided here: user token for vehicle
-// calls and subscribe, the AMT for unsubscribe, HTTP Basic client credentials for /oauth/token.
+// calls and subscribe, the AMT for unsubscribe, HTTP Basic client credentials for /oauth/token,
+// the app token for v3 subscribe and client credentials in the form body for the iam token.
 class SmartcarApiClient final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SmartcarApiClient)
@@ -61,6 +62,15 @@ public:
                    Done done);
     // DELETE on the same path with the Application Management Token.
     void unsubscribe(const QByteArray &amt, const QString &vehicleId, const QString &webhookId, Done done);
+    // GET /v2.0/user: the Smartcar user id behind a user token (smartcar-protocol.md §9.1).
+    void userId(const QByteArray &userToken, std::function<void(QString, SmartcarError)> done);
+    // POST {management}/v3/subscriptions with the app token (§8.2). Answers 202: Smartcar finishes
+    // it asynchronously. A 409 (already subscribed) reaches `done` as an error; the caller decides.
+    void subscribeV3(const QByteArray &appToken, const QString &userId, const QString &vehicleId,
+                     const QString &webhookId, Done done);
+    // POST {iam}/oauth2/token, grant_type=client_credentials (§10.4): an app token, no refresh token.
+    void appToken(const QString &clientId, const QByteArray &clientSecret,
+                  std::function<void(TokenGrant, SmartcarError)> done);
 
     void exchangeCode(const QString &clientId, const QByteArray &clientSecret, const QString &code,
                       const QString &redirectUri, std::function<void(TokenGrant, SmartcarError)> done);
@@ -76,7 +86,8 @@ private:
     using Answer = std::function<void(const QJsonObject &, const SmartcarError &)>;
 
     void send(const QByteArray &method, const QUrl &url, const QByteArray &authorization,
-              const QByteArray &body, Answer answer);
+              const QByteArray &body, Answer answer,
+              const QByteArray &contentType = QByteArrayLiteral("application/x-www-form-urlencoded"));
     void attempt(std::shared_ptr<Call> call);
     void finished(std::shared_ptr<Call> call, QNetworkReply *reply);
     void listPage(std::shared_ptr<QStringList> ids, int offset, const QByteArray &userToken,

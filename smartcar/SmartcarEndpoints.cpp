@@ -18,6 +18,7 @@ SmartcarEndpoints SmartcarEndpoints::fromEnvironment() {
     override(&e.auth, "FLEETMON_SMARTCAR_AUTH");
     override(&e.connect, "FLEETMON_SMARTCAR_CONNECT");
     override(&e.management, "FLEETMON_SMARTCAR_MANAGEMENT");
+    override(&e.iam, "FLEETMON_SMARTCAR_IAM");
     return e;
 }
 

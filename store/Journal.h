@@ -48,7 +48,6 @@ public:
     void setHistoryRetentionDays(int days);
     void close(); // drains, then stops the thread
 
-
 private:
     struct Pending {
         quint64 ticket = 0; // 0 for alert snapshots, which nobody waits for

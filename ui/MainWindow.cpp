@@ -30,10 +30,10 @@
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
-#include <QTableView>
 #include <QStatusBar>
 #include <QStyle>
 #include <QSystemTrayIcon>
+#include <QTableView>
 #include <QVBoxLayout>
 
 namespace ui {
@@ -209,8 +209,8 @@ void MainWindow::createActions() {
 void MainWindow::createVehicleMenu() {
     if (!m_services.account)
         return;
-    m_subscriptions = new SubscriptionController(m_services.account, m_tableModel,
-                                                 [this] { return m_tablePanel->selectedVehicleIds(); }, this);
+    m_subscriptions = new SubscriptionController(
+        m_services.account, m_tableModel, [this] { return m_tablePanel->selectedVehicleIds(); }, this);
     QMenu *vehicles = menuBar()->addMenu(tr("Veh&icles"));
     vehicles->setToolTipsVisible(true); // a disabled action says why in its tooltip
     vehicles->addAction(m_subscriptions->connectAction());

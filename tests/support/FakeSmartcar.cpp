@@ -10,6 +10,7 @@
 #include <QUrl>
 #include <QUrlQuery>
 #include <QUuid>
+#include <algorithm>
 
 namespace testsupport {
 
@@ -54,6 +55,14 @@ FakeSmartcar::FakeSmartcar(QString clientId, QByteArray clientSecret, QString we
     m_router.addRoute("GET", "/v2.0/vehicles", [this](const net::HttpRequest &r, const net::Responder &s) {
         respond(s, listVehicles(r));
     });
+    m_router.addRoute("GET", "/v2.0/user",
+                      [this](const net::HttpRequest &r, const net::Responder &s) { respond(s, user(r)); });
+    m_router.addRoute("POST", "/oauth2/token", [this](const net::HttpRequest &r, const net::Responder &s) {
+        respond(s, appToken(r));
+    });
+    m_router.addRoute(
+        "POST", "/v3/subscriptions",
+        [this](const net::HttpRequest &r, const net::Responder &s) { respond(s, subscribeV3(r)); });
     m_server = std::make_unique<ServerThread>(this);
 }
 
@@ -76,7 +85,7 @@ void FakeSmartcar::setVehiclesForNextGrant(const QStringList &ids) {
 
 QString FakeSmartcar::issueCode(const QString &redirectUri) {
     QMutexLocker lock(&m_mutex);
-    m_grants.append(Grant{m_nextVehicles, {}});
+    m_grants.append(Grant{m_nextVehicles, {}, QUuid::createUuid().toString(QUuid::WithoutBraces)});
     const QString code = QUuid::createUuid().toString(QUuid::WithoutBraces);
     m_codes.insert(code, {int(m_grants.size() - 1), redirectUri});
     m_secrets.append(code.toUtf8());
@@ -97,6 +106,22 @@ void FakeSmartcar::expireAccessTokens() {
 void FakeSmartcar::revokeRefreshTokens() {
     QMutexLocker lock(&m_mutex);
     m_refresh.clear();
+}
+
+void FakeSmartcar::setAppTokenLifetime(int seconds) {
+    QMutexLocker lock(&m_mutex);
+    m_appTokenLifetime = seconds;
+}
+
+void FakeSmartcar::expireAppTokens() {
+    QMutexLocker lock(&m_mutex);
+    for (qint64 &expiresAt : m_appTokens)
+        expiresAt = 0;
+}
+
+void FakeSmartcar::markSubscribed(const QString &vehicleId) {
+    QMutexLocker lock(&m_mutex);
+    m_subscribed.insert(vehicleId);
 }
 
 void FakeSmartcar::addFault(const Fault &fault) {
@@ -257,7 +282,7 @@ net::HttpResponse FakeSmartcar::authorize(const net::HttpRequest &request) {
             violation(QStringLiteral("authorize: ") + p);
         return net::HttpResponse::text(400, problems.join(QLatin1Char('\n')).toUtf8());
     }
-    m_grants.append(Grant{m_nextVehicles, {}});
+    m_grants.append(Grant{m_nextVehicles, {}, QUuid::createUuid().toString(QUuid::WithoutBraces)});
     const QString code = QUuid::createUuid().toString(QUuid::WithoutBraces);
     m_codes.insert(code, {int(m_grants.size() - 1), redirect});
     m_secrets.append(code.toUtf8());
@@ -432,6 +457,108 @@ net::HttpResponse FakeSmartcar::vehicleCall(const net::HttpRequest &request) {
     m_subscribed.insert(id);
     return net::HttpResponse::json(
         200, json({{QStringLiteral("vehicleId"), id}, {QStringLiteral("webhookId"), m_webhookId}}));
+}
+
+net::HttpResponse FakeSmartcar::user(const net::HttpRequest &request) {
+    QMutexLocker lock(&m_mutex);
+    ++m_counts["user"];
+    if (auto fault = injected(request))
+        return *fault;
+    net::HttpResponse error;
+    const int grant = userGrant(request, &error, "user");
+    if (grant < 0)
+        return error;
+    return net::HttpResponse::json(200, json({{QStringLiteral("id"), m_grants[grant].userId}}));
+}
+
+net::HttpResponse FakeSmartcar::appToken(const net::HttpRequest &request) {
+    QMutexLocker lock(&m_mutex);
+    ++m_counts["apptoken"];
+    // §10.4: client credentials travel in the form body; this endpoint is not /oauth/token.
+    if (!request.header("Authorization").isEmpty())
+        violation(QStringLiteral("iam token: sent an Authorization header; credentials belong in the body"));
+    if (!request.header("Content-Type").startsWith("application/x-www-form-urlencoded")) {
+        violation(QStringLiteral("iam token: body is not form-encoded"));
+        return oauthError(400, "invalid_request", QStringLiteral("Expected a form-encoded body."));
+    }
+    if (auto fault = injected(request))
+        return *fault;
+    const QUrlQuery form = formOf(request.body);
+    if (value(form, "grant_type") != QLatin1String("client_credentials")) {
+        violation(QStringLiteral("iam token: grant_type must be client_credentials"));
+        return oauthError(400, "invalid_request", QStringLiteral("Unsupported grant_type."));
+    }
+    if (value(form, "client_id") != m_clientId || value(form, "client_secret").toUtf8() != m_clientSecret) {
+        violation(QStringLiteral("iam token: missing or wrong client_id/client_secret in the body"));
+        return oauthError(401, "invalid_client", QStringLiteral("Invalid client credentials."));
+    }
+    const QByteArray token = "app-" + QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
+    m_appTokens.insert(token, nowMs() + qint64(m_appTokenLifetime) * 1000);
+    m_secrets << token;
+    return net::HttpResponse::json(200, json({{QStringLiteral("access_token"), QString::fromUtf8(token)},
+                                              {QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                                              {QStringLiteral("expires_in"), m_appTokenLifetime}}));
+}
+
+net::HttpResponse FakeSmartcar::subscribeV3(const net::HttpRequest &request) {
+    QMutexLocker lock(&m_mutex);
+    ++m_counts["subscribe_v3"];
+    const QByteArray auth = request.header("Authorization");
+    const QByteArray token = auth.startsWith("Bearer ") ? auth.mid(7) : QByteArray();
+    const QJsonObject attributes = QJsonDocument::fromJson(request.body)
+                                       .object()
+                                       .value(QLatin1String("data"))
+                                       .toObject()
+                                       .value(QLatin1String("attributes"))
+                                       .toObject();
+    const QString vehicleId = attributes.value(QLatin1String("vehicleId")).toString();
+    if (!vehicleId.isEmpty())
+        ++m_subscribeAttempts[vehicleId];
+    if (auto fault = injected(request))
+        return *fault;
+    const auto app = m_appTokens.constFind(token);
+    if (app == m_appTokens.constEnd() || *app < nowMs()) {
+        if (token == m_amt)
+            violation(QStringLiteral("subscribe v3: sent the AMT where the app token belongs"));
+        else if (m_access.contains(token))
+            violation(QStringLiteral("subscribe v3: sent a user access token where the app token belongs"));
+        else if (app == m_appTokens.constEnd())
+            violation(QStringLiteral("subscribe v3: no app token from iam"));
+        return smartcarError(401, QStringLiteral("AUTHENTICATION"), {},
+                             QStringLiteral("The access token is invalid or expired."));
+    }
+    const QByteArray type = request.header("Content-Type");
+    if (!type.startsWith("application/json") && !type.startsWith("application/vnd.api+json")) {
+        violation(QStringLiteral("subscribe v3: body is not JSON"));
+        return smartcarError(400, QStringLiteral("VALIDATION"), {}, QStringLiteral("Expected a JSON body."));
+    }
+    const QString webhookId = attributes.value(QLatin1String("webhookId")).toString();
+    const QString userId = attributes.value(QLatin1String("userId")).toString();
+    if (webhookId.isEmpty() || userId.isEmpty() || vehicleId.isEmpty()) {
+        violation(QStringLiteral("subscribe v3: body lacks data.attributes.webhookId/userId/vehicleId"));
+        return smartcarError(400, QStringLiteral("VALIDATION"), QStringLiteral("PARAMETER"),
+                             QStringLiteral("data.attributes needs webhookId, userId and vehicleId."));
+    }
+    if (webhookId != m_webhookId)
+        return smartcarError(404, QStringLiteral("RESOURCE_NOT_FOUND"), {},
+                             QStringLiteral("Unknown webhook."));
+    const bool owned = std::any_of(m_grants.cbegin(), m_grants.cend(), [&](const Grant &g) {
+        return g.userId == userId && g.vehicles.contains(vehicleId);
+    });
+    if (!owned) {
+        violation(QStringLiteral("subscribe v3: user %1 does not own vehicle %2").arg(userId, vehicleId));
+        return smartcarError(404, QStringLiteral("RESOURCE_NOT_FOUND"), {},
+                             QStringLiteral("No such vehicle for this user."));
+    }
+    if (m_subscribed.contains(vehicleId))
+        return smartcarError(409, QStringLiteral("CONFLICT"), {},
+                             QStringLiteral("The vehicle is already subscribed to this webhook."));
+    ++m_acceptedSubscribes[vehicleId];
+    m_subscribed.insert(vehicleId);
+    return net::HttpResponse::json(
+        202,
+        json({{QStringLiteral("meta"), QJsonObject{{QStringLiteral("message"),
+                                                    QStringLiteral("subscription creation in progress")}}}}));
 }
 
 } // namespace testsupport
