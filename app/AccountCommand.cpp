@@ -1,5 +1,6 @@
 #include "app/AccountCommand.h"
 
+#include "app/SecretVault.h"
 #include "app/SetupStore.h"
 #include "net/HttpServer.h"
 #include "net/Router.h"
@@ -208,6 +209,7 @@ int AccountCommand::run(const AppOptions &options, QIODevice &out, QIODevice &er
     Printer print(out, err);
     const smartcar::SmartcarAccount::Config config = configFor(options, openInBrowser);
     smartcar::SmartcarAccount account(config);
+    SecretVault::instance().attachTokenStore(account.tokenStore());
     QString error;
     if (!account.load(&error))
         return print.fail(error, 2);

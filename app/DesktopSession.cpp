@@ -3,6 +3,7 @@
 #include "app/AccountCommand.h"
 #include "app/DemoFleetDriver.h"
 #include "app/IngestService.h"
+#include "app/SecretVault.h"
 #include "app/SetupStore.h"
 #include "model/FleetTableModel.h"
 #include "model/FleetUpdateQueue.h"
@@ -22,6 +23,8 @@
 #include <QDesktopServices>
 #include <QMessageBox>
 #include <QRandomGenerator>
+#include <QSettings>
+#include <QStatusBar>
 #include <cstdio>
 
 namespace app {
@@ -66,6 +69,21 @@ model::AccountCommands::Subscription subscriptionShown(smartcar::TokenStore::Sub
         break;
     }
     return model::AccountCommands::Subscription::Unknown;
+}
+
+// Secrets in a file are a real, supported place, but the user must know: the status bar says so on
+// every start, and a dialog once (it would nag on every start of a machine that will never have one).
+void showSecretsWarning(ui::MainWindow *window) {
+    SecretVault &vault = SecretVault::instance();
+    if (vault.backend() != SecretVault::Backend::File)
+        return;
+    window->statusBar()->showMessage(vault.warning(), 30'000);
+    QSettings settings;
+    const QString shownKey = QStringLiteral("secrets/fileWarningShown");
+    if (settings.value(shownKey, false).toBool())
+        return;
+    settings.setValue(shownKey, true);
+    QMessageBox::information(window, QObject::tr("Where your secrets are kept"), vault.warning());
 }
 
 } // namespace
@@ -167,6 +185,7 @@ int DesktopSession::run(QApplication &application) {
     if (m_options.mode != AppOptions::Mode::Demo) {
         account = std::make_unique<smartcar::SmartcarAccount>(
             AccountCommand::configFor(m_options, [](const QUrl &url) { QDesktopServices::openUrl(url); }));
+        SecretVault::instance().attachTokenStore(account->tokenStore());
         if (!account->load(&error))
             QMessageBox::warning(nullptr, QObject::tr("Smartcar account"), error);
         callback = new smartcar::OAuthCallbackEndpoint(account->connectFlow());
@@ -213,6 +232,8 @@ int DesktopSession::run(QApplication &application) {
     QObject::connect(&window, &ui::MainWindow::setupRequested, &window,
                      [this, &window] { runSetupFromMenu(&window); });
     window.show();
+    if (m_options.mode != AppOptions::Mode::Demo)
+        showSecretsWarning(&window);
 
     std::unique_ptr<DemoFleetDriver> demo;
     if (m_options.mode == AppOptions::Mode::Demo) {

@@ -1,9 +1,8 @@
 #include "app/SetupStore.h"
 
-#include <QDir>
-#include <QFile>
+#include "app/SecretVault.h"
+
 #include <QSettings>
-#include <QStandardPaths>
 
 namespace app {
 
@@ -20,8 +19,7 @@ const QString kClientSecret = QStringLiteral("clientSecret");
 } // namespace
 
 QString SetupStore::secretsPath() {
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation))
-        .filePath(QStringLiteral("secrets.conf"));
+    return SecretVault::filePath();
 }
 
 model::SetupValues SetupStore::load() {
@@ -35,9 +33,13 @@ model::SetupValues SetupStore::load() {
     v.customTunnelUrlPattern = settings.value(kTunnelPattern).toString();
     v.listenAddress = settings.value(kListen, v.listenAddress).toString();
     v.dataDir = settings.value(kDataDir).toString();
-    const QSettings secrets(secretsPath(), QSettings::IniFormat);
-    v.amt = secrets.value(kAmt).toString();
-    v.clientSecret = secrets.value(kClientSecret).toString();
+    // An unreadable secret reads as unset: the app then asks for the setup instead of failing.
+    SecretVault &vault = SecretVault::instance();
+    QString error;
+    if (!vault.read(kAmt, &v.amt, &error))
+        v.amt.clear();
+    if (!vault.read(kClientSecret, &v.clientSecret, &error))
+        v.clientSecret.clear();
     return v;
 }
 
@@ -55,28 +57,8 @@ bool SetupStore::save(const model::SetupValues &v, QString *error) {
         *error = QStringLiteral("cannot write the settings file %1").arg(settings.fileName());
         return false;
     }
-    // The secrets file is created private before anything secret is written into it.
-    const QString path = secretsPath();
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    if (!file.exists() && !file.open(QIODevice::WriteOnly)) {
-        *error = QStringLiteral("cannot create %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    file.close();
-    if (!QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
-        *error = QStringLiteral("cannot make %1 private").arg(path);
-        return false;
-    }
-    QSettings secrets(path, QSettings::IniFormat);
-    secrets.setValue(kAmt, v.amt);
-    secrets.setValue(kClientSecret, v.clientSecret);
-    secrets.sync();
-    if (secrets.status() != QSettings::NoError) {
-        *error = QStringLiteral("cannot write %1").arg(path);
-        return false;
-    }
-    return true;
+    SecretVault &vault = SecretVault::instance();
+    return vault.write(kAmt, v.amt, error) && vault.write(kClientSecret, v.clientSecret, error);
 }
 
 bool SetupStore::isConfigured() {

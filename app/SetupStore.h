@@ -6,9 +6,9 @@
 
 namespace app {
 
-// Where the setup lives: ordinary values in the app's settings, secrets (AMT, client secret) in a
-// file of their own that only the user may read (0600). The desktop keychain is not used: headless
-// machines and CI have no Secret Service, and one behaviour everywhere is easier to support.
+// Where the setup lives: ordinary values in the app's settings, secrets (AMT, client secret) in the
+// SecretVault: the desktop keychain when there is one, else a file of their own that only the user may
+// read (0600, `secretsPath()`, the same format as before the keychain was used).
 class SetupStore final {
 public:
     static model::SetupValues load();

@@ -6,6 +6,7 @@
 #include "app/DesktopSession.h"
 #include "app/ExportCommand.h"
 #include "app/IngestService.h"
+#include "app/SecretVault.h"
 #include "app/UnixSignalWatcher.h"
 
 #include <QApplication>
@@ -55,6 +56,9 @@ int runHeadless(QCoreApplication &application, const app::AppOptions &options) {
     if (options.amt.isEmpty())
         return fail(
             QStringLiteral("no Application Management Token: pass --amt-file FILE or set FLEETMON_AMT"), 2);
+    // Servers rarely have a keychain: say once, where an operator reads, where the secrets are.
+    if (app::SecretVault::instance().backend() == app::SecretVault::Backend::File)
+        std::fprintf(stderr, "fleetmon: warning: %s\n", qPrintable(app::SecretVault::instance().warning()));
     app::IngestService ingest;
     QString error;
     if (!ingest.start(options, nullptr, &error))

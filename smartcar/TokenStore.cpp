@@ -43,9 +43,13 @@ QString TokenStore::defaultPath(const QString &dataDir) {
     return QDir(dataDir).filePath(QStringLiteral("tokens.json"));
 }
 
-bool TokenStore::load(QString *error) {
-    m_users.clear();
-    m_subscriptions.clear();
+void TokenStore::setPersistence(LoadFunction load, SaveFunction save) {
+    m_load = std::move(load);
+    m_save = std::move(save);
+}
+
+bool TokenStore::readFile(QByteArray *json, QString *error) const {
+    json->clear();
     QFile file(m_path);
     if (!file.exists())
         return true;
@@ -53,11 +57,25 @@ bool TokenStore::load(QString *error) {
         *error = QStringLiteral("cannot read %1: %2").arg(m_path, file.errorString());
         return false;
     }
+    *json = file.readAll();
+    return true;
+}
+
+bool TokenStore::load(QString *error) {
+    m_users.clear();
+    m_subscriptions.clear();
+    QByteArray json;
+    if (!(m_load ? m_load(&json, error) : readFile(&json, error)))
+        return false;
+    if (json.isEmpty())
+        return true;
     QJsonParseError parseError{};
-    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
     if (!doc.isObject()) {
-        // The message names the file and the parser's complaint, never its content (secrets).
-        *error = QStringLiteral("%1 is not valid JSON (%2)").arg(m_path, parseError.errorString());
+        // The message names the place and the parser's complaint, never the content (secrets).
+        *error = QStringLiteral("%1 is not valid JSON (%2)")
+                     .arg(m_load ? QStringLiteral("the stored Smartcar tokens") : m_path,
+                          parseError.errorString());
         return false;
     }
     const QJsonObject root = doc.object();
@@ -99,6 +117,11 @@ bool TokenStore::save(QString *error) {
                            {QStringLiteral("users"), users},
                            {QStringLiteral("subscriptions"), subs}};
 
+    const QByteArray json = QJsonDocument(root).toJson(QJsonDocument::Indented);
+    return m_save ? m_save(json, error) : writeFile(json, error);
+}
+
+bool TokenStore::writeFile(const QByteArray &json, QString *error) const {
     QDir().mkpath(QFileInfo(m_path).absolutePath());
     QSaveFile file(m_path);
     if (!file.open(QIODevice::WriteOnly)) {
@@ -111,7 +134,7 @@ bool TokenStore::save(QString *error) {
         *error = QStringLiteral("cannot make %1 private").arg(m_path);
         return false;
     }
-    file.write(QJsonDocument(root).toJson(QJsonDocument::Indented));
+    file.write(json);
     if (!file.commit()) {
         *error = QStringLiteral("cannot write %1: %2").arg(m_path, file.errorString());
         return false;

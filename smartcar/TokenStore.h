@@ -6,6 +6,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+
 namespace smartcar {
 
 // One Smartcar user's grant: the opaque token pair Connect issued and the vehicles it covers.
@@ -37,6 +39,15 @@ public:
     bool load(QString *error);
     bool save(QString *error);
 
+    // Where the JSON goes, for a composition root that has a safer place (the desktop keychain) than
+    // this layer may know of. Load yields an empty array when nothing is stored yet. Both unset (the
+    // default) means the 0600 file at path(); the file functions stay callable for migrating from it.
+    using LoadFunction = std::function<bool(QByteArray *json, QString *error)>;
+    using SaveFunction = std::function<bool(const QByteArray &json, QString *error)>;
+    void setPersistence(LoadFunction load, SaveFunction save);
+    bool readFile(QByteArray *json, QString *error) const;
+    bool writeFile(const QByteArray &json, QString *error) const;
+
     const QList<UserTokens> &users() const { return m_users; }
     // Inserts or replaces (by userKey). A vehicle belongs to one user: a later grant takes it over.
     void upsert(const UserTokens &tokens);
@@ -49,6 +60,8 @@ public:
 
 private:
     QString m_path;
+    LoadFunction m_load;
+    SaveFunction m_save;
     QList<UserTokens> m_users;
     QHash<QString, Subscription> m_subscriptions;
 };
