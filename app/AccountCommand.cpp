@@ -202,6 +202,19 @@ smartcar::SmartcarAccount::Config AccountCommand::configFor(const AppOptions &op
     config.useV3Subscriptions = useV3Subscriptions();
     config.dataDir = options.dataDir;
     config.openUrl = std::move(openUrl);
+    // Base URLs: the environment wins (servers, tests), then the settings file, then Smartcar's.
+    const QSettings settings;
+    const auto fromSettings = [&](const char *env, const QString &key, QUrl *url) {
+        if (qEnvironmentVariableIsEmpty(env) && settings.contains(key))
+            *url = QUrl(settings.value(key).toString());
+    };
+    fromSettings("FLEETMON_SMARTCAR_API", QStringLiteral("smartcar/apiBase"), &config.endpoints.api);
+    fromSettings("FLEETMON_SMARTCAR_AUTH", QStringLiteral("smartcar/authBase"), &config.endpoints.auth);
+    fromSettings("FLEETMON_SMARTCAR_CONNECT", QStringLiteral("smartcar/connectBase"),
+                 &config.endpoints.connect);
+    fromSettings("FLEETMON_SMARTCAR_MANAGEMENT", QStringLiteral("smartcar/managementBase"),
+                 &config.endpoints.management);
+    fromSettings("FLEETMON_SMARTCAR_IAM", QStringLiteral("smartcar/iamBase"), &config.endpoints.iam);
     return config;
 }
 
