@@ -6,7 +6,6 @@
 #include <QJsonObject>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QThread>
 
 #include <algorithm>
 
@@ -23,45 +22,30 @@ DeliveryDetailService::~DeliveryDetailService() {
 }
 
 bool DeliveryDetailService::open(const QString &path, QString *error) {
-    {
-        std::lock_guard lock(m_mutex);
-        if (m_thread || m_openState != 0) {
-            *error = QStringLiteral("the delivery detail service was already opened");
-            return false;
-        }
+    if (m_worker.isRunning()) {
+        *error = QStringLiteral("the delivery detail service was already opened");
+        return false;
     }
-    m_thread = QThread::create([this, path] { run(path); });
-    m_thread->setObjectName(QStringLiteral("delivery-detail"));
-    m_thread->start();
-    std::unique_lock lock(m_mutex);
-    m_opened.wait(lock, [this] { return m_openState != 0; });
-    if (m_openState > 0)
-        return true;
-    *error = m_openError;
-    lock.unlock();
-    m_thread->wait();
-    delete m_thread;
-    m_thread = nullptr;
-    return false;
+    return m_worker.start(
+        QStringLiteral("delivery-detail"), path, Database::Mode::ReadOnly, [this](Database &db) { run(db); },
+        error);
 }
 
 void DeliveryDetailService::close() {
-    if (!m_thread)
+    if (!m_worker.isRunning())
         return;
     {
         std::lock_guard lock(m_mutex);
         m_stopping = true;
     }
     m_wake.notify_one();
-    m_thread->wait();
-    delete m_thread;
-    m_thread = nullptr;
+    m_worker.join();
 }
 
 void DeliveryDetailService::request(qint64 journalId) {
     {
         std::lock_guard lock(m_mutex);
-        if (m_openState > 0 && !m_stopping) {
+        if (m_worker.isOpen() && !m_stopping) {
             m_pending = journalId; // replaces a request the worker has not picked up yet
             m_wake.notify_one();
             return;
@@ -73,19 +57,7 @@ void DeliveryDetailService::request(qint64 journalId) {
     Q_EMIT detailReady(detail);
 }
 
-void DeliveryDetailService::run(const QString &path) {
-    Database db;
-    QString error;
-    const bool ok = db.open(path, Database::Mode::ReadOnly, &error);
-    {
-        std::lock_guard lock(m_mutex);
-        m_openState = ok ? 1 : -1;
-        m_openError = error;
-    }
-    m_opened.notify_all();
-    if (!ok)
-        return;
-
+void DeliveryDetailService::run(Database &db) {
     for (;;) {
         qint64 journalId = 0;
         {

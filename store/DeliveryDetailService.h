@@ -1,14 +1,13 @@
 #pragma once
 
 #include "model/DeliveryDetailSource.h"
+#include "store/DatabaseThread.h"
 
 #include <QString>
 
 #include <condition_variable>
 #include <mutex>
 #include <optional>
-
-class QThread;
 
 namespace store {
 
@@ -45,17 +44,14 @@ public:
     static QString shortenSignature(const QString &value);
 
 private:
-    void run(const QString &path);
+    void run(Database &db);
     model::DeliveryDetail read(Database &db, qint64 journalId) const;
 
-    QThread *m_thread = nullptr;
+    DatabaseThread m_worker;
     std::mutex m_mutex;
     std::condition_variable m_wake;
-    std::condition_variable m_opened;
     std::optional<qint64> m_pending; // the newest request not yet picked up
     bool m_stopping = false;
-    int m_openState = 0; // 0 pending, 1 open, -1 failed
-    QString m_openError;
 };
 
 } // namespace store

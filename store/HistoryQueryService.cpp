@@ -4,7 +4,6 @@
 
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QThread>
 
 #include <algorithm>
 
@@ -56,33 +55,20 @@ HistoryQueryService::~HistoryQueryService() {
 }
 
 bool HistoryQueryService::open(const QString &path, QString *error) {
-    if (m_thread) {
+    if (m_worker.isRunning()) {
         *error = QStringLiteral("the history service is already open");
         return false;
     }
     {
         std::lock_guard lock(m_mutex);
         m_stopping = false;
-        m_openState = 0;
     }
-    m_thread = QThread::create([this, path] { run(path); });
-    m_thread->setObjectName(QStringLiteral("history"));
-    m_thread->start();
-    std::unique_lock lock(m_mutex);
-    m_opened.wait(lock, [this] { return m_openState != 0; });
-    if (m_openState < 0) {
-        *error = m_openError;
-        lock.unlock();
-        m_thread->wait();
-        delete m_thread;
-        m_thread = nullptr;
-        return false;
-    }
-    return true;
+    return m_worker.start(
+        QStringLiteral("history"), path, Database::Mode::ReadOnly, [this](Database &db) { run(db); }, error);
 }
 
 void HistoryQueryService::close() {
-    if (!m_thread)
+    if (!m_worker.isRunning())
         return;
     {
         std::lock_guard lock(m_mutex);
@@ -91,17 +77,13 @@ void HistoryQueryService::close() {
         m_slotOrder.clear();
     }
     m_wake.notify_one();
-    m_thread->wait();
-    delete m_thread;
-    m_thread = nullptr;
-    std::lock_guard lock(m_mutex);
-    m_openState = 0;
+    m_worker.join();
 }
 
 void HistoryQueryService::request(const model::SeriesRequest &request) {
     {
         std::lock_guard lock(m_mutex);
-        if (m_openState == 1 && !m_stopping) {
+        if (m_worker.isOpen() && !m_stopping) {
             const QString slot = slotOf(request);
             if (!m_pending.contains(slot))
                 m_slotOrder.append(slot);
@@ -125,19 +107,7 @@ void HistoryQueryService::answerLater(model::SeriesResult result) {
         this, [this, result = std::move(result)] { Q_EMIT seriesReady(result); }, Qt::QueuedConnection);
 }
 
-void HistoryQueryService::run(const QString &path) {
-    Database db;
-    QString error;
-    const bool ok = db.open(path, Database::Mode::ReadOnly, &error);
-    {
-        std::lock_guard lock(m_mutex);
-        m_openState = ok ? 1 : -1;
-        m_openError = error;
-    }
-    m_opened.notify_all();
-    if (!ok)
-        return;
-
+void HistoryQueryService::run(Database &db) {
     for (;;) {
         model::SeriesRequest next;
         {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/HistorySource.h"
+#include "store/DatabaseThread.h"
 
 #include <QHash>
 #include <QList>
@@ -8,8 +9,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
-
-class QThread;
 
 namespace store {
 
@@ -49,19 +48,16 @@ public:
     static constexpr int kMaxBuckets = 10000;
 
 private:
-    void run(const QString &path);
+    void run(Database &db);
     model::SeriesResult compute(Database &db, const model::SeriesRequest &request);
     void answerLater(model::SeriesResult result);
 
-    QThread *m_thread = nullptr;
+    DatabaseThread m_worker;
     std::mutex m_mutex;
     std::condition_variable m_wake;
-    std::condition_variable m_opened;
     QHash<QString, model::SeriesRequest> m_pending; // by slot
     QList<QString> m_slotOrder;                     // slots waiting, oldest first
     bool m_stopping = false;
-    int m_openState = 0; // 0 pending, 1 open, -1 failed
-    QString m_openError;
     std::atomic<quint64> m_computed{0};
 };
 

@@ -5,7 +5,6 @@
 #include <QDateTime>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QThread>
 
 namespace store {
 
@@ -23,20 +22,8 @@ Journal::~Journal() {
 }
 
 bool Journal::open(const QString &path, QString *error) {
-    m_thread = QThread::create([this, path] { run(path); });
-    m_thread->setObjectName(QStringLiteral("store"));
-    m_thread->start();
-    std::unique_lock lock(m_mutex);
-    m_opened.wait(lock, [this] { return m_openState != 0; });
-    if (m_openState < 0) {
-        *error = m_openError;
-        lock.unlock();
-        m_thread->wait();
-        delete m_thread;
-        m_thread = nullptr;
-        return false;
-    }
-    return true;
+    return m_worker.start(
+        QStringLiteral("store"), path, Database::Mode::ReadWrite, [this](Database &db) { run(db); }, error);
 }
 
 void Journal::setCommitListener(CommitListener listener) {
@@ -76,31 +63,17 @@ void Journal::setHistoryRetentionDays(int days) {
 }
 
 void Journal::close() {
-    if (!m_thread)
+    if (!m_worker.isRunning())
         return;
     {
         std::lock_guard lock(m_mutex);
         m_stopping = true;
     }
     m_wake.notify_one();
-    m_thread->wait();
-    delete m_thread;
-    m_thread = nullptr;
+    m_worker.join();
 }
 
-void Journal::run(const QString &path) {
-    Database db;
-    QString error;
-    const bool ok = db.open(path, Database::Mode::ReadWrite, &error);
-    {
-        std::lock_guard lock(m_mutex);
-        m_openState = ok ? 1 : -1;
-        m_openError = error;
-    }
-    m_opened.notify_all();
-    if (!ok)
-        return;
-
+void Journal::run(Database &db) {
     std::deque<Pending> batch;
     auto nextPrune = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     for (;;) {

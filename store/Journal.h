@@ -2,6 +2,7 @@
 
 #include "model/Alert.h"
 #include "model/Delivery.h"
+#include "store/DatabaseThread.h"
 
 #include <QList>
 #include <QString>
@@ -11,8 +12,6 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-
-class QThread;
 
 namespace store {
 
@@ -54,23 +53,20 @@ private:
         model::Delivery delivery;
         QList<model::Alert> alerts;
     };
-    void run(const QString &path);
+    void run(Database &db);
     void writeBatch(std::deque<Pending> &batch, class Database &db);
     void pruneHistory(class Database &db);
     bool writeTransaction(class Database &db, const std::function<bool(class BatchWriter &)> &write,
                           QString *error);
 
-    QThread *m_thread = nullptr;
+    DatabaseThread m_worker;
     CommitListener m_listener;
     std::mutex m_mutex;
     std::condition_variable m_wake;
-    std::condition_variable m_opened;
     std::deque<Pending> m_queue;
     quint64 m_nextTicket = 1;
     bool m_stopping = false;
     bool m_pruneRequested = false;
-    int m_openState = 0; // 0 pending, 1 open, -1 failed
-    QString m_openError;
     std::atomic<int> m_retentionDays{0};
 };
 
