@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+
+#include <vector>
+
+// Measures how long the GUI thread's event loop is kept from running a timer: a PreciseTimer with a
+// short interval records, at every tick, by how much the gap since the previous tick exceeded the
+// interval. A long slot, paint or layout anywhere on the thread shows up as one large overshoot.
+class GuiLoadProbe final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GuiLoadProbe)
+public:
+    explicit GuiLoadProbe(int intervalMs, QObject *parent = nullptr);
+
+    void start();
+    void stop();
+    // Overshoots (gap minus interval) in microseconds since start(), one per tick.
+    const std::vector<qint64> &stallsUs() const { return m_stallsUs; }
+    qint64 maxStallUs() const;
+    // When (ms since start()) the largest stall ended, to tell which phase of the run caused it.
+    qint64 maxStallAtMs() const { return m_maxAtMs; }
+
+private:
+    void tick();
+
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_intervalNs;
+    qint64 m_lastNs = 0;
+    qint64 m_maxUs = 0;
+    qint64 m_maxAtMs = 0;
+    std::vector<qint64> m_stallsUs;
+};

@@ -1,0 +1,32 @@
+#include "TableLatencyRecorder.h"
+
+#include "model/FleetTableModel.h"
+
+#include <QDateTime>
+
+TableLatencyRecorder::TableLatencyRecorder(model::FleetTableModel *model, QObject *parent)
+    : QObject(parent)
+    , m_model(model) {
+    m_latenciesMs.reserve(400'000);
+    // Direct connections: the time is taken as the model announces the change, before any view.
+    connect(m_model, &QAbstractItemModel::rowsInserted, this,
+            [this](const QModelIndex &, int first, int last) { inspect(first, last); });
+    connect(m_model, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+                inspect(topLeft.row(), bottomRight.row());
+            });
+}
+
+void TableLatencyRecorder::inspect(int first, int last) {
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (m_seenReceivedAt.size() < size_t(m_model->rowCount()))
+        m_seenReceivedAt.resize(size_t(m_model->rowCount()), 0);
+    for (int row = first; row <= last; ++row) {
+        const model::VehicleRow *r = m_model->rowAt(row);
+        if (!r || r->lastUpdateAt <= 0 || r->lastUpdateAt == m_seenReceivedAt[size_t(row)])
+            continue; // a relative-time refresh or a subscription change: no new delivery
+        m_seenReceivedAt[size_t(row)] = r->lastUpdateAt;
+        if (m_recording)
+            m_latenciesMs.push_back(now - r->lastUpdateAt);
+    }
+}

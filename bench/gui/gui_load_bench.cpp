@@ -1,0 +1,331 @@
+// gui_load_bench: the desktop app under a fleet's load, offscreen. Wires the same pieces as
+// app::DesktopSession (ingest pipeline with the durable journal, read-side services, main window),
+// shows the window with a vehicle selected (detail panel and charts live) and the delivery
+// inspector raised, then runs fleetsim against the app's own loopback endpoint. Measures on the GUI
+// thread: event-loop stalls (a 1 ms precise probe timer), receipt-to-table-model latency of every
+// row update, and resident memory once a second. Prints its figures as `key=value` lines for
+// bench/gui/run; progress goes to stderr.
+
+#include "GuiLoadProbe.h"
+#include "TableLatencyRecorder.h"
+
+#include "app/AppOptions.h"
+#include "app/IngestService.h"
+#include "model/FleetTableModel.h"
+#include "model/FleetUpdateQueue.h"
+#include "store/DeliveryDetailService.h"
+#include "store/HistoryQueryService.h"
+#include "ui/DeliveryInspector.h"
+#include "ui/MainWindow.h"
+#include "ui/VehicleTablePanel.h"
+
+#include <QAbstractItemModel>
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDateTime>
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+namespace {
+
+struct BenchOptions {
+    QString fleetsim;
+    int vehicles = 10'000;
+    double rate = 2000;
+    double durationS = 60;
+    int connections = 32;
+    double warmupS = 10; // after the last first delivery reached the table
+};
+
+qint64 residentKb() {
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> lines = status.readAll().split('\n');
+    for (const QByteArray &line : lines)
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong();
+    return -1;
+}
+
+// Nearest rank on a sorted copy.
+template <typename T> double percentile(std::vector<T> values, double p) {
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    const size_t rank = size_t(std::ceil(p * double(values.size())));
+    return double(values[std::clamp<size_t>(rank, 1, values.size()) - 1]);
+}
+
+void report(const char *key, const QString &value) {
+    std::printf("%s=%s\n", key, qPrintable(value));
+}
+void report(const char *key, double value, int decimals = 1) {
+    report(key, QString::number(value, 'f', decimals));
+}
+
+void progress(const QString &text) {
+    std::fprintf(stderr, "gui_load_bench: %s\n", qPrintable(text));
+}
+
+struct RssSample {
+    double atS;
+    qint64 kb;
+};
+
+// Least-squares slope in MB per minute of the samples taken at or after fromS.
+double slopeMbPerMin(const std::vector<RssSample> &samples, double fromS) {
+    double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (const RssSample &s : samples) {
+        if (s.atS < fromS)
+            continue;
+        const double y = double(s.kb) / 1024.0;
+        n += 1;
+        sx += s.atS;
+        sy += y;
+        sxx += s.atS * s.atS;
+        sxy += s.atS * y;
+    }
+    const double denominator = n * sxx - sx * sx;
+    return n < 2 || denominator == 0 ? 0 : (n * sxy - sx * sy) / denominator * 60.0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    // The window saves its layout in QSettings: keep the bench's settings out of the user's.
+    QTemporaryDir home;
+    qputenv("XDG_CONFIG_HOME", home.filePath(QStringLiteral("config")).toLocal8Bit());
+    qputenv("XDG_DATA_HOME", home.filePath(QStringLiteral("data")).toLocal8Bit());
+    QApplication application(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("FleetMonitorBench"));
+    QCoreApplication::setApplicationName(QStringLiteral("gui_load_bench"));
+
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    const QCommandLineOption fleetsimOption(QStringLiteral("fleetsim"), QStringLiteral("fleetsim program"),
+                                            QStringLiteral("PATH"));
+    const QCommandLineOption vehiclesOption(QStringLiteral("vehicles"), QStringLiteral("fleet size"),
+                                            QStringLiteral("N"), QStringLiteral("10000"));
+    const QCommandLineOption rateOption(QStringLiteral("rate"), QStringLiteral("changes per second"),
+                                        QStringLiteral("PER_S"), QStringLiteral("2000"));
+    const QCommandLineOption durationOption(QStringLiteral("duration"), QStringLiteral("seconds of changes"),
+                                            QStringLiteral("S"), QStringLiteral("60"));
+    const QCommandLineOption connectionsOption(QStringLiteral("connections"),
+                                               QStringLiteral("fleetsim connections"), QStringLiteral("C"),
+                                               QStringLiteral("32"));
+    const QCommandLineOption warmupOption(QStringLiteral("warmup"),
+                                          QStringLiteral("seconds after the whole fleet is in the table "
+                                                         "before memory counts as warm"),
+                                          QStringLiteral("S"), QStringLiteral("10"));
+    parser.addOptions(
+        {fleetsimOption, vehiclesOption, rateOption, durationOption, connectionsOption, warmupOption});
+    parser.process(application);
+    BenchOptions options;
+    options.fleetsim = parser.value(fleetsimOption);
+    options.vehicles = parser.value(vehiclesOption).toInt();
+    options.rate = parser.value(rateOption).toDouble();
+    options.durationS = parser.value(durationOption).toDouble();
+    options.connections = parser.value(connectionsOption).toInt();
+    options.warmupS = parser.value(warmupOption).toDouble();
+    if (options.fleetsim.isEmpty() || !QFile::exists(options.fleetsim)) {
+        progress(QStringLiteral("--fleetsim PATH is required"));
+        return 2;
+    }
+
+    QTemporaryDir data;
+    app::AppOptions appOptions;
+    appOptions.mode = app::AppOptions::Mode::Gui;
+    appOptions.listenPort = 0;
+    appOptions.dataDir = data.path();
+    appOptions.amt = QByteArray::number(QRandomGenerator::system()->generate64(), 16);
+    const QString amtFile = data.filePath(QStringLiteral("amt"));
+    {
+        QFile f(amtFile);
+        if (!f.open(QIODevice::WriteOnly) || f.write(appOptions.amt) != appOptions.amt.size())
+            return 2;
+    }
+
+    model::FleetUpdateQueue updates;
+    app::IngestService ingest;
+    QString error;
+    if (!ingest.start(appOptions, &updates, &error)) {
+        progress(QStringLiteral("ingest: %1").arg(error));
+        return 1;
+    }
+    store::HistoryQueryService history;
+    store::DeliveryDetailService details;
+    if (!history.open(appOptions.journalPath(), &error) || !details.open(appOptions.journalPath(), &error)) {
+        progress(QStringLiteral("read services: %1").arg(error));
+        return 1;
+    }
+
+    auto *window = new ui::MainWindow(ui::MainWindowServices{&updates, &ingest, &history, &details});
+    window->setEndpointText(QStringLiteral("Listening on %1").arg(ingest.webhookUrl().toString()));
+    window->resize(1600, 1000);
+    window->show();
+    if (auto *dock = window->findChild<QDockWidget *>(QStringLiteral("deliveriesDock")))
+        dock->raise();
+
+    TableLatencyRecorder latency(window->tableModel());
+    GuiLoadProbe probe(1);
+    QElapsedTimer clock;
+    std::vector<RssSample> rss;
+    double fleetCompleteS = -1;
+    double fleetsimDoneS = -1;
+    bool selected = false;
+    model::FleetTableModel *table = window->tableModel();
+
+    // The realistic window: a vehicle selected as soon as there is one, and the newest delivery
+    // open in the inspector, as a manager watching the fleet fill up would have it.
+    QObject::connect(table, &QAbstractItemModel::rowsInserted, window, [&] {
+        if (!selected && table->rowCount() > 0) {
+            selected = true;
+            QTimer::singleShot(0, window, [window] {
+                window->tablePanel()->view()->selectRow(0);
+                if (ui::DeliveryInspector *inspector = window->deliveryInspector())
+                    inspector->view()->selectRow(0);
+            });
+        }
+        if (fleetCompleteS < 0 && table->rowCount() >= options.vehicles) {
+            fleetCompleteS = double(clock.elapsed()) / 1000.0;
+            progress(QStringLiteral("whole fleet in the table after %1 s").arg(fleetCompleteS, 0, 'f', 1));
+        }
+    });
+
+    QTimer rssTimer;
+    rssTimer.setInterval(1000);
+    QObject::connect(&rssTimer, &QTimer::timeout, window, [&] {
+        rss.push_back({double(clock.elapsed()) / 1000.0, residentKb()});
+    });
+
+    QProcess fleetsim;
+    fleetsim.setProcessChannelMode(QProcess::SeparateChannels);
+    QByteArray fleetsimOutput;
+    QObject::connect(&fleetsim, &QProcess::readyReadStandardOutput, window,
+                     [&] { fleetsimOutput += fleetsim.readAllStandardOutput(); });
+    QObject::connect(&fleetsim, &QProcess::finished, window, [&] {
+        fleetsimOutput += fleetsim.readAllStandardOutput();
+        fleetsimDoneS = double(clock.elapsed()) / 1000.0;
+        progress(QStringLiteral("fleetsim finished after %1 s").arg(fleetsimDoneS, 0, 'f', 1));
+        // One more drain tick for the last answers, then stop measuring.
+        QTimer::singleShot(300, window, [&] { application.quit(); });
+    });
+    // Whatever happens, the section must end within its budget.
+    const int deadlineMs = int((options.durationS + 60) * 1000);
+    QTimer::singleShot(deadlineMs, window, [&] {
+        progress(QStringLiteral("deadline reached, stopping fleetsim"));
+        fleetsim.kill();
+    });
+
+    // Start once the window has been laid out and painted.
+    QTimer::singleShot(500, window, [&] {
+        latency.setRecording(true);
+        clock.start();
+        probe.start();
+        rssTimer.start();
+        rss.push_back({0.0, residentKb()});
+        const QStringList args{QStringLiteral("--url"),         ingest.webhookUrl().toString(),
+                               QStringLiteral("--amt-file"),    amtFile,
+                               QStringLiteral("--vehicles"),    QString::number(options.vehicles),
+                               QStringLiteral("--rate"),        QString::number(options.rate),
+                               QStringLiteral("--duration"),    QString::number(options.durationS),
+                               QStringLiteral("--connections"), QString::number(options.connections)};
+        progress(QStringLiteral("%1 %2").arg(options.fleetsim, args.join(QLatin1Char(' '))));
+        fleetsim.start(options.fleetsim, args);
+    });
+
+    application.exec();
+    probe.stop();
+    rssTimer.stop();
+    latency.setRecording(false);
+    rss.push_back({double(clock.elapsed()) / 1000.0, residentKb()});
+
+    // Figures.
+    const std::vector<qint64> &stalls = probe.stallsUs();
+    report("probe_ticks", double(stalls.size()), 0);
+    report("stall_max_ms", double(probe.maxStallUs()) / 1000.0, 2);
+    report("stall_max_at_s", double(probe.maxStallAtMs()) / 1000.0, 1);
+    report("stall_p99_ms", percentile(stalls, 0.99) / 1000.0, 2);
+    report("stall_p999_ms", percentile(stalls, 0.999) / 1000.0, 2);
+    // Where the stalls fall, in ms buckets: how many ticks were late by that much.
+    const std::vector<std::pair<qint64, QString>> buckets = {
+        {1000, QStringLiteral("<1")},    {2000, QStringLiteral("1-2")},   {4000, QStringLiteral("2-4")},
+        {8000, QStringLiteral("4-8")},   {16000, QStringLiteral("8-16")}, {32000, QStringLiteral("16-32")},
+        {64000, QStringLiteral("32-64")}};
+    QStringList histogram;
+    for (size_t i = 0; i <= buckets.size(); ++i) {
+        const qint64 low = i == 0 ? 0 : buckets[i - 1].first;
+        const qint64 high = i < buckets.size() ? buckets[i].first : std::numeric_limits<qint64>::max();
+        const auto count =
+            std::count_if(stalls.begin(), stalls.end(), [&](qint64 s) { return s >= low && s < high; });
+        histogram << QStringLiteral("%1:%2")
+                         .arg(i < buckets.size() ? buckets[i].second : QStringLiteral(">64"))
+                         .arg(count);
+    }
+    report("stall_histogram_ms", histogram.join(QLatin1Char(' ')));
+
+    const std::vector<qint64> &latencies = latency.latenciesMs();
+    report("row_updates", double(latencies.size()), 0);
+    report("latency_p50_ms", percentile(latencies, 0.50), 0);
+    report("latency_p99_ms", percentile(latencies, 0.99), 0);
+    report("latency_max_ms",
+           latencies.empty() ? 0.0 : double(*std::max_element(latencies.begin(), latencies.end())), 0);
+
+    const double warmS = fleetCompleteS >= 0 ? fleetCompleteS + options.warmupS : -1;
+    qint64 warmKb = -1;
+    for (const RssSample &s : rss)
+        if (warmS >= 0 && s.atS >= warmS) {
+            warmKb = s.kb;
+            break;
+        }
+    report("fleet_complete_s", fleetCompleteS, 1);
+    report("rss_warm_at_s", warmS, 1);
+    report("rss_warm_mb", double(warmKb) / 1024.0, 1);
+    report("rss_end_mb", double(rss.back().kb) / 1024.0, 1);
+    report(
+        "rss_peak_mb",
+        double(std::max_element(rss.begin(), rss.end(), [](auto &a, auto &b) { return a.kb < b.kb; })->kb) /
+            1024.0,
+        1);
+    report("rss_slope_mb_per_min", warmS >= 0 ? slopeMbPerMin(rss, warmS) : 0.0, 2);
+    QStringList rssTrace;
+    for (size_t i = 0; i < rss.size(); i += 5)
+        rssTrace
+            << QStringLiteral("%1s:%2").arg(rss[i].atS, 0, 'f', 0).arg(double(rss[i].kb) / 1024.0, 0, 'f', 0);
+    report("rss_trace_mb", rssTrace.join(QLatin1Char(' ')));
+
+    // fleetsim's own summary: what it sent and what the app acknowledged.
+    const QString summary = QString::fromUtf8(fleetsimOutput);
+    const auto number = [&](const QString &pattern) {
+        const QRegularExpressionMatch m = QRegularExpression(pattern).match(summary);
+        return m.hasMatch() ? m.captured(1) : QStringLiteral("0");
+    };
+    report("fleetsim_exit",
+           QString::number(fleetsim.exitStatus() == QProcess::NormalExit ? fleetsim.exitCode() : -1));
+    report("sent", number(QStringLiteral("sent:\\s+(\\d+)")));
+    report("acknowledged", number(QStringLiteral("acknowledged:\\s+(\\d+)")));
+    report("failed", number(QStringLiteral("failed:\\s+(\\d+)")));
+    report("change_rate", number(QStringLiteral("([\\d.]+) during the change phase")));
+    report("fleetsim_latency", number(QStringLiteral("latency ms:\\s+(.*)\\n")));
+    report("deliveries_in_log_model", QString::number(ingest.restoredDeliveries()));
+    std::fflush(stdout);
+
+    delete window;
+    ingest.stop();
+    return 0;
+}
