@@ -1,7 +1,10 @@
 // fleetsim: a simulated Smartcar fleet that posts signed VEHICLE_STATE webhooks to a receiver over
 // real HTTP and reports how the receiver answered. Exit codes: 0 every delivery acknowledged (2xx),
 // 1 some were not, 2 bad command line (missing or unreadable AMT, bad URL, bad number).
+// With --write-requests it posts nothing: it writes that many signed requests to a file for a load
+// generator that replays them (wrk in bench/ingest), then exits 0 (1 if the file cannot be written).
 
+#include "RequestFileWriter.h"
 #include "smartcar/SimulatedFleet.h"
 #include "smartcar/WebhookSender.h"
 
@@ -35,6 +38,8 @@ struct Options {
     double durationS = 10;
     int connections = 4;
     quint64 seed = 1;
+    QString requestFile; // --write-requests: write this file instead of posting
+    qint64 requestCount = 0;
 };
 
 QTextStream &err() {
@@ -85,7 +90,15 @@ std::variant<Options, int> parseOptions(const QCoreApplication &app) {
     const QCommandLineOption seed(
         QStringLiteral("seed"), QStringLiteral("Seed of the simulation; same seed, same fleet (default 1)."),
         QStringLiteral("N"), QStringLiteral("1"));
-    parser.addOptions({url, amtFile, vehicles, rate, duration, connections, seed});
+    const QCommandLineOption writeRequests(
+        QStringLiteral("write-requests"),
+        QStringLiteral("Post nothing: write --count signed requests (complete HTTP/1.1 POSTs to the "
+                       "--url path, default /webhooks/smartcar) to FILE for a load generator."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption count(
+        QStringLiteral("count"), QStringLiteral("With --write-requests: how many requests (default 100000)."),
+        QStringLiteral("N"), QStringLiteral("100000"));
+    parser.addOptions({url, amtFile, vehicles, rate, duration, connections, seed, writeRequests, count});
 
     if (!parser.parse(app.arguments()))
         return usageError(parser.errorText());
@@ -98,9 +111,20 @@ std::variant<Options, int> parseOptions(const QCoreApplication &app) {
             QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
 
     Options o;
-    if (!parser.isSet(url))
-        return usageError(QStringLiteral("--url is required"));
-    o.url = QUrl(parser.value(url), QUrl::StrictMode);
+    bool ok = false;
+    o.requestFile = parser.value(writeRequests);
+    if (!o.requestFile.isEmpty()) {
+        o.requestCount = parser.value(count).toLongLong(&ok);
+        if (!ok || o.requestCount < 1)
+            return usageError(QStringLiteral("--count must be a whole number >= 1"));
+        o.url =
+            QUrl(parser.isSet(url) ? parser.value(url) : QStringLiteral("http://127.0.0.1/webhooks/smartcar"),
+                 QUrl::StrictMode);
+    } else {
+        if (!parser.isSet(url))
+            return usageError(QStringLiteral("--url is required"));
+        o.url = QUrl(parser.value(url), QUrl::StrictMode);
+    }
     if (const QString why = smartcar::WebhookSender::urlError(o.url); !why.isEmpty())
         return usageError(QStringLiteral("bad --url: %1").arg(why));
 
@@ -119,7 +143,6 @@ std::variant<Options, int> parseOptions(const QCoreApplication &app) {
                                              "FLEETMON_AMT"));
     }
 
-    bool ok = false;
     o.vehicles = parser.value(vehicles).toInt(&ok);
     if (!ok || o.vehicles < 1)
         return usageError(QStringLiteral("--vehicles must be a whole number >= 1"));
@@ -328,6 +351,31 @@ private:
     QMap<QString, qint64> m_failures;
 };
 
+int writeRequestFile(const Options &options) {
+    QByteArray target = options.url.path(QUrl::FullyEncoded).toUtf8();
+    if (target.isEmpty())
+        target = "/";
+    if (options.url.hasQuery())
+        target += "?" + options.url.query(QUrl::FullyEncoded).toUtf8();
+    RequestFileWriter::Summary summary;
+    QString error;
+    QElapsedTimer clock;
+    clock.start();
+    if (!RequestFileWriter::write(options.requestFile, options.requestCount, options.vehicles, options.seed,
+                                  options.amt, target, &summary, &error)) {
+        err() << "fleetsim: " << error << "\n";
+        return 1;
+    }
+    QTextStream out(stdout);
+    out << "requests:      " << summary.count << " (" << options.vehicles << " vehicles, seed "
+        << options.seed << ") -> " << options.requestFile << ", " << summary.fileBytes << " bytes in "
+        << clock.elapsed() << " ms\n";
+    out << "body bytes:    min " << summary.minBodyBytes << "  mean "
+        << (summary.count > 0 ? summary.totalBodyBytes / summary.count : 0) << "  max "
+        << summary.maxBodyBytes << "\n";
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char *argv[]) {
@@ -339,7 +387,11 @@ int main(int argc, char *argv[]) {
     if (const int *code = std::get_if<int>(&parsed))
         return *code;
 
-    Run run(std::get<Options>(parsed), app);
+    const Options &options = std::get<Options>(parsed);
+    if (!options.requestFile.isEmpty())
+        return writeRequestFile(options);
+
+    Run run(options, app);
     QTimer::singleShot(0, &app, [&run] { run.start(); });
     return app.exec();
 }
