@@ -1,5 +1,7 @@
 #include "store/Database.h"
 
+#include "store/HistoryRollup.h"
+
 #include <QAtomicInteger>
 #include <QFileInfo>
 #include <QSqlError>
@@ -24,6 +26,7 @@ Database::Database()
     : m_connectionName(QStringLiteral("fleetmon-%1").arg(g_connectionCounter.fetchAndAddRelaxed(1))) {}
 
 Database::~Database() {
+    m_historyRollup.reset();
     if (m_db.isValid()) {
         m_db.close();
         m_db = QSqlDatabase();
@@ -97,6 +100,13 @@ bool Database::open(const QString &path, Mode mode, QString *error) {
     }
     if (version < kSchemaVersion && !migrate(version, error))
         return false;
+    m_historyRollup = std::make_unique<HistoryRollup>(m_db);
+    QString feedError;
+    if (!m_historyRollup->installFeed(&feedError)) {
+        *error = QStringLiteral("cannot prepare %1 for writing: %2").arg(path, feedError);
+        m_historyRollup.reset();
+        return false;
+    }
     return true;
 }
 
@@ -129,8 +139,10 @@ bool Database::migrate(int fromVersion, QString *error) {
                 " cleared_at INTEGER NOT NULL, cleared_by TEXT NOT NULL,"
                 " acknowledged_at INTEGER NOT NULL, acknowledged_by TEXT NOT NULL)"),
         },
+        // The min/max pyramid of the charted signals, built from the history already stored.
+        HistoryRollup::migrationSql(),
     };
-    static_assert(kSchemaVersion == 2, "add a migration step for the new version");
+    static_assert(kSchemaVersion == 3, "add a migration step for the new version");
     if (!exec(m_db, QStringLiteral("BEGIN IMMEDIATE"), error)) {
         *error = QStringLiteral("cannot write %1: %2").arg(m_path, *error);
         return false;

@@ -3,7 +3,11 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <memory>
+
 namespace store {
+
+class HistoryRollup;
 
 // One Qt SQL connection to the journal's SQLite file, owned by the thread that opened it (Qt SQL
 // connections must not cross threads). Opening checks the file really is a Fleet Monitor journal,
@@ -21,7 +25,11 @@ public:
     QSqlDatabase &connection() { return m_db; }
     const QString &path() const { return m_path; }
 
-    static constexpr int kSchemaVersion = 2;
+    // Read-write connections only (nullptr otherwise): keeps the history pyramid in step with
+    // the history rows this connection inserts (see HistoryRollup).
+    HistoryRollup *historyRollup() { return m_historyRollup.get(); }
+
+    static constexpr int kSchemaVersion = 3;
 
 private:
     bool migrate(int fromVersion, QString *error);
@@ -29,6 +37,7 @@ private:
     QString m_connectionName;
     QString m_path;
     QSqlDatabase m_db;
+    std::unique_ptr<HistoryRollup> m_historyRollup; // before m_db goes: it holds statements on it
 };
 
 } // namespace store

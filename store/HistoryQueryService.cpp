@@ -1,11 +1,14 @@
 #include "store/HistoryQueryService.h"
 
 #include "store/Database.h"
+#include "store/HistoryRollup.h"
+#include "store/SqliteStatement.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
 
 #include <algorithm>
+#include <vector>
 
 namespace store {
 
@@ -38,6 +41,139 @@ const QString kDecimateSql = QStringLiteral(
 const QString kRangeSql =
     QStringLiteral("SELECT (SELECT MIN(t) FROM history WHERE vehicle_id = ? AND code = ? AND field = ?),"
                    "       (SELECT MAX(t) FROM history WHERE vehicle_id = ? AND code = ? AND field = ?)");
+
+qint64 floorDiv(qint64 a, qint64 b) {
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+qint64 ceilDiv(qint64 a, qint64 b) {
+    return -floorDiv(-a, b);
+}
+
+// The chart buckets of one vehicle's answer and the lowest and highest reading seen in each.
+class ChartBuckets {
+public:
+    // Bucket b starts at from + ceil(b * span / n) (model::SeriesDecimator's edges), rounded down
+    // to a multiple of gridMs, so that each pyramid bucket of that width lies wholly in one chart
+    // bucket and the pyramid's extremes are the chart bucket's extremes. The last bucket ends
+    // after `to`.
+    ChartBuckets(qint64 from, qint64 to, int n, qint64 gridMs) {
+        const qint64 span = to - from;
+        m_starts.reserve(size_t(n));
+        m_starts.push_back(from);
+        for (qint64 b = 1; b < n; ++b)
+            m_starts.push_back(std::max(from, floorDiv(from + (b * span + n - 1) / n, gridMs) * gridMs));
+        m_extremes.resize(size_t(n));
+    }
+
+    void add(qint64 t, double v) {
+        const auto it = std::upper_bound(m_starts.cbegin(), m_starts.cend(), t);
+        if (it == m_starts.cbegin())
+            return;
+        Extremes &e = m_extremes[size_t(it - m_starts.cbegin() - 1)];
+        // The earlier reading on ties, like the decimator.
+        if (!e.any || v < e.minV || (v == e.minV && t < e.minT)) {
+            e.minT = t;
+            e.minV = v;
+        }
+        if (!e.any || v > e.maxV || (v == e.maxV && t < e.maxT)) {
+            e.maxT = t;
+            e.maxV = v;
+        }
+        e.any = true;
+    }
+
+    QList<QPointF> points() const {
+        QList<QPointF> out;
+        out.reserve(qsizetype(m_extremes.size()) * 2);
+        for (const Extremes &e : m_extremes) {
+            if (!e.any)
+                continue;
+            if (e.minT == e.maxT) {
+                out.append(QPointF(double(e.minT), e.minV));
+            } else if (e.minT < e.maxT) {
+                out.append(QPointF(double(e.minT), e.minV));
+                out.append(QPointF(double(e.maxT), e.maxV));
+            } else {
+                out.append(QPointF(double(e.maxT), e.maxV));
+                out.append(QPointF(double(e.minT), e.minV));
+            }
+        }
+        return out;
+    }
+
+private:
+    struct Extremes {
+        bool any = false;
+        qint64 minT = 0;
+        double minV = 0;
+        qint64 maxT = 0;
+        double maxV = 0;
+    };
+    std::vector<qint64> m_starts;
+    std::vector<Extremes> m_extremes;
+};
+
+// Reads the candidate points of one series over [lo, hi): whole pyramid buckets of the chosen
+// level where they fit, finer levels for the pieces at the ends, raw readings below level 0.
+// Every read is one primary-key range, so the rows read stay within a few per chart bucket.
+class PyramidReader {
+public:
+    bool prepare(sqlite3 *db) {
+        return m_raw.prepare(db, "SELECT t, value FROM history WHERE vehicle_id = ? AND code = ?"
+                                 " AND field = ? AND t >= ? AND t < ?") &&
+               m_rollup.prepare(db, "SELECT min_t, min_v, max_t, max_v FROM history_rollup"
+                                    " WHERE vehicle_id = ? AND code = ? AND field = ? AND level = ?"
+                                    " AND bucket >= ? AND bucket < ?");
+    }
+    QString error() const { return !m_raw.ok() ? m_raw.error() : m_rollup.error(); }
+
+    bool collect(const QByteArray &vehicle, const QByteArray &code, const QByteArray &field, qint64 lo,
+                 qint64 hi, int level, ChartBuckets &into) {
+        if (lo >= hi)
+            return true;
+        if (level < 0) {
+            m_raw.reset();
+            m_raw.bind(1, vehicle);
+            m_raw.bind(2, code);
+            m_raw.bind(3, field);
+            m_raw.bind(4, lo);
+            m_raw.bind(5, hi);
+            while (m_raw.step())
+                into.add(m_raw.int64At(0), m_raw.doubleAt(1));
+            const bool ok = m_raw.ok();
+            if (ok)
+                m_raw.reset();
+            return ok;
+        }
+        const qint64 width = store::HistoryRollup::bucketWidthMs(level);
+        const qint64 first = ceilDiv(lo, width);
+        const qint64 end = floorDiv(hi, width);
+        if (first >= end)
+            return collect(vehicle, code, field, lo, hi, level - 1, into);
+        if (!collect(vehicle, code, field, lo, first * width, level - 1, into))
+            return false;
+        m_rollup.reset();
+        m_rollup.bind(1, vehicle);
+        m_rollup.bind(2, code);
+        m_rollup.bind(3, field);
+        m_rollup.bind(4, qint64(level));
+        m_rollup.bind(5, first);
+        m_rollup.bind(6, end);
+        while (m_rollup.step()) {
+            into.add(m_rollup.int64At(0), m_rollup.doubleAt(1));
+            into.add(m_rollup.int64At(2), m_rollup.doubleAt(3));
+        }
+        if (!m_rollup.ok())
+            return false;
+        m_rollup.reset();
+        return collect(vehicle, code, field, end * width, hi, level - 1, into);
+    }
+
+private:
+    store::SqliteStatement m_raw;
+    store::SqliteStatement m_rollup;
+};
 
 QString slotOf(const model::SeriesRequest &request) {
     return request.code + QLatin1Char('\x1f') + request.field;
@@ -183,6 +319,8 @@ model::SeriesResult HistoryQueryService::compute(Database &db, const model::Seri
 
     const qint64 span = result.toMs - result.fromMs;
     const int buckets = span == 0 ? 1 : std::clamp(request.buckets, 1, kMaxBuckets);
+    if (HistoryRollup::isRolledUp(request.code))
+        return computeFromPyramid(db, request, std::move(result), buckets);
     QSqlQuery q(db.connection());
     q.setForwardOnly(true);
     if (!q.prepare(kDecimateSql))
@@ -206,6 +344,37 @@ model::SeriesResult HistoryQueryService::compute(Database &db, const model::Seri
         if (q.lastError().isValid())
             return fail(q);
         q.finish();
+    }
+    return result;
+}
+
+model::SeriesResult HistoryQueryService::computeFromPyramid(Database &db, const model::SeriesRequest &request,
+                                                            model::SeriesResult result, int buckets) {
+    PyramidReader reader;
+    if (!reader.prepare(SqliteStatement::handleOf(db.connection()))) {
+        result.error = QStringLiteral("cannot read history from %1: %2").arg(db.path(), reader.error());
+        return result;
+    }
+    const qint64 span = result.toMs - result.fromMs;
+    const int level = HistoryRollup::levelFor(span, buckets);
+    const qint64 grid = level < 0 ? 1 : HistoryRollup::bucketWidthMs(level);
+    const QByteArray code = request.code.toUtf8();
+    const QByteArray field = request.field.toUtf8();
+    for (model::VehicleSeries &series : result.series) {
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_stopping)
+                return result;
+        }
+        ChartBuckets chart(result.fromMs, result.toMs, buckets, grid);
+        if (!reader.collect(series.vehicleId.toUtf8(), code, field, result.fromMs, result.toMs + 1, level,
+                            chart)) {
+            result.error = QStringLiteral("cannot read history from %1: %2").arg(db.path(), reader.error());
+            for (model::VehicleSeries &s : result.series)
+                s.points.clear();
+            return result;
+        }
+        series.points = chart.points();
     }
     return result;
 }

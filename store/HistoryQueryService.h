@@ -15,10 +15,18 @@ namespace store {
 class Database;
 
 // Chart data from the journal's history table, computed on a worker thread with its own read
-// connection, so the GUI thread never runs SQL. Decimation happens in SQLite (min and max point
-// per bucket over a primary-key range scan), so a range holding millions of readings never
-// reaches memory: a vehicle's answer has at most 2 * buckets points, the same points
-// model::SeriesDecimator picks from the full series.
+// connection, so the GUI thread never runs SQL. A vehicle's answer has at most 2 * buckets
+// points: each bucket's lowest and highest reading (the earlier one on ties), always real
+// readings, in time order.
+//
+// The charted signals (HistoryRollup::rolledUpCodes) are answered from the min/max pyramid: the
+// coarsest level whose buckets are no wider than half a chart bucket is read
+// by primary-key range and reduced in memory, so a chart over ten million readings reads a few
+// thousand rows. The chart bucket edges are model::SeriesDecimator's rounded down to that level's
+// grid (each pyramid bucket then lies in one chart bucket, and the answer is exactly the min/max
+// of the readings per rounded bucket); when no level is fine enough the raw readings are read and
+// the answer equals model::SeriesDecimator's point for point. Other signals are decimated in
+// SQLite (min and max per bucket over a primary-key range scan).
 //
 // Requests wait in slots, one per (code, field): a request replaces the one still waiting in its
 // slot, so a burst from one chart costs one query. Every request is answered with seriesReady
@@ -50,6 +58,8 @@ public:
 private:
     void run(Database &db);
     model::SeriesResult compute(Database &db, const model::SeriesRequest &request);
+    model::SeriesResult computeFromPyramid(Database &db, const model::SeriesRequest &request,
+                                           model::SeriesResult result, int buckets);
     void answerLater(model::SeriesResult result);
 
     DatabaseThread m_worker;

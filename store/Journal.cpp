@@ -1,6 +1,7 @@
 #include "store/Journal.h"
 
 #include "store/Database.h"
+#include "store/HistoryRollup.h"
 
 #include <QDateTime>
 #include <QSqlError>
@@ -13,8 +14,6 @@ namespace {
 constexpr size_t kMaxBatch = 2048;
 // Pruning is cheap when there is nothing to prune; when there is, it runs between batches.
 constexpr auto kPruneInterval = std::chrono::minutes(10);
-// The store thread's SQLite page cache, in KiB (memory is spent only as pages are touched).
-constexpr int kWriterCacheKiB = 32 * 1024;
 } // namespace
 
 Journal::Journal() = default;
@@ -76,12 +75,6 @@ void Journal::close() {
 }
 
 void Journal::run(Database &db) {
-    // The writer's page cache holds the upper levels and the recently touched leaves of the
-    // history and event_ids indexes: with SQLite's 2 MB default, every insert into a journal of a
-    // few hundred thousand deliveries re-read its pages from the OS (a pread each).
-    QSqlQuery cache(db.connection());
-    if (!cache.exec(QStringLiteral("PRAGMA cache_size=-%1").arg(kWriterCacheKiB)))
-        qWarning("fleetmon: setting the journal cache failed: %s", qPrintable(cache.lastError().text()));
     std::deque<Pending> batch;
     auto nextPrune = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     for (;;) {
@@ -227,6 +220,9 @@ bool Journal::writeTransaction(Database &db, const std::function<bool(BatchWrite
     bool ok = writer.prepare() && write(writer);
     if (!ok)
         *error = writer.error();
+    // The charted readings this transaction inserted join the min/max pyramid before it commits.
+    if (ok && !db.historyRollup()->applyPending(error))
+        ok = false;
     if (ok && !sql.commit()) {
         ok = false;
         *error = sql.lastError().text();
@@ -292,11 +288,30 @@ void Journal::pruneHistory(Database &db) {
     if (days <= 0)
         return;
     const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() - qint64(days) * 24 * 3600 * 1000;
-    QSqlQuery prune(db.connection());
-    prune.prepare(QStringLiteral("DELETE FROM history WHERE t < ?"));
-    prune.addBindValue(cutoff);
-    if (!prune.exec())
-        qWarning("fleetmon: pruning history failed: %s", qPrintable(prune.lastError().text()));
+    // The readings and their pyramid go together, or neither does.
+    QSqlDatabase &sql = db.connection();
+    QString error;
+    bool ok = sql.transaction();
+    if (ok) {
+        QSqlQuery prune(sql);
+        prune.prepare(QStringLiteral("DELETE FROM history WHERE t < ?"));
+        prune.addBindValue(cutoff);
+        ok = prune.exec();
+        if (!ok)
+            error = prune.lastError().text();
+        if (ok && !db.historyRollup()->prune(cutoff, &error))
+            ok = false;
+        if (ok && !sql.commit()) {
+            ok = false;
+            error = sql.lastError().text();
+        }
+        if (!ok)
+            sql.rollback();
+    } else {
+        error = sql.lastError().text();
+    }
+    if (!ok)
+        qWarning("fleetmon: pruning history failed: %s", qPrintable(error));
 }
 
 } // namespace store
