@@ -11,9 +11,56 @@
 namespace smartcar {
 
 namespace {
-// The request headers worth keeping with a delivery, for the inspector and diagnostics.
-constexpr const char *kKeptHeaders[] = {"Content-Type", "Content-Length", "User-Agent", "SC-Signature",
+// The request headers worth keeping with a delivery, for the inspector and diagnostics, in the
+// order QJsonObject sorts its keys (the stored form predates the hand-written encoder below).
+constexpr const char *kKeptHeaders[] = {"Content-Length", "Content-Type", "SC-Signature", "User-Agent",
                                         "X-Forwarded-For"};
+
+// Appends a header value (Latin-1 bytes, as HTTP carries them) as a JSON string, escaped the way
+// QJsonDocument's compact form does. Written by hand because building a QJsonObject and
+// serialising it cost as much per delivery as verifying the signature.
+void appendJsonString(QByteArray &out, const QByteArray &latin1) {
+    static const char hex[] = "0123456789abcdef";
+    out += '"';
+    for (const char c : latin1) {
+        const auto u = static_cast<unsigned char>(c);
+        switch (u) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\b':
+            out += "\\b";
+            break;
+        case '\f':
+            out += "\\f";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            if (u < 0x20) {
+                out += "\\u00";
+                out += hex[u >> 4];
+                out += hex[u & 0xf];
+            } else if (u < 0x80) {
+                out += c;
+            } else { // Latin-1 to UTF-8: two bytes
+                out += char(0xc0 | (u >> 6));
+                out += char(0x80 | (u & 0x3f));
+            }
+        }
+    }
+    out += '"';
+}
 
 bool isPlausibleChallenge(const QByteArray &challenge) {
     if (challenge.isEmpty() || challenge.size() > WebhookEndpoint::kMaxChallengeLength)
@@ -42,13 +89,25 @@ model::Delivery WebhookEndpoint::deliveryFor(const net::HttpRequest &request, mo
     d.receivedAtMs = request.receivedAtMs;
     d.verdict = verdict;
     d.status = status;
-    QJsonObject headers;
-    for (const char *name : kKeptHeaders) {
-        if (request.hasHeader(name))
-            headers.insert(QString::fromLatin1(name), QString::fromLatin1(request.header(name)));
-    }
-    d.headers = QJsonDocument(headers).toJson(QJsonDocument::Compact);
+    d.headers = keptHeadersJson(request);
     return d;
+}
+
+QByteArray WebhookEndpoint::keptHeadersJson(const net::HttpRequest &request) {
+    QByteArray headers = "{";
+    headers.reserve(256);
+    for (const char *name : kKeptHeaders) {
+        if (!request.hasHeader(name))
+            continue;
+        if (headers.size() > 1)
+            headers += ',';
+        headers += '"';
+        headers += name;
+        headers += "\":";
+        appendJsonString(headers, request.header(name));
+    }
+    headers += '}';
+    return headers;
 }
 
 void WebhookEndpoint::journal(const net::HttpRequest &request, model::Delivery delivery, Pending pending) {

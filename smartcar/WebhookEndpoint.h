@@ -43,6 +43,11 @@ public:
     // Unsigned bodies are looked at (as a possible VERIFY) only up to this size.
     static constexpr qsizetype kMaxUnsignedBody = 4096;
 
+    // The headers kept with a delivery (Content-Length, Content-Type, SC-Signature, User-Agent,
+    // X-Forwarded-For, those present) as a compact JSON object, the same bytes
+    // QJsonDocument(QJsonObject).toJson(Compact) gives for their Latin-1 values.
+    static QByteArray keptHeadersJson(const net::HttpRequest &request);
+
 private:
     // A journaled delivery until its commit is reported. Rejections and VERIFY were answered
     // already (the responder is spent); they wait only to be logged with their journal id.
