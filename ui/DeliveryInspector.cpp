@@ -66,6 +66,11 @@ DeliveryInspector::DeliveryInspector(DeliveryLogModel *log, model::DeliveryDetai
     , m_commands(commands)
     , m_proxy(new model::DeliveryLogFilterProxy(this)) {
     Q_ASSERT(m_log && m_details && m_commands);
+    // Connected before the proxy and the view are, so it runs first: a view whose current row is
+    // removed moves the selection to a neighbour, and under load the log evicts its oldest rows on
+    // every tick, so a selection at the bottom would hop (and fetch a body) ten times a second.
+    connect(m_log, &QAbstractItemModel::rowsAboutToBeRemoved, this,
+            [this](const QModelIndex &, int first, int last) { onLogRowsAboutToBeRemoved(first, last); });
     m_proxy->setSourceModel(m_log);
 
     m_splitter = new QSplitter(Qt::Horizontal, this);
@@ -248,7 +253,22 @@ void DeliveryInspector::applyDefaultColumnWidths() {
     header->setStretchLastSection(true);
 }
 
+void DeliveryInspector::onLogRowsAboutToBeRemoved(int first, int last) {
+    if (!m_view || !m_view->selectionModel()->hasSelection())
+        return;
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    const int sourceRow = rows.isEmpty() ? -1 : m_proxy->mapToSource(rows.constFirst()).row();
+    if (sourceRow < first || sourceRow > last)
+        return;
+    // The detail stays as it is: the journal still has the delivery, and the manager may be reading it.
+    m_evictingSelection = true;
+    m_view->selectionModel()->clear();
+    m_evictingSelection = false;
+}
+
 void DeliveryInspector::onSelectionChanged() {
+    if (m_evictingSelection)
+        return;
     const QModelIndexList rows = m_view->selectionModel()->selectedRows();
     const QModelIndex row = rows.isEmpty() ? QModelIndex() : rows.constFirst();
     const model::DeliveryLogEntry *entry =

@@ -34,7 +34,9 @@ public:
                       model::FleetCommands *commands, QWidget *parent = nullptr);
     ~DeliveryInspector() override;
 
-    qint64 selectedJournalId() const { return m_selectedId; } // 0 when nothing is selected
+    // The delivery shown, 0 when none. A shown delivery stays shown (and replayable) when it is
+    // evicted from the live log, though its row, and so the table's selection, are gone.
+    qint64 selectedJournalId() const { return m_selectedId; }
 
     // Splitter positions, column order, widths and sort order.
     void saveSettings(QSettings &settings) const;
@@ -58,6 +60,7 @@ private:
     QWidget *createDetailPane();
     void applyDefaultColumnWidths();
     void onSelectionChanged();
+    void onLogRowsAboutToBeRemoved(int first, int last);
     void onDetailReady(const model::DeliveryDetail &detail);
     void showPlaceholder(const QString &text);
     void applyVerdictFilter();
@@ -71,6 +74,7 @@ private:
     model::DeliveryLogFilterProxy *m_proxy;
     qint64 m_selectedId = 0;
     bool m_replayable = false;
+    bool m_evictingSelection = false; // the selection is cleared because its row is being evicted
 
     QSplitter *m_splitter = nullptr;
     QSplitter *m_detailSplitter = nullptr;

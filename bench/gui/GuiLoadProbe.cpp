@@ -1,6 +1,15 @@
 #include "GuiLoadProbe.h"
 
 #include <algorithm>
+#include <ctime>
+
+namespace {
+qint64 threadCpuNs() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+} // namespace
 
 GuiLoadProbe::GuiLoadProbe(int intervalMs, QObject *parent)
     : QObject(parent)
@@ -10,11 +19,13 @@ GuiLoadProbe::GuiLoadProbe(int intervalMs, QObject *parent)
     connect(&m_timer, &QTimer::timeout, this, &GuiLoadProbe::tick);
     // 60 s at 1 kHz, reserved up front so recording never allocates on the measured thread.
     m_stallsUs.reserve(200'000);
+    m_busyStallsUs.reserve(200'000);
 }
 
 void GuiLoadProbe::start() {
     m_clock.start();
     m_lastNs = 0;
+    m_lastCpuNs = threadCpuNs();
     m_timer.start();
 }
 
@@ -25,8 +36,12 @@ void GuiLoadProbe::stop() {
 void GuiLoadProbe::tick() {
     const qint64 now = m_clock.nsecsElapsed();
     const qint64 overshootUs = std::max<qint64>(0, now - m_lastNs - m_intervalNs) / 1000;
+    const qint64 cpu = threadCpuNs();
+    const qint64 busyUs = std::min(overshootUs, std::max<qint64>(0, cpu - m_lastCpuNs - m_intervalNs) / 1000);
     m_lastNs = now;
+    m_lastCpuNs = cpu;
     m_stallsUs.push_back(overshootUs);
+    m_busyStallsUs.push_back(busyUs);
     if (overshootUs > m_maxUs) {
         m_maxUs = overshootUs;
         m_maxAtMs = now / 1'000'000;

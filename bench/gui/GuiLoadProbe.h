@@ -22,6 +22,9 @@ public:
     qint64 maxStallUs() const;
     // When (ms since start()) the largest stall ended, to tell which phase of the run caused it.
     qint64 maxStallAtMs() const { return m_maxAtMs; }
+    // The same overshoots, counting only the GUI thread's own CPU time during the gap: a stall
+    // the thread spent computing, not waiting for a core that other threads and processes held.
+    const std::vector<qint64> &busyStallsUs() const { return m_busyStallsUs; }
 
 private:
     void tick();
@@ -30,7 +33,9 @@ private:
     QElapsedTimer m_clock;
     qint64 m_intervalNs;
     qint64 m_lastNs = 0;
+    qint64 m_lastCpuNs = 0;
     qint64 m_maxUs = 0;
     qint64 m_maxAtMs = 0;
     std::vector<qint64> m_stallsUs;
+    std::vector<qint64> m_busyStallsUs;
 };

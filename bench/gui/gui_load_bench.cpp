@@ -8,6 +8,7 @@
 
 #include "GuiLoadProbe.h"
 #include "TableLatencyRecorder.h"
+#include "TracingApplication.h"
 
 #include "app/AppOptions.h"
 #include "app/IngestService.h"
@@ -111,7 +112,7 @@ int main(int argc, char **argv) {
     QTemporaryDir home;
     qputenv("XDG_CONFIG_HOME", home.filePath(QStringLiteral("config")).toLocal8Bit());
     qputenv("XDG_DATA_HOME", home.filePath(QStringLiteral("data")).toLocal8Bit());
-    QApplication application(argc, argv);
+    TracingApplication application(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("FleetMonitorBench"));
     QCoreApplication::setApplicationName(QStringLiteral("gui_load_bench"));
 
@@ -235,6 +236,7 @@ int main(int argc, char **argv) {
     // Start once the window has been laid out and painted.
     QTimer::singleShot(500, window, [&] {
         latency.setRecording(true);
+        application.setTracing(true, 8000);
         clock.start();
         probe.start();
         rssTimer.start();
@@ -246,11 +248,15 @@ int main(int argc, char **argv) {
                                QStringLiteral("--duration"),    QString::number(options.durationS),
                                QStringLiteral("--connections"), QString::number(options.connections)};
         progress(QStringLiteral("%1 %2").arg(options.fleetsim, args.join(QLatin1Char(' '))));
-        fleetsim.start(options.fleetsim, args);
+        // fleetsim stands for Smartcar's cloud, which runs on other machines: niced, it takes the
+        // cores the app leaves idle instead of competing with the GUI thread for them.
+        fleetsim.start(QStringLiteral("nice"),
+                       QStringList{QStringLiteral("-n"), QStringLiteral("10"), options.fleetsim} + args);
     });
 
     application.exec();
     probe.stop();
+    application.setTracing(false, 0);
     rssTimer.stop();
     latency.setRecording(false);
     rss.push_back({double(clock.elapsed()) / 1000.0, residentKb()});
@@ -262,6 +268,11 @@ int main(int argc, char **argv) {
     report("stall_max_at_s", double(probe.maxStallAtMs()) / 1000.0, 1);
     report("stall_p99_ms", percentile(stalls, 0.99) / 1000.0, 2);
     report("stall_p999_ms", percentile(stalls, 0.999) / 1000.0, 2);
+    const std::vector<qint64> &busy = probe.busyStallsUs();
+    report("busy_stall_max_ms",
+           busy.empty() ? 0.0 : double(*std::max_element(busy.begin(), busy.end())) / 1000.0, 2);
+    report("busy_stall_p99_ms", percentile(busy, 0.99) / 1000.0, 2);
+    report("busy_stall_p999_ms", percentile(busy, 0.999) / 1000.0, 2);
     // Where the stalls fall, in ms buckets: how many ticks were late by that much.
     const std::vector<std::pair<qint64, QString>> buckets = {
         {1000, QStringLiteral("<1")},    {2000, QStringLiteral("1-2")},   {4000, QStringLiteral("2-4")},
@@ -308,6 +319,22 @@ int main(int argc, char **argv) {
         rssTrace
             << QStringLiteral("%1s:%2").arg(rss[i].atS, 0, 'f', 0).arg(double(rss[i].kb) / 1024.0, 0, 'f', 0);
     report("rss_trace_mb", rssTrace.join(QLatin1Char(' ')));
+
+    // The event deliveries that took 8 ms or more, worst first: who the stalls belong to.
+    {
+        QList<std::pair<QString, TracingApplication::Slow>> slow;
+        for (auto it = application.slowEvents().cbegin(); it != application.slowEvents().cend(); ++it)
+            slow.append({it.key(), it.value()});
+        std::sort(slow.begin(), slow.end(), [](auto &a, auto &b) { return a.second.maxUs > b.second.maxUs; });
+        QStringList top;
+        for (qsizetype i = 0; i < std::min<qsizetype>(6, slow.size()); ++i)
+            top << QStringLiteral("%1 ×%2 max %3 ms (CPU %4 ms)")
+                       .arg(slow[i].first)
+                       .arg(slow[i].second.count)
+                       .arg(double(slow[i].second.maxUs) / 1000.0, 0, 'f', 1)
+                       .arg(double(slow[i].second.maxCpuUs) / 1000.0, 0, 'f', 1);
+        report("slow_events", top.join(QStringLiteral("; ")));
+    }
 
     // fleetsim's own summary: what it sent and what the app acknowledged.
     const QString summary = QString::fromUtf8(fleetsimOutput);

@@ -133,6 +133,7 @@ private Q_SLOTS:
     void selectingShowsTheDetail();
     void staleAnswersAreIgnored();
     void newRowsKeepTheSelection();
+    void evictedSelectionStaysShown();
     void verdictFilterNarrows();
     void eventTypeFilterNarrows();
     void replayOnlyWhereABodyWasKept();
@@ -262,6 +263,27 @@ void tst_DeliveryInspector::newRowsKeepTheSelection() {
     QCOMPARE(m_inspector->selectedJournalId(), qint64(8));
     QCOMPARE(m_details->requests, QList<qint64>{8}); // the same delivery is not fetched again
     QCOMPARE(m_inspector->view()->selectionModel()->selectedRows().value(0).row(), proxyRowOf(8));
+}
+
+void tst_DeliveryInspector::evictedSelectionStaysShown() {
+    // The oldest deliveries leave a full log on every batch; a selected one must not hand the
+    // selection to its neighbour (which would fetch and render another body on every tick).
+    select(3);
+    QTRY_COMPARE(m_inspector->bodyView()->toPlainText(), prettyFixture());
+    QList<DeliveryLogEntry> more;
+    for (qint64 id = 41; id <= 41 + m_log->capacity() - 40 + 4; ++id) // evicts #1 to #5
+        more.append(entry(id, Verdict::Accepted, QStringLiteral("VEHICLE_STATE"), int(id % 4)));
+    m_log->appendEntries(more);
+    QCOMPARE(proxyRowOf(3), -1);
+    QVERIFY(m_inspector->view()->selectionModel()->selectedRows().isEmpty());
+    QCOMPARE(m_details->requests, QList<qint64>{3});
+    QTest::qWait(20);
+    QCOMPARE(m_inspector->selectedJournalId(), qint64(3));
+    QCOMPARE(m_inspector->bodyView()->toPlainText(), prettyFixture());
+    QVERIFY(m_inspector->replayButton()->isEnabled());
+    // Another batch evicts more rows; nothing is selected, nothing is fetched.
+    m_log->appendEntries({entry(2000, Verdict::Accepted, QStringLiteral("VEHICLE_STATE"), 1)});
+    QCOMPARE(m_details->requests, QList<qint64>{3});
 }
 
 void tst_DeliveryInspector::verdictFilterNarrows() {

@@ -1,0 +1,50 @@
+#include "TracingApplication.h"
+
+#include <QEvent>
+#include <QMetaEnum>
+#include <QThread>
+
+#include <ctime>
+
+namespace {
+qint64 threadCpuNs() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+} // namespace
+
+TracingApplication::TracingApplication(int &argc, char **argv)
+    : QApplication(argc, argv) {
+    m_clock.start();
+}
+
+bool TracingApplication::notify(QObject *receiver, QEvent *event) {
+    // notify() runs on every thread that delivers events; only the GUI thread's outermost ones, those
+    // the event loop dispatches, are timed (m_depth is touched on the GUI thread only).
+    if (!m_tracing || m_depth > 0 || QThread::currentThread() != thread())
+        return QApplication::notify(receiver, event);
+    // Class names are static strings: cheap to keep, and valid even if the receiver is deleted.
+    const QEvent::Type type = event->type();
+    const char *receiverClass = receiver->metaObject()->className();
+    const char *parentClass = receiver->parent() ? receiver->parent()->metaObject()->className() : "-";
+    const qint64 start = m_clock.nsecsElapsed();
+    const qint64 startCpu = threadCpuNs();
+    ++m_depth;
+    const bool handled = QApplication::notify(receiver, event);
+    --m_depth;
+    const qint64 us = (m_clock.nsecsElapsed() - start) / 1000;
+    const qint64 cpuUs = (threadCpuNs() - startCpu) / 1000;
+    if (us >= m_thresholdUs) {
+        const QString what =
+            QStringLiteral("%1 (%2 in %3)")
+                .arg(QString::fromLatin1(QMetaEnum::fromType<QEvent::Type>().valueToKey(type)),
+                     QString::fromLatin1(receiverClass), QString::fromLatin1(parentClass));
+        Slow &slow = m_slow[what];
+        ++slow.count;
+        slow.totalUs += us;
+        slow.maxUs = std::max(slow.maxUs, us);
+        slow.maxCpuUs = std::max(slow.maxCpuUs, cpuUs);
+    }
+    return handled;
+}
