@@ -1,5 +1,7 @@
 #include "model/AlertModel.h"
 
+#include <QSet>
+
 #include <QBrush>
 #include <QColor>
 #include <QDateTime>
@@ -341,6 +343,25 @@ void AlertModel::setVehicleNames(const QHash<QString, QString> &names) {
     if (!m_rows.isEmpty())
         Q_EMIT dataChanged(index(0, VehicleColumn), index(int(m_rows.size()) - 1, VehicleColumn),
                            {Qt::DisplayRole});
+}
+
+void AlertModel::updateVehicleNames(const QHash<QString, QString> &changed) {
+    QSet<QString> renamed;
+    for (auto it = changed.cbegin(); it != changed.cend(); ++it) {
+        auto current = m_vehicleNames.find(it.key());
+        if (current != m_vehicleNames.end() && *current == it.value())
+            continue;
+        m_vehicleNames.insert(it.key(), it.value());
+        renamed.insert(it.key());
+    }
+    if (renamed.isEmpty())
+        return;
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (renamed.contains(m_rows.at(row).vehicleId)) {
+            const QModelIndex cell = index(row, VehicleColumn);
+            Q_EMIT dataChanged(cell, cell, {Qt::DisplayRole});
+        }
+    }
 }
 
 const Alert *AlertModel::alertAt(int row) const {

@@ -67,6 +67,10 @@ public:
 
     // Vehicle id -> display name; ids without an entry show as themselves.
     void setVehicleNames(const QHash<QString, QString> &names);
+    // Adds or replaces the names of some vehicles, keeping the others: what a live tick knows. Only
+    // rows of those vehicles are reported changed (one dataChanged per row, on the Vehicle column),
+    // so a 10,000-vehicle fleet costs neither a copy of every name nor a repaint of every alert.
+    void updateVehicleNames(const QHash<QString, QString> &changed);
 
     int activeCount() const { return m_activeCount; }
     const Alert *alertAt(int row) const; // nullptr when out of range

@@ -272,18 +272,20 @@ void MainWindow::drainUpdates() {
     const model::FleetUpdateQueue::Batch batch = m_services.updates->takeBatch();
     if (!batch.rows.isEmpty()) {
         m_tableModel->applyRows(batch.rows);
-        // Alerts and the banner name vehicles as the table does, not by their UUID.
-        bool named = false;
+        // Alerts and the banner name vehicles as the table does, not by their UUID. Only the names
+        // that changed go to the model: the fleet's whole map would be copied on every tick.
+        QHash<QString, QString> renamed;
         for (const model::VehicleRow &row : batch.rows) {
             const QString name =
                 model::FleetTableModel::vehicleName(row) + QStringLiteral(" · ") + row.id.left(8);
-            if (m_vehicleNames.value(row.id) != name) {
+            auto known = m_vehicleNames.find(row.id);
+            if (known == m_vehicleNames.end() || *known != name) {
                 m_vehicleNames.insert(row.id, name);
-                named = true;
+                renamed.insert(row.id, name);
             }
         }
-        if (named)
-            m_alertModel->setVehicleNames(m_vehicleNames);
+        if (!renamed.isEmpty())
+            m_alertModel->updateVehicleNames(renamed);
         if (m_chartPanel && !m_selected.isEmpty()) {
             QStringList changed;
             for (const model::VehicleRow &row : batch.rows)

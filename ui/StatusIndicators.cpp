@@ -56,7 +56,11 @@ void StatusIndicators::setVehicleCounts(int visible, int total) {
 
 void StatusIndicators::setOpenAlerts(int count) {
     m_alerts->setText(count == 1 ? tr("1 open alert") : tr("%1 open alerts").arg(count));
-    m_alerts->setStyleSheet(count > 0 ? QStringLiteral("color: #c62828; font-weight: bold") : QString());
+    // A style sheet change re-polishes the label and relayouts the window: only when it flips, not
+    // on every count an alert-heavy tick brings.
+    const QString style = count > 0 ? QStringLiteral("color: #c62828; font-weight: bold") : QString();
+    if (m_alerts->styleSheet() != style)
+        m_alerts->setStyleSheet(style);
 }
 
 void StatusIndicators::setEndpoint(const QString &text) {

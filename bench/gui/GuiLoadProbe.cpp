@@ -42,6 +42,10 @@ void GuiLoadProbe::tick() {
     m_lastCpuNs = cpu;
     m_stallsUs.push_back(overshootUs);
     m_busyStallsUs.push_back(busyUs);
+    if (busyUs > m_maxBusyUs) {
+        m_maxBusyUs = busyUs;
+        m_maxBusyAtMs = now / 1'000'000;
+    }
     if (overshootUs > m_maxUs) {
         m_maxUs = overshootUs;
         m_maxAtMs = now / 1'000'000;

@@ -25,6 +25,7 @@ public:
     // The same overshoots, counting only the GUI thread's own CPU time during the gap: a stall
     // the thread spent computing, not waiting for a core that other threads and processes held.
     const std::vector<qint64> &busyStallsUs() const { return m_busyStallsUs; }
+    qint64 maxBusyStallAtMs() const { return m_maxBusyAtMs; }
 
 private:
     void tick();
@@ -36,6 +37,8 @@ private:
     qint64 m_lastCpuNs = 0;
     qint64 m_maxUs = 0;
     qint64 m_maxAtMs = 0;
+    qint64 m_maxBusyUs = 0;
+    qint64 m_maxBusyAtMs = 0;
     std::vector<qint64> m_stallsUs;
     std::vector<qint64> m_busyStallsUs;
 };

@@ -19,6 +19,11 @@ TableLatencyRecorder::TableLatencyRecorder(model::FleetTableModel *model, QObjec
 
 void TableLatencyRecorder::inspect(int first, int last) {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (m_pendingSinceMs && m_recording) {
+        const qint64 since = m_pendingSinceMs->exchange(0);
+        if (since > 0)
+            m_handOffMs.push_back(now - since);
+    }
     if (m_seenReceivedAt.size() < size_t(m_model->rowCount()))
         m_seenReceivedAt.resize(size_t(m_model->rowCount()), 0);
     for (int row = first; row <= last; ++row) {

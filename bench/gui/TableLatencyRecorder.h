@@ -2,6 +2,7 @@
 
 #include <QObject>
 
+#include <atomic>
 #include <vector>
 
 namespace model {
@@ -19,6 +20,10 @@ public:
     explicit TableLatencyRecorder(model::FleetTableModel *model, QObject *parent = nullptr);
 
     void setRecording(bool on) { m_recording = on; }
+    // Set by the ingest thread to the time the hand-off queue went from empty to non-empty; the
+    // first row update after it measures the GUI's share: the drain timer plus the drain itself.
+    void trackHandOff(std::atomic<qint64> *pendingSinceMs) { m_pendingSinceMs = pendingSinceMs; }
+    const std::vector<qint64> &handOffMs() const { return m_handOffMs; }
     const std::vector<qint64> &latenciesMs() const { return m_latenciesMs; }
     qint64 rowUpdates() const { return qint64(m_latenciesMs.size()); }
 
@@ -28,5 +33,7 @@ private:
     model::FleetTableModel *m_model;
     std::vector<qint64> m_seenReceivedAt; // per source row: the receive time last recorded
     std::vector<qint64> m_latenciesMs;
+    std::vector<qint64> m_handOffMs;
+    std::atomic<qint64> *m_pendingSinceMs = nullptr;
     bool m_recording = false;
 };

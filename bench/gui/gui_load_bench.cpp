@@ -35,6 +35,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -183,6 +184,15 @@ int main(int argc, char **argv) {
         dock->raise();
 
     TableLatencyRecorder latency(window->tableModel());
+    std::atomic<qint64> pendingSinceMs{0};
+    latency.trackHandOff(&pendingSinceMs);
+    QObject::connect(
+        &updates, &model::FleetUpdateQueue::updatesPending, &updates,
+        [&pendingSinceMs] {
+            qint64 none = 0;
+            pendingSinceMs.compare_exchange_strong(none, QDateTime::currentMSecsSinceEpoch());
+        },
+        Qt::DirectConnection);
     GuiLoadProbe probe(1);
     QElapsedTimer clock;
     std::vector<RssSample> rss;
@@ -271,6 +281,7 @@ int main(int argc, char **argv) {
     const std::vector<qint64> &busy = probe.busyStallsUs();
     report("busy_stall_max_ms",
            busy.empty() ? 0.0 : double(*std::max_element(busy.begin(), busy.end())) / 1000.0, 2);
+    report("busy_stall_max_at_s", double(probe.maxBusyStallAtMs()) / 1000.0, 1);
     report("busy_stall_p99_ms", percentile(busy, 0.99) / 1000.0, 2);
     report("busy_stall_p999_ms", percentile(busy, 0.999) / 1000.0, 2);
     // Where the stalls fall, in ms buckets: how many ticks were late by that much.
@@ -294,6 +305,8 @@ int main(int argc, char **argv) {
     report("row_updates", double(latencies.size()), 0);
     report("latency_p50_ms", percentile(latencies, 0.50), 0);
     report("latency_p99_ms", percentile(latencies, 0.99), 0);
+    report("handoff_p50_ms", percentile(latency.handOffMs(), 0.50), 0);
+    report("handoff_p99_ms", percentile(latency.handOffMs(), 0.99), 0);
     report("latency_max_ms",
            latencies.empty() ? 0.0 : double(*std::max_element(latencies.begin(), latencies.end())), 0);
 

@@ -252,6 +252,26 @@ private Q_SLOTS:
                  QStringLiteral("vehicle-2"));
     }
 
+    void updatingSomeVehicleNamesTouchesOnlyTheirRows() {
+        m_model->applyAlerts({makeAlert(1, kT0), makeAlert(2, kT0 + 1), makeAlert(3, kT0 + 2)});
+        m_model->setVehicleNames({{QStringLiteral("vehicle-1"), QStringLiteral("Polestar 2")},
+                                  {QStringLiteral("vehicle-2"), QStringLiteral("Hyundai Ioniq 5")}});
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+        m_model->updateVehicleNames({{QStringLiteral("vehicle-0"), QStringLiteral("BMW i4")}, // alert 3
+                                     {QStringLiteral("vehicle-2"), QStringLiteral("Hyundai Ioniq 5")}});
+        QCOMPARE(changed.size(), 1); // vehicle-2 kept its name
+        const QModelIndex cell = changed.first().at(0).toModelIndex();
+        QCOMPARE(cell, m_model->index(m_model->rowOf(3), AlertModel::VehicleColumn));
+        QCOMPARE(changed.first().at(1).toModelIndex(), cell);
+        QCOMPARE(cell.data().toString(), QStringLiteral("BMW i4"));
+        // The names given before are kept.
+        QCOMPARE(m_model->index(m_model->rowOf(1), AlertModel::VehicleColumn).data().toString(),
+                 QStringLiteral("Polestar 2"));
+        changed.clear();
+        m_model->updateVehicleNames({{QStringLiteral("vehicle-9"), QStringLiteral("No alerts")}});
+        QCOMPARE(changed.size(), 0);
+    }
+
     void ignoresAlertsWithoutAnId() {
         m_model->applyAlerts({makeAlert(0, kT0), makeAlert(-1, kT0)});
         QCOMPARE(m_model->rowCount(), 0);
