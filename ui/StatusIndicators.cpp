@@ -83,21 +83,31 @@ void StatusIndicators::addDeliveries(const QList<model::DeliveryLogEntry> &entri
     for (const model::DeliveryLogEntry &e : entries) {
         if (e.replay)
             continue; // the rate is what Smartcar sends
-        m_recent.push_back(e.receivedAtMs);
+        const qint64 second = e.receivedAtMs / 1000;
+        const auto slot = size_t(second % kWindowSeconds);
+        if (m_bucketSecond[slot] != second) {
+            m_bucketSecond[slot] = second;
+            m_perSecond[slot] = 0;
+        }
+        ++m_perSecond[slot];
+        m_nowSecond = std::max(m_nowSecond, second);
         if (e.verdict == model::Verdict::Verify && e.status == 200)
             m_lastVerifyAt = std::max(m_lastVerifyAt, e.receivedAtMs);
     }
 }
 
 void StatusIndicators::refresh(qint64 nowMs) {
-    while (!m_recent.empty() && m_recent.front() < nowMs - 60'000)
-        m_recent.pop_front();
+    m_nowSecond = nowMs / 1000;
     m_rate->setText(deliveriesText());
     m_verify->setText(verifyText());
 }
 
 QString StatusIndicators::deliveriesText() const {
-    return tr("%1 deliveries/min").arg(m_recent.size());
+    qint64 lastMinute = 0;
+    for (int slot = 0; slot < kWindowSeconds; ++slot)
+        if (m_bucketSecond[size_t(slot)] > m_nowSecond - kWindowSeconds)
+            lastMinute += m_perSecond[size_t(slot)];
+    return tr("%1 deliveries/min").arg(lastMinute);
 }
 
 QString StatusIndicators::verifyText() const {

@@ -1,0 +1,60 @@
+// The status bar's delivery rate: deliveries received within the last minute, replays left out,
+// sliding as time passes, and the same whatever the volume (it is counted per second).
+
+#include "ui/StatusIndicators.h"
+
+#include <QLabel>
+#include <QStatusBar>
+#include <QTest>
+
+using model::DeliveryLogEntry;
+
+namespace {
+
+const qint64 kT0 = 1'769'937'940'000; // a whole second
+
+DeliveryLogEntry delivery(qint64 receivedAtMs, bool replay = false) {
+    DeliveryLogEntry e;
+    e.receivedAtMs = receivedAtMs;
+    e.replay = replay;
+    return e;
+}
+
+} // namespace
+
+class tst_StatusIndicators : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void rateCountsTheLastMinute() {
+        QStatusBar bar;
+        ui::StatusIndicators status(&bar);
+        auto *rate = bar.findChild<QLabel *>(QStringLiteral("deliveryRateLabel"));
+        QVERIFY(rate);
+        status.addDeliveries({delivery(kT0), delivery(kT0 + 10), delivery(kT0 + 999), delivery(kT0, true)});
+        status.addDeliveries({delivery(kT0 + 30'000), delivery(kT0 + 30'500)});
+        status.refresh(kT0 + 30'600);
+        QCOMPARE(rate->text(), QStringLiteral("5 deliveries/min"));
+        // A minute after the first three, only the later two are left.
+        status.refresh(kT0 + 60'000);
+        QCOMPARE(rate->text(), QStringLiteral("2 deliveries/min"));
+        status.refresh(kT0 + 91'000);
+        QCOMPARE(rate->text(), QStringLiteral("0 deliveries/min"));
+    }
+
+    void rateAtFleetVolume() {
+        // 2,000 deliveries a second for 100 s: the figure is the last minute's 120,000.
+        QStatusBar bar;
+        ui::StatusIndicators status(&bar);
+        for (qint64 second = 0; second < 100; ++second) {
+            QList<DeliveryLogEntry> batch;
+            for (int i = 0; i < 2000; ++i)
+                batch.append(delivery(kT0 + second * 1000 + i / 2));
+            status.addDeliveries(batch);
+        }
+        status.refresh(kT0 + 99'999);
+        QCOMPARE(status.deliveriesText(), QStringLiteral("120000 deliveries/min"));
+    }
+};
+
+QTEST_MAIN(tst_StatusIndicators)
+#include "tst_StatusIndicators.moc"
