@@ -3,6 +3,7 @@
 #include "app/AccountCommand.h"
 #include "app/DemoFleetDriver.h"
 #include "app/IngestService.h"
+#include "app/InteractiveReporter.h"
 #include "app/SecretVault.h"
 #include "app/SetupStore.h"
 #include "model/FleetTableModel.h"
@@ -232,6 +233,8 @@ int DesktopSession::run(QApplication &application) {
     QObject::connect(&window, &ui::MainWindow::setupRequested, &window,
                      [this, &window] { runSetupFromMenu(&window); });
     window.show();
+    if (InteractiveReporter::requested())
+        new InteractiveReporter(window.tableModel(), ingest.restoredVehicles(), {}, &window);
     if (m_options.mode != AppOptions::Mode::Demo)
         showSecretsWarning(&window);
 

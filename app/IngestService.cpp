@@ -8,14 +8,34 @@
 #include "smartcar/FleetProcessor.h"
 #include "smartcar/Signature.h"
 #include "smartcar/WebhookEndpoint.h"
+#include "store/Database.h"
+#include "store/FleetSnapshot.h"
 #include "store/Journal.h"
 #include "store/JournalReader.h"
 
 #include <QDir>
 #include <QSettings>
+#include <QSqlError>
 #include <QThread>
 
 namespace app {
+
+namespace {
+
+// Copies of the vehicles a checkpoint covers, with their place in the fleet's order. Cheap on the
+// ingest thread: Qt containers are shared, not copied, until the fleet next changes them.
+QList<store::FleetSnapshot::Entry> snapshotEntries(const model::FleetState &fleet, const QSet<QString> &ids,
+                                                   bool everyVehicle) {
+    QList<store::FleetSnapshot::Entry> entries;
+    const QStringList &order = fleet.vehicleIds();
+    entries.reserve(everyVehicle ? order.size() : ids.size());
+    for (qsizetype i = 0; i < order.size(); ++i)
+        if (everyVehicle || ids.contains(order.at(i)))
+            entries.append({*fleet.vehicle(order.at(i)), i});
+    return entries;
+}
+
+} // namespace
 
 IngestService::IngestService() = default;
 
@@ -28,6 +48,7 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
         *error = QStringLiteral("cannot create the data folder %1").arg(options.dataDir);
         return false;
     }
+    m_journalPath = options.journalPath();
     m_journal = std::make_unique<store::Journal>();
     if (!m_journal->open(options.journalPath(), error))
         return false;
@@ -60,15 +81,35 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
                 alerts.append(a);
                 return true;
             };
+            smartcar::FleetLoader::Outcome restored;
             if (!reader.open(options.journalPath(), &threadError) ||
-                !smartcar::FleetLoader::load(reader, &fleet, &m_restoredDeliveries, &threadError) ||
-                !reader.forEachAlert({}, 0, keep, &threadError))
+                !smartcar::FleetLoader::load(reader, &fleet, &restored, &threadError) ||
+                !reader.forEachAlertToRestore(kRestoredClearedAlerts, keep, &threadError))
                 return;
+            m_restoredDeliveries = restored.replayed;
+            m_restoredVehicles = fleet.vehicleCount();
+            // What the start had to replay goes into the snapshot now, before any new delivery,
+            // so the next start does not replay it again.
+            if (restored.replayed > 0)
+                m_journal->saveSnapshot(restored.lastReplayedId,
+                                        snapshotEntries(fleet, restored.replayedVehicles, false));
             const QSettings settings;
             m_journal->setHistoryRetentionDays(
                 settings.value(QStringLiteral("history/retentionDays"), 0).toInt());
             m_processor = new smartcar::FleetProcessor(m_journal.get(), std::move(fleet), alerts,
                                                        model::AlertRuleSettings::load(settings), updates);
+            // Checkpoints: the store thread asks right after handing a batch to the endpoint (on this
+            // thread), so when the request runs here the fleet is exactly as of coveredId.
+            m_journal->setCheckpointRequester(
+                [this](qint64 coveredId, const QSet<QString> &vehicles, bool everyVehicle) {
+                    QMetaObject::invokeMethod(
+                        m_processor,
+                        [this, coveredId, vehicles, everyVehicle] {
+                            m_journal->saveSnapshot(
+                                coveredId, snapshotEntries(m_processor->fleet(), vehicles, everyVehicle));
+                        },
+                        Qt::QueuedConnection);
+                });
             m_endpoint = new smartcar::WebhookEndpoint(options.amt, m_journal.get(), options.journalPath(),
                                                        m_processor);
             m_server = new net::HttpServer(m_router.get());
@@ -113,6 +154,9 @@ void IngestService::stop() {
         if (m_endpoint)
             QMetaObject::invokeMethod(
                 m_endpoint, [] {}, Qt::BlockingQueuedConnection);
+        if (m_processor)
+            QMetaObject::invokeMethod(
+                m_processor, [this] { writeLastSnapshot(); }, Qt::BlockingQueuedConnection);
         m_thread->quit();
         m_thread->wait();
         delete m_thread;
@@ -123,6 +167,27 @@ void IngestService::stop() {
     }
     m_journal.reset();
     m_router.reset();
+}
+
+void IngestService::writeLastSnapshot() {
+    // The journal is closed and every committed delivery applied: a snapshot as of its last id
+    // makes the next start read the fleet instead of replaying what came since the last checkpoint.
+    const store::Journal::Checkpoint left = m_journal->uncheckpointed();
+    if (left.vehicles.isEmpty() && !left.everyVehicle)
+        return;
+    store::Database db;
+    QString error;
+    bool ok =
+        db.open(m_journalPath, store::Database::Mode::ReadWrite, &error) && db.connection().transaction();
+    if (ok && !store::FleetSnapshot::write(
+                  db.connection(), left.coveredId,
+                  snapshotEntries(m_processor->fleet(), left.vehicles, left.everyVehicle), &error))
+        ok = false;
+    if (ok && !db.connection().commit())
+        ok = false;
+    if (!ok)
+        qWarning("fleetmon: the fleet snapshot at stop was not stored (the next start replays more): %s",
+                 qPrintable(error.isEmpty() ? db.connection().lastError().text() : error));
 }
 
 void IngestService::addRoute(const QByteArray &method, const QByteArray &path,

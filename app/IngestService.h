@@ -54,7 +54,11 @@ public:
     void stop();
 
     QUrl webhookUrl() const; // http://HOST:PORT/webhooks/smartcar
+    // Deliveries the start replayed (those after the fleet snapshot) and the vehicles restored.
     qint64 restoredDeliveries() const { return m_restoredDeliveries; }
+    qsizetype restoredVehicles() const { return m_restoredVehicles; }
+    // A start restores every active alert and at most this many of the latest cleared ones.
+    static constexpr int kRestoredClearedAlerts = 1000;
     // HMAC-SHA256(AMT, kSelfTestChallenge) in hex, computed on the ingest thread; empty without an AMT.
     static constexpr const char *kSelfTestChallenge = "fleetmon-self-test";
     QByteArray selfTestAnswer() const { return m_selfTestAnswer; }
@@ -62,6 +66,9 @@ public:
     smartcar::FleetProcessor *processor() const { return m_processor; }
 
 private:
+    void writeLastSnapshot(); // on the ingest thread, after the journal closed
+
+    QString m_journalPath;
     std::unique_ptr<store::Journal> m_journal;
     std::unique_ptr<net::Router> m_router;
     QThread *m_thread = nullptr;
@@ -71,6 +78,7 @@ private:
     QString m_host;
     quint16 m_port = 0;
     qint64 m_restoredDeliveries = 0;
+    qsizetype m_restoredVehicles = 0;
     QByteArray m_selfTestAnswer;
 };
 

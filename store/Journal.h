@@ -3,8 +3,10 @@
 #include "model/Alert.h"
 #include "model/Delivery.h"
 #include "store/DatabaseThread.h"
+#include "store/FleetSnapshot.h"
 
 #include <QList>
+#include <QSet>
 #include <QString>
 #include <atomic>
 #include <condition_variable>
@@ -47,12 +49,35 @@ public:
     void setHistoryRetentionDays(int days);
     void close(); // drains, then stops the thread
 
+    // Fleet snapshot checkpoints. After a batch is reported to the listener, and at most every
+    // kCheckpointInterval or kCheckpointDeliveries, the requester runs on the store thread with the
+    // last committed id and the vehicles with accepted deliveries since the previous request
+    // (everyVehicle: a checkpoint failed, send them all). It answers with saveSnapshot() carrying
+    // the state as of exactly that id. Set before the first append; without one nothing is tracked.
+    using CheckpointRequester =
+        std::function<void(qint64 coveredId, const QSet<QString> &vehicles, bool everyVehicle)>;
+    void setCheckpointRequester(CheckpointRequester requester);
+    void saveSnapshot(qint64 coveredId, QList<FleetSnapshot::Entry> entries); // thread-safe
+    // After close(): what no checkpoint has covered yet, for a last snapshot by the owner.
+    struct Checkpoint {
+        qint64 coveredId = 0;
+        QSet<QString> vehicles;
+        bool everyVehicle = false;
+    };
+    Checkpoint uncheckpointed() const;
+    static constexpr auto kCheckpointInterval = std::chrono::seconds(60);
+    static constexpr qint64 kCheckpointDeliveries = 50'000;
+
 private:
     struct Pending {
         quint64 ticket = 0; // 0 for alert snapshots, which nobody waits for
         model::Delivery delivery;
         QList<model::Alert> alerts;
+        qint64 snapshotCoveredId = 0; // > 0: a fleet snapshot checkpoint, nobody waits for it
+        QList<FleetSnapshot::Entry> snapshot;
     };
+    void noteCommitted(const std::deque<Pending> &batch, const QList<AppendResult> &results);
+    void writeSnapshots(const QList<Pending *> &snapshots, Database &db);
     void run(Database &db);
     void writeBatch(std::deque<Pending> &batch, class Database &db);
     void pruneHistory(class Database &db);
@@ -68,6 +93,11 @@ private:
     bool m_stopping = false;
     bool m_pruneRequested = false;
     std::atomic<int> m_retentionDays{0};
+    // Checkpoint bookkeeping, store thread only (read by uncheckpointed() after close()).
+    CheckpointRequester m_checkpointRequester;
+    Checkpoint m_uncheckpointed;
+    qint64 m_acceptedSinceCheckpoint = 0;
+    std::chrono::steady_clock::time_point m_nextCheckpoint;
 };
 
 } // namespace store

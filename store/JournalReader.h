@@ -3,6 +3,7 @@
 #include "model/Alert.h"
 #include "model/Delivery.h"
 #include "model/HistorySample.h"
+#include "model/Vehicle.h"
 #include "store/Database.h"
 
 #include <functional>
@@ -25,6 +26,7 @@ public:
         bool withBodies = true;
         QString vehicleId;  // empty: every vehicle
         qint64 sinceMs = 0; // received at or after; 0: from the start
+        qint64 afterId = 0; // journal ids above this one only
     };
     // Calls visit for each delivery in journal order; visit returns false to stop early.
     bool forEach(const Filter &filter, const std::function<bool(const model::Delivery &)> &visit,
@@ -43,11 +45,33 @@ public:
     bool forEachSample(const HistoryFilter &filter,
                        const std::function<bool(const model::HistorySample &)> &visit, QString *error);
 
+    // The same points as views into the database's own UTF-8 text, valid during the call only: an
+    // export of millions of rows converts nothing it does not have to.
+    struct SampleRow {
+        QByteArrayView vehicleId;
+        QByteArrayView code;
+        QByteArrayView field;
+        qint64 oemUpdatedAt = 0;
+        double value = 0;
+    };
+    bool forEachSampleRow(const HistoryFilter &filter, const std::function<bool(const SampleRow &)> &visit,
+                          QString *error);
+
+    // The fleet snapshot (see FleetSnapshot::read): coveredId 0 when there is none to use.
+    bool readSnapshot(qint64 *coveredId, const std::function<void(model::Vehicle &&)> &visit, QString *error);
+
+    // What a start restores: every active alert plus the most recent cleared ones, ordered by id.
+    bool forEachAlertToRestore(int recentCleared, const std::function<bool(const model::Alert &)> &visit,
+                               QString *error);
+
     // Alerts ordered by id; sinceMs keeps those last seen at or after it.
     bool forEachAlert(const QString &vehicleId, qint64 sinceMs,
                       const std::function<bool(const model::Alert &)> &visit, QString *error);
 
 private:
+    bool forEachAlertWhere(const QString &sql, const QVariantMap &bindings,
+                           const std::function<bool(const model::Alert &)> &visit, QString *error);
+
     Database m_db;
 };
 
