@@ -237,6 +237,9 @@ void AlertModel::applyAlerts(const QList<Alert> &changed) {
         changedRows.append(*it);
     }
 
+    if (batch.isEmpty())
+        return;
+    m_applyingBatch = true;
     // Updates are reported against the rows as they were; moves and inserts follow.
     emitRowsChanged(std::move(changedRows));
     std::sort(movedRows.begin(), movedRows.end(), std::greater<int>());
@@ -249,6 +252,8 @@ void AlertModel::applyAlerts(const QList<Alert> &changed) {
     insertSorted(std::move(added));
     trimCleared();
     updateActiveCount();
+    m_applyingBatch = false;
+    Q_EMIT batchApplied();
 }
 
 void AlertModel::insertSorted(QList<Alert> added) {
@@ -318,8 +323,13 @@ void AlertModel::emitRowsChanged(QList<int> rows) {
     }
     std::sort(rows.begin(), rows.end());
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-    for (int row : std::as_const(rows))
-        Q_EMIT dataChanged(index(row, 0), index(row, lastColumn));
+    qsizetype runStart = 0;
+    for (qsizetype i = 1; i <= rows.size(); ++i) {
+        if (i < rows.size() && rows[i] == rows[i - 1] + 1)
+            continue;
+        Q_EMIT dataChanged(index(rows[runStart], 0), index(rows[i - 1], lastColumn));
+        runStart = i;
+    }
 }
 
 void AlertModel::updateActiveCount() {
@@ -356,12 +366,15 @@ void AlertModel::updateVehicleNames(const QHash<QString, QString> &changed) {
     }
     if (renamed.isEmpty())
         return;
+    m_applyingBatch = true;
     for (int row = 0; row < m_rows.size(); ++row) {
         if (renamed.contains(m_rows.at(row).vehicleId)) {
             const QModelIndex cell = index(row, VehicleColumn);
             Q_EMIT dataChanged(cell, cell, {Qt::DisplayRole});
         }
     }
+    m_applyingBatch = false;
+    Q_EMIT batchApplied();
 }
 
 const Alert *AlertModel::alertAt(int row) const {

@@ -15,9 +15,12 @@ namespace model {
 // (by clearedAt, then id), so a long-running session stays bounded. RawValueRole carries numbers and
 // times for a sorting proxy; display strings are for people.
 //
-// Change notification: updates first (one dataChanged per changed row, or one for the whole table
-// when more than half the rows changed), then one rowsInserted per contiguous run of new rows, then
-// rowsRemoved for cleared alerts beyond the bound. Rows whose alert is unchanged emit nothing.
+// Change notification: updates first (one dataChanged per contiguous run of changed rows, or one for
+// the whole table when more than half the rows changed), then one rowsInserted per contiguous run of
+// new rows, then rowsRemoved for cleared alerts beyond the bound. Rows whose alert is unchanged emit
+// nothing. A batch's signals are bracketed: isApplyingBatch() is true while they are emitted and
+// batchApplied() follows them once, so a view that summarises the whole model (counts, the banner)
+// can do that once per batch instead of once per signal.
 class AlertModel final : public QAbstractTableModel {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(AlertModel)
@@ -73,6 +76,7 @@ public:
     void updateVehicleNames(const QHash<QString, QString> &changed);
 
     int activeCount() const { return m_activeCount; }
+    bool isApplyingBatch() const { return m_applyingBatch; }
     const Alert *alertAt(int row) const; // nullptr when out of range
     int rowOf(qint64 id) const;          // -1 when unknown
 
@@ -83,6 +87,7 @@ public:
     static QString severityText(AlertSeverity severity);
 
 Q_SIGNALS:
+    void batchApplied(); // after the row signals of one applyAlerts() or updateVehicleNames()
     void activeCountChanged(int count);
 
 private:
@@ -100,6 +105,7 @@ private:
     QList<Alert> m_rows; // newest first
     QHash<qint64, int> m_rowById;
     QHash<QString, QString> m_vehicleNames;
+    bool m_applyingBatch = false;
     int m_maxCleared = kDefaultMaxCleared;
     int m_activeCount = 0;
     Clock m_clock;

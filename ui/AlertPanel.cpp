@@ -17,6 +17,7 @@
 #include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <utility>
 
 #include <algorithm>
 
@@ -176,6 +177,10 @@ AlertPanel::AlertPanel(AlertModel *model, model::FleetCommands *commands, QWidge
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &AlertPanel::onModelChanged);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &AlertPanel::onModelChanged);
     connect(m_model, &QAbstractItemModel::modelReset, this, &AlertPanel::onModelChanged);
+    connect(m_model, &model::AlertModel::batchApplied, this, [this] {
+        if (std::exchange(m_modelChangedInBatch, false))
+            onModelChanged();
+    });
     connect(m_model, &QAbstractItemModel::layoutChanged, this, &AlertPanel::onModelChanged);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &AlertPanel::updateActions);
@@ -240,6 +245,12 @@ void AlertPanel::acknowledgeAll() {
 }
 
 void AlertPanel::onModelChanged() {
+    // Both summaries scan every alert: once per batch, not once per row signal of it (a tick that
+    // touches a thousand alerts would otherwise scan them a thousand times).
+    if (m_model->isApplyingBatch()) {
+        m_modelChangedInBatch = true;
+        return;
+    }
     updateCritical(true);
     updateActions();
 }

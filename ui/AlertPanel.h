@@ -70,6 +70,7 @@ private:
     QList<qint64> selectedAlertIds() const;
 
     model::AlertModel *m_model;
+    bool m_modelChangedInBatch = false; // a row signal came while the model applied a batch
     model::FleetCommands *m_commands;
     QString m_user;
     QSet<qint64> m_announced; // critical alert ids already reported through criticalAlertRaised

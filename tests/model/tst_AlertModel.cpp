@@ -272,6 +272,38 @@ private Q_SLOTS:
         QCOMPARE(changed.size(), 0);
     }
 
+    void batchIsBracketedAndReportedPerRun() {
+        QList<Alert> alerts;
+        for (int i = 1; i <= 10; ++i)
+            alerts.append(makeAlert(i, kT0 + i * kMin));
+        m_model->applyAlerts(alerts);
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+        QSignalSpy applied(m_model.get(), &AlertModel::batchApplied);
+        QList<bool> duringBatch;
+        connect(m_model.get(), &QAbstractItemModel::dataChanged, this,
+                [&] { duringBatch.append(m_model->isApplyingBatch()); });
+
+        // Alerts 3, 4 and 5 sit on neighbouring rows (newest first); alert 8 apart from them.
+        QList<Alert> updates;
+        for (int id : {3, 4, 5, 8}) {
+            Alert a = alerts[id - 1];
+            a.lastSeenAt += kMin;
+            updates.append(a);
+        }
+        m_model->applyAlerts(updates);
+        QCOMPARE(changed.size(), 2);
+        QCOMPARE(changed[0].at(0).toModelIndex().row(), m_model->rowOf(8));
+        QCOMPARE(changed[1].at(0).toModelIndex().row(), m_model->rowOf(5));
+        QCOMPARE(changed[1].at(1).toModelIndex().row(), m_model->rowOf(3));
+        QCOMPARE(duringBatch, (QList<bool>{true, true}));
+        QCOMPARE(applied.size(), 1);
+        QVERIFY(!m_model->isApplyingBatch());
+
+        // Nothing to apply: no batch.
+        m_model->applyAlerts({});
+        QCOMPARE(applied.size(), 1);
+    }
+
     void ignoresAlertsWithoutAnId() {
         m_model->applyAlerts({makeAlert(0, kT0), makeAlert(-1, kT0)});
         QCOMPARE(m_model->rowCount(), 0);
