@@ -1,5 +1,6 @@
 #include "store/Database.h"
 
+#include "store/FleetSnapshot.h"
 #include "store/HistoryRollup.h"
 
 #include <QAtomicInteger>
@@ -141,8 +142,10 @@ bool Database::migrate(int fromVersion, QString *error) {
         },
         // The min/max pyramid of the charted signals, built from the history already stored.
         HistoryRollup::migrationSql(),
+        // The fleet's latest state per vehicle, so a start need not replay the whole journal.
+        FleetSnapshot::migrationSql(),
     };
-    static_assert(kSchemaVersion == 3, "add a migration step for the new version");
+    static_assert(kSchemaVersion == 4, "add a migration step for the new version");
     if (!exec(m_db, QStringLiteral("BEGIN IMMEDIATE"), error)) {
         *error = QStringLiteral("cannot write %1: %2").arg(m_path, *error);
         return false;

@@ -29,7 +29,7 @@ public:
     // the history rows this connection inserts (see HistoryRollup).
     HistoryRollup *historyRollup() { return m_historyRollup.get(); }
 
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
 private:
     bool migrate(int fromVersion, QString *error);

@@ -38,7 +38,7 @@ quint64 Journal::append(model::Delivery delivery) {
     {
         std::lock_guard lock(m_mutex);
         ticket = m_nextTicket++;
-        m_queue.push_back({ticket, std::move(delivery), {}});
+        m_queue.push_back({ticket, std::move(delivery), {}, 0, {}});
     }
     m_wake.notify_one();
     return ticket;
@@ -63,6 +63,26 @@ void Journal::setHistoryRetentionDays(int days) {
         m_pruneRequested = true; // a changed setting takes effect now, not at the next round
     }
     m_wake.notify_one();
+}
+
+void Journal::setCheckpointRequester(CheckpointRequester requester) {
+    m_checkpointRequester = std::move(requester);
+    m_nextCheckpoint = std::chrono::steady_clock::now() + kCheckpointInterval;
+}
+
+void Journal::saveSnapshot(qint64 coveredId, QList<FleetSnapshot::Entry> entries) {
+    {
+        std::lock_guard lock(m_mutex);
+        Pending p;
+        p.snapshotCoveredId = std::max<qint64>(coveredId, 1);
+        p.snapshot = std::move(entries);
+        m_queue.push_back(std::move(p));
+    }
+    m_wake.notify_one();
+}
+
+Journal::Checkpoint Journal::uncheckpointed() const {
+    return m_uncheckpointed;
 }
 
 void Journal::close() {
@@ -244,6 +264,7 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db) {
     QList<AppendResult> results;
     results.reserve(qsizetype(batch.size()));
     QList<model::Alert> alerts;
+    QList<Pending *> snapshots;
 
     // Deliveries first, in one transaction: their answers wait for it. Alert snapshots follow in
     // a transaction of their own, so a problem with them can never cost a delivery its 2xx.
@@ -253,6 +274,8 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db) {
         [&](BatchWriter &writer) {
             for (Pending &p : batch) {
                 if (p.ticket == 0) {
+                    if (p.snapshotCoveredId > 0)
+                        snapshots.append(&p);
                     alerts += p.alerts;
                     continue;
                 }
@@ -287,8 +310,64 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db) {
             db, [&](BatchWriter &writer) { return writer.writeAlerts(alerts); }, &alertError))
         qWarning("fleetmon: storing %lld alert changes failed: %s", qint64(alerts.size()),
                  qPrintable(alertError));
+    if (!snapshots.isEmpty())
+        writeSnapshots(snapshots, db);
     if (m_listener && !results.isEmpty())
         m_listener(results);
+    if (m_checkpointRequester && ok)
+        noteCommitted(batch, results);
+}
+
+// Runs after the listener was called for the batch: whoever answers the request on the thread the
+// listener hands results to sees the fleet exactly as of the last id reported.
+void Journal::noteCommitted(const std::deque<Pending> &batch, const QList<AppendResult> &results) {
+    qsizetype r = 0;
+    for (const Pending &p : batch) {
+        if (p.ticket == 0)
+            continue;
+        const AppendResult &result = results.at(r++);
+        m_uncheckpointed.coveredId = std::max(m_uncheckpointed.coveredId, result.id);
+        if (result.verdict == model::Verdict::Accepted && !p.delivery.vehicleId.isEmpty()) {
+            m_uncheckpointed.vehicles.insert(p.delivery.vehicleId);
+            ++m_acceptedSinceCheckpoint;
+        }
+    }
+    if (m_uncheckpointed.vehicles.isEmpty() && !m_uncheckpointed.everyVehicle)
+        return;
+    if (m_acceptedSinceCheckpoint < kCheckpointDeliveries &&
+        std::chrono::steady_clock::now() < m_nextCheckpoint)
+        return;
+    m_checkpointRequester(m_uncheckpointed.coveredId, m_uncheckpointed.vehicles,
+                          m_uncheckpointed.everyVehicle);
+    m_uncheckpointed.vehicles.clear();
+    m_uncheckpointed.everyVehicle = false;
+    m_acceptedSinceCheckpoint = 0;
+    m_nextCheckpoint = std::chrono::steady_clock::now() + kCheckpointInterval;
+}
+
+void Journal::writeSnapshots(const QList<Pending *> &snapshots, Database &db) {
+    QSqlDatabase &sql = db.connection();
+    for (Pending *p : snapshots) {
+        QString error;
+        bool ok = sql.transaction();
+        if (!ok)
+            error = sql.lastError().text();
+        if (ok && !FleetSnapshot::write(sql, p->snapshotCoveredId, p->snapshot, &error))
+            ok = false;
+        if (ok && !sql.commit()) {
+            ok = false;
+            error = sql.lastError().text();
+        }
+        if (ok)
+            continue;
+        sql.rollback();
+        // Rows of the vehicles in this checkpoint may be stale now: the next start replays
+        // everything, and the next checkpoint rewrites every vehicle.
+        QString invalidateError;
+        FleetSnapshot::invalidate(sql, &invalidateError);
+        m_uncheckpointed.everyVehicle = true;
+        qWarning("fleetmon: storing the fleet snapshot failed: %s", qPrintable(error));
+    }
 }
 
 void Journal::pruneHistory(Database &db) {
