@@ -99,7 +99,18 @@ QString VerificationPanel::lastVerifyText() const {
     return tr("%1: challenge \"%2\" answered %3").arg(when, m_lastVerify.challenge, m_lastVerify.answer);
 }
 
+void VerificationPanel::showEvent(QShowEvent *event) {
+    QWidget::showEvent(event);
+    if (m_labelsStale)
+        refresh();
+}
+
 void VerificationPanel::refresh() {
+    if (!isVisible()) {
+        m_labelsStale = true;
+        return;
+    }
+    m_labelsStale = false;
     m_verify->setText(lastVerifyText());
     m_counts->setText(tr("%1 verified, %2 rejected").arg(m_signed).arg(m_badSignature));
     if (showsAccountHint()) {

@@ -29,6 +29,9 @@ public:
     bool showsAccountHint() const;
     QString lastVerifyText() const;
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     void refresh();
 
@@ -39,6 +42,10 @@ private:
     QLabel *m_counts;
     QLabel *m_selfTest;
     QLabel *m_hint;
+    // The labels are brought up to date only while the panel is visible (it usually sits in a
+    // background tab): their text changes on every tick under load, and each change relayouts the
+    // window. The counters above are always current.
+    bool m_labelsStale = false;
 };
 
 } // namespace ui

@@ -2,6 +2,9 @@
 
 #include "ui/VerificationPanel.h"
 
+#include <QLabel>
+#include <algorithm>
+
 #include <QtTest>
 
 using model::DeliveryLogEntry;
@@ -52,6 +55,26 @@ private Q_SLOTS:
         panel.addVerifications({{1000, "bad challenge", {}, 400}});
         QVERIFY(panel.lastVerifyText().contains("refused"));
         QVERIFY(!panel.showsAccountHint());
+    }
+
+    void labelsCatchUpWhenShown() {
+        ui::VerificationPanel panel;
+        const auto labelSays = [&panel](const QString &text) {
+            const QList<QLabel *> labels = panel.findChildren<QLabel *>();
+            return std::any_of(labels.cbegin(), labels.cend(),
+                               [&text](const QLabel *l) { return l->text().contains(text); });
+        };
+        // Hidden (as in a background tab): counted, but the labels wait.
+        panel.addDeliveries(
+            {entry(Verdict::Accepted), entry(Verdict::Accepted), entry(Verdict::BadSignature)});
+        QCOMPARE(panel.signedCount(), 2);
+        QVERIFY(!labelSays(QStringLiteral("2 verified, 1 rejected")));
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QVERIFY(labelSays(QStringLiteral("2 verified, 1 rejected")));
+        // Shown: at once.
+        panel.addDeliveries({entry(Verdict::Accepted)});
+        QVERIFY(labelSays(QStringLiteral("3 verified, 1 rejected")));
     }
 
     void replaysDoNotCount() {
