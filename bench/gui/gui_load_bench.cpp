@@ -37,9 +37,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <malloc.h>
+#include <sys/prctl.h>
 #include <vector>
 
 namespace {
@@ -257,6 +259,8 @@ int main(int argc, char **argv) {
 
     QProcess fleetsim;
     fleetsim.setProcessChannelMode(QProcess::SeparateChannels);
+    // Should the bench die (or be killed by bench/gui/run's trap), the load generator goes too.
+    fleetsim.setChildProcessModifier([] { prctl(PR_SET_PDEATHSIG, SIGTERM); });
     QByteArray fleetsimOutput;
     QObject::connect(&fleetsim, &QProcess::readyReadStandardOutput, window,
                      [&] { fleetsimOutput += fleetsim.readAllStandardOutput(); });
