@@ -211,8 +211,9 @@ void AlertEngine::evaluateAirbags(const Vehicle &vehicle, VehicleAlerts &state, 
         // A failed read keeps the previous body in FleetState: it is not a new observation.
         const std::optional<bool> deployed = signal.isInError() ? std::nullopt : airbagDeployed(signal);
         Observation observation;
-        observation.evidence = signalEvidence(&signal);
         if (deployed.value_or(false)) {
+            // Evidence only matters while the condition holds; building it serialises the body.
+            observation.evidence = signalEvidence(&signal);
             observation.state = Observation::State::Holds;
             const QString description = signal.body.value(QLatin1String("description")).toString().trimmed();
             observation.message =
@@ -236,8 +237,9 @@ void AlertEngine::evaluateClosures(const Vehicle &vehicle, VehicleAlerts &state,
         const QString code = rule.code;
         const std::optional<int> open = openCount(vehicle, rule);
         Observation observation;
-        observation.evidence = signalEvidence(vehicle.signal(code));
         if (open && *open > 0) {
+            // Evidence only matters while the condition holds; building it serialises the body.
+            observation.evidence = signalEvidence(vehicle.signal(code));
             observation.state = Observation::State::Holds;
             QString text;
             if (code == QLatin1String("closure-doors"))
@@ -520,6 +522,19 @@ QList<Alert> AlertEngine::activeAlerts() const {
             active.append(alert);
     }
     return active;
+}
+
+int AlertEngine::worstActiveSeverity(const QString &vehicleId) const {
+    const auto state = m_vehicles.constFind(vehicleId);
+    if (state == m_vehicles.constEnd())
+        return -1;
+    int worst = -1;
+    for (qint64 id : state->active) {
+        const auto it = m_alerts.constFind(id);
+        if (it != m_alerts.constEnd() && !it->isCleared())
+            worst = std::max(worst, int(it->severity));
+    }
+    return worst;
 }
 
 const Alert *AlertEngine::alert(qint64 id) const {

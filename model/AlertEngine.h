@@ -66,6 +66,9 @@ public:
     QList<Alert> acknowledgeAll(const QString &by, qint64 nowMs);
 
     QList<Alert> activeAlerts() const; // uncleared, ordered by id
+    // The highest severity among one vehicle's active alerts, -1 when it has none. Looks at that
+    // vehicle's alerts only, so it stays cheap with thousands of alerts open across the fleet.
+    int worstActiveSeverity(const QString &vehicleId) const;
     // Active, or cleared and still in the bounded history; nullptr otherwise. Valid until the next
     // non-const call.
     const Alert *alert(qint64 id) const;

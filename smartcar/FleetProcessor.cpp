@@ -103,11 +103,13 @@ void FleetProcessor::publish(const QList<model::Alert> &changed) {
     QSet<QString> vehicles;
     for (const model::Alert &a : changed)
         vehicles.insert(a.vehicleId);
-    for (const QString &id : vehicles)
-        m_worstSeverity.remove(id);
-    for (const model::Alert &a : m_alerts.activeAlerts())
-        if (vehicles.contains(a.vehicleId))
-            m_worstSeverity[a.vehicleId] = std::max(m_worstSeverity.value(a.vehicleId, -1), int(a.severity));
+    for (const QString &id : vehicles) {
+        const int worst = m_alerts.worstActiveSeverity(id);
+        if (worst < 0)
+            m_worstSeverity.remove(id);
+        else
+            m_worstSeverity[id] = worst;
+    }
     for (const QString &id : vehicles)
         if (const model::Vehicle *v = m_fleet.vehicle(id))
             publishVehicle(*v);

@@ -195,6 +195,31 @@ private Q_SLOTS:
         QVERIFY(engine.alert(door.id)->isCleared()); // the old one is history, unchanged
     }
 
+    void worstActiveSeverityLooksAtOneVehicle() {
+        AlertEngine engine;
+        Vehicle v = makeVehicle();
+        Vehicle other = makeVehicle(QStringLiteral("v2"));
+        QCOMPARE(engine.worstActiveSeverity(v.id), -1);
+        setSignal(v, kDoors, grid(1));
+        engine.evaluate(v, kT0);
+        QCOMPARE(engine.worstActiveSeverity(v.id), int(AlertSeverity::Warning));
+        setSignal(other, kAirbag, {{"status", "ALERT"}});
+        engine.evaluate(other, kT0);
+        QCOMPARE(engine.worstActiveSeverity(other.id), int(AlertSeverity::Critical));
+        QCOMPARE(engine.worstActiveSeverity(v.id), int(AlertSeverity::Warning)); // not the fleet's worst
+        setSignal(v, kAirbag, {{"status", "ALERT"}});
+        engine.evaluate(v, kT0 + kMin);
+        QCOMPARE(engine.worstActiveSeverity(v.id), int(AlertSeverity::Critical));
+        // Acknowledging the airbag clears it; the open door is what remains.
+        const qint64 airbagId = engine.activeAlerts().last().id;
+        QVERIFY(engine.acknowledge(airbagId, QStringLiteral("alice"), kT0 + 2 * kMin));
+        QCOMPARE(engine.worstActiveSeverity(v.id), int(AlertSeverity::Warning));
+        setSignal(v, kDoors, grid(0));
+        engine.evaluate(v, kT0 + 3 * kMin);
+        QCOMPARE(engine.worstActiveSeverity(v.id), -1);
+        QCOMPARE(engine.worstActiveSeverity(QStringLiteral("unknown")), -1);
+    }
+
     void onlyNewReadingsAreReobservations() {
         model::FleetState fleet;
         model::VehicleEvent state;
