@@ -2,6 +2,7 @@
 
 #include "store/Database.h"
 #include "store/HistoryRollup.h"
+#include "store/JournalWriter.h"
 
 #include <QDateTime>
 #include <QSqlError>
@@ -103,6 +104,12 @@ void Journal::run(Database &db) {
     QSqlQuery cache(db.connection());
     if (!cache.exec(QStringLiteral("PRAGMA cache_size=-%1").arg(kWriterCacheKiB)))
         qWarning("fleetmon: setting the journal cache failed: %s", qPrintable(cache.lastError().text()));
+    // The statements live as long as the thread's connection: preparing them per transaction cost
+    // more than some of the inserts.
+    JournalWriter writer(db);
+    QString prepareError;
+    if (!writer.prepare(&prepareError))
+        qWarning("fleetmon: preparing the journal's statements failed: %s", qPrintable(prepareError));
     std::deque<Pending> batch;
     auto nextPrune = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     for (;;) {
@@ -129,123 +136,19 @@ void Journal::run(Database &db) {
                 m_queue.pop_front();
             }
         }
-        writeBatch(batch, db);
+        writeBatch(batch, db, writer);
         batch.clear();
     }
 }
 
-// The statements of one batch, prepared once per transaction.
-class BatchWriter {
-public:
-    explicit BatchWriter(QSqlDatabase &db)
-        : m_claim(db)
-        , m_insert(db)
-        , m_sample(db)
-        , m_alert(db) {}
-
-    bool prepare() {
-        return check(m_claim, m_claim.prepare(
-                                  QStringLiteral("INSERT OR IGNORE INTO event_ids(event_id) VALUES(?)"))) &&
-               check(m_insert,
-                     m_insert.prepare(QStringLiteral(
-                         "INSERT INTO deliveries(received_at, event_id, event_type, vehicle_id, verdict,"
-                         " status, headers, body, replay) VALUES(?,?,?,?,?,?,?,?,?)"))) &&
-               check(m_sample,
-                     m_sample.prepare(QStringLiteral("INSERT OR IGNORE INTO history(vehicle_id, code,"
-                                                     " field, t, value) VALUES(?,?,?,?,?)"))) &&
-               check(m_alert,
-                     m_alert.prepare(QStringLiteral(
-                         "INSERT OR REPLACE INTO alerts(id, vehicle_id, kind, subject, severity, message,"
-                         " first_seen, last_seen, fire_count, cleared_at, cleared_by, acknowledged_at,"
-                         " acknowledged_by) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)")));
-    }
-
-    // Decides Accepted or Duplicate against the unique eventId, then stores the delivery and,
-    // when accepted, its history points.
-    bool writeDelivery(model::Delivery &d, qint64 *id) {
-        // A replay is asked for by the user: it is applied again on purpose, never a duplicate.
-        if (d.verdict == model::Verdict::Accepted && !d.eventId.isEmpty() && !d.replay) {
-            m_claim.addBindValue(d.eventId);
-            if (!check(m_claim, m_claim.exec()))
-                return false;
-            if (m_claim.numRowsAffected() == 0)
-                d.verdict = model::Verdict::Duplicate;
-        }
-        m_insert.addBindValue(d.receivedAtMs);
-        m_insert.addBindValue(d.eventId.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
-                                                  : QVariant(d.eventId));
-        m_insert.addBindValue(d.eventType);
-        m_insert.addBindValue(d.vehicleId);
-        m_insert.addBindValue(model::verdictName(d.verdict));
-        m_insert.addBindValue(d.status);
-        m_insert.addBindValue(QString::fromUtf8(d.headers));
-        m_insert.addBindValue(d.body.isNull() ? QVariant(QMetaType(QMetaType::QByteArray))
-                                              : QVariant(d.body));
-        m_insert.addBindValue(d.replay ? 1 : 0);
-        if (!check(m_insert, m_insert.exec()))
-            return false;
-        *id = m_insert.lastInsertId().toLongLong();
-        if (d.verdict != model::Verdict::Accepted)
-            return true;
-        for (const model::HistorySample &h : std::as_const(d.samples)) {
-            m_sample.addBindValue(h.vehicleId);
-            m_sample.addBindValue(h.code);
-            m_sample.addBindValue(h.field);
-            m_sample.addBindValue(h.oemUpdatedAt);
-            m_sample.addBindValue(h.value);
-            if (!check(m_sample, m_sample.exec()))
-                return false;
-        }
-        return true;
-    }
-
-    bool writeAlerts(const QList<model::Alert> &alerts) {
-        for (const model::Alert &a : alerts) {
-            // Qt SQL binds a null QString as NULL; the columns hold "" for "none".
-            auto text = [](const QString &v) { return v.isNull() ? QString(QLatin1String("")) : v; };
-            const QVariantList values = {a.id,
-                                         text(a.vehicleId),
-                                         model::alertKindName(a.kind),
-                                         text(a.subject),
-                                         model::alertSeverityName(a.severity),
-                                         text(a.message),
-                                         a.firstSeenAt,
-                                         a.lastSeenAt,
-                                         a.fireCount,
-                                         a.clearedAt,
-                                         text(a.clearedBy),
-                                         a.acknowledgedAt,
-                                         text(a.acknowledgedBy)};
-            for (const QVariant &v : values)
-                m_alert.addBindValue(v);
-            if (!check(m_alert, m_alert.exec()))
-                return false;
-        }
-        return true;
-    }
-
-    const QString &error() const { return m_error; }
-
-private:
-    bool check(const QSqlQuery &q, bool ok) {
-        if (!ok)
-            m_error = q.lastError().text();
-        return ok;
-    }
-
-    QSqlQuery m_claim, m_insert, m_sample, m_alert;
-    QString m_error;
-};
-
-bool Journal::writeTransaction(Database &db, const std::function<bool(BatchWriter &)> &write,
-                               QString *error) {
+bool Journal::writeTransaction(Database &db, JournalWriter &writer,
+                               const std::function<bool(JournalWriter &)> &write, QString *error) {
     QSqlDatabase &sql = db.connection();
     if (!sql.transaction()) {
         *error = sql.lastError().text();
         return false;
     }
-    BatchWriter writer(sql);
-    bool ok = writer.prepare() && write(writer);
+    bool ok = write(writer);
     if (!ok)
         *error = writer.error();
     // The charted readings this transaction inserted join the min/max pyramid before it commits.
@@ -260,7 +163,7 @@ bool Journal::writeTransaction(Database &db, const std::function<bool(BatchWrite
     return ok;
 }
 
-void Journal::writeBatch(std::deque<Pending> &batch, Database &db) {
+void Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter &writer) {
     QList<AppendResult> results;
     results.reserve(qsizetype(batch.size()));
     QList<model::Alert> alerts;
@@ -270,8 +173,8 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db) {
     // a transaction of their own, so a problem with them can never cost a delivery its 2xx.
     QString error;
     const bool ok = writeTransaction(
-        db,
-        [&](BatchWriter &writer) {
+        db, writer,
+        [&](JournalWriter &w) {
             for (Pending &p : batch) {
                 if (p.ticket == 0) {
                     if (p.snapshotCoveredId > 0)
@@ -281,7 +184,7 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db) {
                 }
                 AppendResult r;
                 r.ticket = p.ticket;
-                if (!writer.writeDelivery(p.delivery, &r.id))
+                if (!w.writeDelivery(p.delivery, &r.id))
                     return false;
                 r.committed = true;
                 r.verdict = p.delivery.verdict;
@@ -307,7 +210,7 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db) {
     QString alertError;
     if (!alerts.isEmpty() &&
         !writeTransaction(
-            db, [&](BatchWriter &writer) { return writer.writeAlerts(alerts); }, &alertError))
+            db, writer, [&](JournalWriter &w) { return w.writeAlerts(alerts); }, &alertError))
         qWarning("fleetmon: storing %lld alert changes failed: %s", qint64(alerts.size()),
                  qPrintable(alertError));
     if (!snapshots.isEmpty())

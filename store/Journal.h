@@ -79,10 +79,10 @@ private:
     void noteCommitted(const std::deque<Pending> &batch, const QList<AppendResult> &results);
     void writeSnapshots(const QList<Pending *> &snapshots, Database &db);
     void run(Database &db);
-    void writeBatch(std::deque<Pending> &batch, class Database &db);
-    void pruneHistory(class Database &db);
-    bool writeTransaction(class Database &db, const std::function<bool(class BatchWriter &)> &write,
-                          QString *error);
+    void writeBatch(std::deque<Pending> &batch, Database &db, class JournalWriter &writer);
+    void pruneHistory(Database &db);
+    bool writeTransaction(Database &db, JournalWriter &writer,
+                          const std::function<bool(JournalWriter &)> &write, QString *error);
 
     DatabaseThread m_worker;
     CommitListener m_listener;

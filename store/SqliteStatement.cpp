@@ -49,6 +49,18 @@ void SqliteStatement::bind(int index, const QByteArray &utf8) {
     sqlite3_bind_text(m_stmt, index, utf8.constData(), int(utf8.size()), SQLITE_STATIC);
 }
 
+void SqliteStatement::bindBlob(int index, const QByteArray &bytes) {
+    // SQLite binds NULL for a null pointer; an empty but non-null QByteArray is a zero-length blob.
+    if (bytes.isNull())
+        sqlite3_bind_null(m_stmt, index);
+    else
+        sqlite3_bind_blob(m_stmt, index, bytes.constData(), int(bytes.size()), SQLITE_STATIC);
+}
+
+void SqliteStatement::bindNull(int index) {
+    sqlite3_bind_null(m_stmt, index);
+}
+
 bool SqliteStatement::step() {
     const int rc = sqlite3_step(m_stmt);
     if (rc == SQLITE_ROW)
@@ -62,6 +74,14 @@ void SqliteStatement::reset() {
     sqlite3_reset(m_stmt);
     sqlite3_clear_bindings(m_stmt);
     m_error.clear();
+}
+
+int SqliteStatement::changes() const {
+    return sqlite3_changes(m_db);
+}
+
+qint64 SqliteStatement::lastInsertRowId() const {
+    return sqlite3_last_insert_rowid(m_db);
 }
 
 qint64 SqliteStatement::int64At(int column) const {

@@ -8,6 +8,8 @@
 #include <QDir>
 #include <QFile>
 #include <QSemaphore>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <sys/stat.h>
@@ -140,6 +142,82 @@ private Q_SLOTS:
         QCOMPARE(all[0].verdict, Verdict::BadSignature);
         QCOMPARE(all[0].status, 401);
         QVERIFY(all[0].body.isEmpty());
+    }
+
+    // The exact values and SQL types each column receives: the readers and exports rely on NULL
+    // for "no eventId" and "no body", a blob body, text headers, and ids in append order.
+    void storedColumnsKeepTheirValuesAndTypes() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("journal.sqlite");
+        {
+            store::Journal journal;
+            Reports reports;
+            reports.attach(journal);
+            QString error;
+            QVERIFY(journal.open(path, &error));
+            Delivery full = accepted(QStringLiteral("é-1"), QByteArray("{\"a\":\"\xc3\xa9\"}\0x", 13));
+            full.headers = R"({"SC-Signature":"abc"})";
+            full.vehicleId = QStringLiteral("vé");
+            full.samples = {{QStringLiteral("vé"), QStringLiteral("odometer-traveleddistance"),
+                             QStringLiteral("value"), 7, 1.5}};
+            journal.append(full);
+            Delivery rejected;
+            rejected.receivedAtMs = 6;
+            rejected.verdict = Verdict::Malformed;
+            rejected.status = 400;
+            journal.append(rejected);
+            Delivery replay = accepted(QStringLiteral("é-1"));
+            replay.replay = true;
+            replay.body = QByteArray(""); // empty, not null
+            journal.append(replay);
+            QTRY_COMPARE(reports.count(), 3);
+            QCOMPARE(reports.results[0].id, 1);
+            QCOMPARE(reports.results[1].id, 2);
+            QCOMPARE(reports.results[2].id, 3);
+            QCOMPARE(reports.results[2].verdict, Verdict::Accepted); // a replay is never a duplicate
+        }
+        const QString connection = QStringLiteral("columns-check");
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral(
+                "SELECT id, received_at, event_id, typeof(event_id), event_type, vehicle_id,"
+                " typeof(vehicle_id), verdict, status, headers, typeof(headers), body, typeof(body),"
+                " replay FROM deliveries ORDER BY id")));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toLongLong(), 1);
+            QCOMPARE(q.value(1).toLongLong(), 1000);
+            QCOMPARE(q.value(2).toString(), QStringLiteral("é-1"));
+            QCOMPARE(q.value(4).toString(), QStringLiteral("VEHICLE_STATE"));
+            QCOMPARE(q.value(5).toString(), QStringLiteral("vé"));
+            QCOMPARE(q.value(7).toString(), QStringLiteral("accepted"));
+            QCOMPARE(q.value(8).toInt(), 200);
+            QCOMPARE(q.value(9).toString(), QStringLiteral(R"({"SC-Signature":"abc"})"));
+            QCOMPARE(q.value(10).toString(), QStringLiteral("text"));
+            QCOMPARE(q.value(11).toByteArray(), QByteArray("{\"a\":\"\xc3\xa9\"}\0x", 13));
+            QCOMPARE(q.value(12).toString(), QStringLiteral("blob"));
+            QCOMPARE(q.value(13).toInt(), 0);
+            QVERIFY(q.next());
+            QCOMPARE(q.value(3).toString(), QStringLiteral("null")); // no eventId
+            QCOMPARE(q.value(6).toString(), QStringLiteral("null")); // no vehicle
+            QCOMPARE(q.value(7).toString(), QStringLiteral("malformed"));
+            QCOMPARE(q.value(10).toString(), QStringLiteral("null")); // no headers
+            QCOMPARE(q.value(12).toString(), QStringLiteral("null")); // no body
+            QVERIFY(q.next());
+            QCOMPARE(q.value(12).toString(), QStringLiteral("blob")); // empty, still a body
+            QCOMPARE(q.value(13).toInt(), 1);
+            QVERIFY(!q.next());
+            QVERIFY(q.exec(QStringLiteral("SELECT vehicle_id, code, field, t, value FROM history")));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toString(), QStringLiteral("vé"));
+            QCOMPARE(q.value(1).toString(), QStringLiteral("odometer-traveleddistance"));
+            QCOMPARE(q.value(3).toLongLong(), 7);
+            QCOMPARE(q.value(4).toDouble(), 1.5);
+            QVERIFY(!q.next()); // the replay's body has no readings; the duplicate claim was skipped
+        }
+        QSqlDatabase::removeDatabase(connection);
     }
 
     void corruptFileIsRefusedAndLeftUntouched() {
