@@ -103,7 +103,7 @@ bool Database::open(const QString &path, Mode mode, QString *error) {
         return false;
     m_historyRollup = std::make_unique<HistoryRollup>(m_db);
     QString feedError;
-    if (!m_historyRollup->installFeed(&feedError)) {
+    if (!m_historyRollup->prepare(&feedError)) {
         *error = QStringLiteral("cannot prepare %1 for writing: %2").arg(path, feedError);
         m_historyRollup.reset();
         return false;

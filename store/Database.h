@@ -25,8 +25,8 @@ public:
     QSqlDatabase &connection() { return m_db; }
     const QString &path() const { return m_path; }
 
-    // Read-write connections only (nullptr otherwise): keeps the history pyramid in step with
-    // the history rows this connection inserts (see HistoryRollup).
+    // Read-write connections only (nullptr otherwise): the history pyramid's upkeep for the history
+    // rows this connection inserts; a writer must report them or rebuild (see HistoryRollup).
     HistoryRollup *historyRollup() { return m_historyRollup.get(); }
 
     static constexpr int kSchemaVersion = 4;

@@ -43,9 +43,6 @@ struct BucketKey {
     int level = 0;
     qint64 bucket = 0;
     friend bool operator==(const BucketKey &, const BucketKey &) = default;
-    friend bool operator<(const BucketKey &a, const BucketKey &b) {
-        return std::tie(a.series, a.level, a.bucket) < std::tie(b.series, b.level, b.bucket);
-    }
 };
 
 struct BucketKeyHash {
@@ -76,10 +73,20 @@ QString codeListSql() {
 
 } // namespace
 
-struct HistoryRollup::Series {
-    QByteArray vehicleId;
-    QByteArray code;
-    QByteArray field;
+// The readings added since the last fold: level 0 aggregated as they come.
+struct HistoryRollup::Pending {
+    std::vector<Series> series;
+    QHash<QByteArray, int> seriesIndex; // "vehicle\x1fcode\x1ffield"
+    std::unordered_map<BucketKey, MinMax, BucketKeyHash> level0;
+    QByteArray key; // reused for lookups
+    quint64 readings = 0;
+
+    void clear() {
+        series.clear();
+        seriesIndex.clear();
+        level0.clear();
+        readings = 0;
+    }
 };
 
 const QStringList &HistoryRollup::rolledUpCodes() {
@@ -92,6 +99,19 @@ bool HistoryRollup::isRolledUp(const QString &code) {
     return rolledUpCodes().contains(code);
 }
 
+bool HistoryRollup::isRolledUp(QByteArrayView utf8Code) {
+    static const QList<QByteArray> codes = [] {
+        QList<QByteArray> out;
+        for (const QString &code : rolledUpCodes())
+            out.append(code.toUtf8());
+        return out;
+    }();
+    for (const QByteArray &code : codes)
+        if (code == utf8Code)
+            return true;
+    return false;
+}
+
 int HistoryRollup::levelFor(qint64 spanMs, int buckets) {
     if (buckets < 1)
         return -1;
@@ -101,75 +121,82 @@ int HistoryRollup::levelFor(qint64 spanMs, int buckets) {
     return -1;
 }
 
-QStringList HistoryRollup::migrationSql() {
+namespace {
+// Fills an empty history_rollup from the history table.
+QStringList buildSql() {
     QStringList sql = {
-        QStringLiteral("CREATE TABLE history_rollup ("
-                       " vehicle_id TEXT NOT NULL, code TEXT NOT NULL, field TEXT NOT NULL,"
-                       " level INTEGER NOT NULL, bucket INTEGER NOT NULL,"
-                       " min_t INTEGER NOT NULL, min_v REAL NOT NULL,"
-                       " max_t INTEGER NOT NULL, max_v REAL NOT NULL, n INTEGER NOT NULL,"
-                       " PRIMARY KEY (vehicle_id, code, field, level, bucket)) WITHOUT ROWID"),
         // Level 0 from the readings, one merging upsert each (in key order, so the writes are
         // sequential); every coarser level from the eight buckets under it.
         QStringLiteral("INSERT INTO history_rollup(%1) SELECT vehicle_id, code, field, 0, t / %2,"
                        " t, value, t, value, 1 FROM history WHERE code IN (%3)%4")
             .arg(QLatin1String(kColumns))
-            .arg(kFinestBucketMs)
+            .arg(HistoryRollup::kFinestBucketMs)
             .arg(codeListSql(), QLatin1String(kMergeSql)),
     };
-    for (int level = 1; level < kLevels; ++level)
+    for (int level = 1; level < HistoryRollup::kLevels; ++level)
         sql.append(QStringLiteral("INSERT INTO history_rollup(%1) SELECT vehicle_id, code, field, %2,"
                                   " bucket >> %3, min_t, min_v, max_t, max_v, n FROM history_rollup"
                                   " WHERE level = %4%5")
                        .arg(QLatin1String(kColumns))
                        .arg(level)
-                       .arg(kLevelShift)
+                       .arg(HistoryRollup::kLevelShift)
                        .arg(level - 1)
                        .arg(QLatin1String(kMergeSql)));
     return sql;
 }
+} // namespace
+
+QStringList HistoryRollup::migrationSql() {
+    return QStringList{
+               QStringLiteral("CREATE TABLE history_rollup ("
+                              " vehicle_id TEXT NOT NULL, code TEXT NOT NULL, field TEXT NOT NULL,"
+                              " level INTEGER NOT NULL, bucket INTEGER NOT NULL,"
+                              " min_t INTEGER NOT NULL, min_v REAL NOT NULL,"
+                              " max_t INTEGER NOT NULL, max_v REAL NOT NULL, n INTEGER NOT NULL,"
+                              " PRIMARY KEY (vehicle_id, code, field, level, bucket)) WITHOUT ROWID")} +
+           buildSql();
+}
 
 HistoryRollup::HistoryRollup(QSqlDatabase &db)
-    : m_db(db) {}
+    : m_db(db)
+    , m_pending(std::make_unique<Pending>()) {}
 
 HistoryRollup::~HistoryRollup() = default;
 
-bool HistoryRollup::installFeed(QString *error) {
+bool HistoryRollup::prepare(QString *error) {
     m_handle = SqliteStatement::handleOf(m_db);
     if (!m_handle) {
         *error = QStringLiteral("the history pyramid needs an SQLite connection");
         return false;
     }
-    // The log lives in memory and dies with the connection; applyPending empties it in the very
-    // transaction that filled it, so nothing is ever left in it across a commit.
-    const QByteArray trigger =
-        QStringLiteral("CREATE TEMP TRIGGER IF NOT EXISTS history_rollup_feed AFTER INSERT ON main.history"
-                       " WHEN NEW.code IN (%1) BEGIN"
-                       " INSERT INTO history_rollup_log VALUES(NEW.vehicle_id, NEW.code, NEW.field, NEW.t,"
-                       " NEW.value); END")
-            .arg(codeListSql())
-            .toUtf8();
-    if (!SqliteStatement::exec(m_handle, "PRAGMA temp_store=MEMORY", error) ||
-        !SqliteStatement::exec(
-            m_handle,
-            "CREATE TEMP TABLE IF NOT EXISTS history_rollup_log(vehicle_id TEXT, code TEXT,"
-            " field TEXT, t INTEGER, value REAL)",
-            error) ||
-        !SqliteStatement::exec(m_handle, trigger.constData(), error))
-        return false;
     const QByteArray upsert = QStringLiteral("INSERT INTO history_rollup(%1) VALUES(?,?,?,?,?,?,?,?,?,?)%2")
                                   .arg(QLatin1String(kColumns), QLatin1String(kMergeSql))
                                   .toUtf8();
-    if (!m_readLog.prepare(m_handle,
-                           "SELECT vehicle_id, code, field, t, value FROM temp.history_rollup_log") ||
-        !m_clearLog.prepare(m_handle, "DELETE FROM temp.history_rollup_log") ||
-        !m_upsert.prepare(m_handle, upsert.constData())) {
-        *error = !m_readLog.ok()    ? m_readLog.error()
-                 : !m_clearLog.ok() ? m_clearLog.error()
-                                    : m_upsert.error();
+    if (!m_upsert.prepare(m_handle, upsert.constData())) {
+        *error = m_upsert.error();
         return false;
     }
     return true;
+}
+
+void HistoryRollup::addReading(QByteArrayView vehicleId, QByteArrayView code, QByteArrayView field, qint64 t,
+                               double value) {
+    if (!isRolledUp(code))
+        return;
+    Pending &p = *m_pending;
+    p.key.clear();
+    p.key.append(vehicleId).append('\x1f').append(code).append('\x1f').append(field);
+    auto it = p.seriesIndex.constFind(p.key);
+    if (it == p.seriesIndex.cend()) {
+        p.series.push_back({vehicleId.toByteArray(), code.toByteArray(), field.toByteArray()});
+        it = p.seriesIndex.insert(p.key, int(p.series.size()) - 1);
+    }
+    p.level0[{it.value(), 0, t / kFinestBucketMs}].add(t, value);
+    ++p.readings;
+}
+
+void HistoryRollup::discardPending() {
+    m_pending->clear();
 }
 
 bool HistoryRollup::applyPending(QString *error) {
@@ -177,45 +204,13 @@ bool HistoryRollup::applyPending(QString *error) {
         *error = QStringLiteral("the history pyramid is not set up on this connection");
         return false;
     }
-    // Series keyed by their three texts; rows of one series usually come together.
-    std::vector<Series> series;
-    QHash<QByteArray, int> seriesIndex;
-    std::unordered_map<BucketKey, MinMax, BucketKeyHash> level0;
-    QByteArray key;
-    QByteArray lastKey;
-    int lastSeries = -1;
-    quint64 rows = 0;
-    m_readLog.reset();
-    while (m_readLog.step()) {
-        key = m_readLog.textAt(0);
-        key += '\x1f';
-        key += m_readLog.textAt(1);
-        key += '\x1f';
-        key += m_readLog.textAt(2);
-        if (lastSeries < 0 || key != lastKey) {
-            auto it = seriesIndex.find(key);
-            if (it == seriesIndex.end()) {
-                series.push_back({m_readLog.textAt(0), m_readLog.textAt(1), m_readLog.textAt(2)});
-                it = seriesIndex.insert(key, int(series.size()) - 1);
-            }
-            lastSeries = it.value();
-            lastKey = key;
-        }
-        const qint64 t = m_readLog.int64At(3);
-        level0[{lastSeries, 0, t / kFinestBucketMs}].add(t, m_readLog.doubleAt(4));
-        ++rows;
-    }
-    if (!m_readLog.ok()) {
-        *error = m_readLog.error();
-        return false;
-    }
-    m_readLog.reset();
-    if (rows == 0)
+    Pending &p = *m_pending;
+    if (p.readings == 0)
         return true;
 
     // Each level from the one below: eight buckets fold into one.
-    std::vector<std::pair<BucketKey, MinMax>> touched(level0.begin(), level0.end());
-    std::unordered_map<BucketKey, MinMax, BucketKeyHash> below = std::move(level0);
+    std::vector<std::pair<BucketKey, MinMax>> touched(p.level0.begin(), p.level0.end());
+    std::unordered_map<BucketKey, MinMax, BucketKeyHash> below = std::move(p.level0);
     for (int level = 1; level < kLevels; ++level) {
         std::unordered_map<BucketKey, MinMax, BucketKeyHash> above;
         above.reserve(below.size() / 4 + 1);
@@ -225,9 +220,14 @@ bool HistoryRollup::applyPending(QString *error) {
         below = std::move(above);
     }
     // Key order keeps the B-tree writes local.
-    std::sort(touched.begin(), touched.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    std::sort(touched.begin(), touched.end(), [&](const auto &a, const auto &b) {
+        const Series &sa = p.series[size_t(a.first.series)];
+        const Series &sb = p.series[size_t(b.first.series)];
+        return std::tie(sa.vehicleId, sa.code, sa.field, a.first.level, a.first.bucket) <
+               std::tie(sb.vehicleId, sb.code, sb.field, b.first.level, b.first.bucket);
+    });
     for (const auto &[k, mm] : touched) {
-        const Series &s = series[size_t(k.series)];
+        const Series &s = p.series[size_t(k.series)];
         m_upsert.bind(1, s.vehicleId);
         m_upsert.bind(2, s.code);
         m_upsert.bind(3, s.field);
@@ -242,17 +242,26 @@ bool HistoryRollup::applyPending(QString *error) {
         if (!m_upsert.ok()) {
             *error = m_upsert.error();
             m_upsert.reset();
+            p.clear();
             return false;
         }
         m_upsert.reset();
     }
-    m_clearLog.reset();
-    m_clearLog.step();
-    if (!m_clearLog.ok()) {
-        *error = m_clearLog.error();
+    m_foldedReadings += p.readings;
+    p.clear();
+    return true;
+}
+
+bool HistoryRollup::rebuild(QString *error) {
+    if (!m_handle) {
+        *error = QStringLiteral("the history pyramid is not set up on this connection");
         return false;
     }
-    m_foldedReadings += rows;
+    if (!SqliteStatement::exec(m_handle, "DELETE FROM history_rollup", error))
+        return false;
+    for (const QString &sql : buildSql())
+        if (!SqliteStatement::exec(m_handle, sql.toUtf8().constData(), error))
+            return false;
     return true;
 }
 

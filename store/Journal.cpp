@@ -158,8 +158,10 @@ bool Journal::writeTransaction(Database &db, JournalWriter &writer,
         ok = false;
         *error = sql.lastError().text();
     }
-    if (!ok)
+    if (!ok) {
         sql.rollback();
+        db.historyRollup()->discardPending(); // none of the readings it was told of are stored
+    }
     return ok;
 }
 

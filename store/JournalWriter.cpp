@@ -1,6 +1,7 @@
 #include "store/JournalWriter.h"
 
 #include "store/Database.h"
+#include "store/HistoryRollup.h"
 
 #include <QSqlError>
 #include <QVariant>
@@ -91,6 +92,7 @@ bool JournalWriter::writeDelivery(model::Delivery &d, qint64 *id) {
     *id = m_insert.lastInsertRowId();
     if (d.verdict != model::Verdict::Accepted)
         return true;
+    HistoryRollup *rollup = m_db.historyRollup();
     QByteArray sampleVehicle;
     for (const model::HistorySample &h : std::as_const(d.samples)) {
         // The readings of a delivery are its vehicle's: converted once, not per reading.
@@ -104,6 +106,10 @@ bool JournalWriter::writeDelivery(model::Delivery &d, qint64 *id) {
         m_sample.bind(5, h.value);
         if (!run(m_sample))
             return false;
+        // Only a reading really inserted joins the pyramid: one already stored (re-delivered, or
+        // the same time with another value) was ignored and must not count twice.
+        if (m_sample.changes() == 1)
+            rollup->addReading(vehicle, m_code, m_field, h.oemUpdatedAt, h.value);
     }
     return true;
 }

@@ -1,7 +1,8 @@
 // Chart benchmark: builds a journal with one vehicle and N battery readings (one every 30 s, a
 // daily charge/discharge cycle) directly through the store layer, with the min/max pyramid built
-// by the product's own code (history rows inserted on a read-write store::Database, folded by
-// HistoryRollup::applyPending in the same transaction); then, offscreen, times end to end the
+// by the product's own code (history rows inserted on a read-write store::Database, each inserted
+// one reported with HistoryRollup::addReading and folded by applyPending in the same transaction,
+// as the journal does); then, offscreen, times end to end the
 // HistoryQueryService request until the series is replaced in a real ui::SeriesChartView of
 // 1200x400 and rendered with grab(), for the all-time window and zoom windows; and, in the same
 // run, the naive way: every reading of the range SELECTed and replace()d into a QLineSeries.
@@ -114,7 +115,7 @@ bool generate(const QString &path, qint64 samples) {
     }
     sqlite3 *handle = store::SqliteStatement::handleOf(db.connection());
     // A scratch file: no fsync per commit, a big page cache. The rows and the pyramid are written
-    // exactly as the journal writes them otherwise (same trigger, same fold).
+    // exactly as the journal writes them otherwise (inserted readings reported, the same fold).
     store::SqliteStatement::exec(handle, "PRAGMA synchronous=OFF", nullptr);
     store::SqliteStatement::exec(handle, "PRAGMA cache_size=-262144", nullptr);
     store::SqliteStatement insert;
@@ -146,6 +147,8 @@ bool generate(const QString &path, qint64 samples) {
                 progress("insert: %s", qPrintable(insert.error()));
                 return false;
             }
+            if (insert.changes() == 1)
+                db.historyRollup()->addReading(vehicle, code, "value", kT0 + i * kStepMs, battery.at(i));
             insert.reset();
         }
         QElapsedTimer fold;

@@ -373,8 +373,8 @@ private Q_SLOTS:
     }
 
 private:
-    // Bulk rows straight into the table (a reading a second), generated inside SQLite: the point
-    // is the size, not the write path, which the other cases use.
+    // Bulk rows straight into the table (a reading a second), generated inside SQLite, and the
+    // pyramid rebuilt from them: the point is the size, not the write path, which the other cases use.
     static void insertGenerated(const QString &path, const QString &vehicle, int rows) {
         store::Database db;
         QString error;
@@ -391,7 +391,7 @@ private:
         q.addBindValue(kT0);
         QVERIFY(db.connection().transaction());
         QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
-        QVERIFY2(db.historyRollup()->applyPending(&error), qPrintable(error));
+        QVERIFY2(db.historyRollup()->rebuild(&error), qPrintable(error)); // rows it was not told of
         QVERIFY(db.connection().commit());
     }
 

@@ -388,6 +388,72 @@ private Q_SLOTS:
         verifyPyramid(path);
     }
 
+    // A write path with SQL of its own (bulk generators) rebuilds the pyramid from the table,
+    // including rows it inserted twice or with conflicting values; the journal's feed then
+    // continues from the rebuilt pyramid.
+    void rebuildAfterBulkInsertsMatchesRawRows() {
+        const QString path = m_dir.filePath(QStringLiteral("bulk.sqlite"));
+        writeThroughJournal(path, vehicleReadings(QStringLiteral("j"), 300, 1700000000000, 40000, 7), 10,
+                            QStringLiteral("before"));
+        {
+            store::Database db;
+            QString error;
+            QVERIFY2(db.open(path, store::Database::Mode::ReadWrite, &error), qPrintable(error));
+            QVERIFY(db.connection().transaction());
+            QSqlQuery q(db.connection());
+            QVERIFY(q.prepare(QStringLiteral("INSERT OR IGNORE INTO history VALUES(?,?,?,?,?)")));
+            QList<HistorySample> bulk =
+                vehicleReadings(QStringLiteral("bulk"), 5000, 1700000000000, 30000, 8);
+            bulk += vehicleReadings(QStringLiteral("j"), 500, 1700000000000 + 3, 25000, 9);
+            bulk += bulk.mid(0, 700); // the same rows again: ignored
+            for (const HistorySample &h : std::as_const(bulk)) {
+                q.addBindValue(h.vehicleId);
+                q.addBindValue(h.code);
+                q.addBindValue(h.field);
+                q.addBindValue(h.oemUpdatedAt);
+                q.addBindValue(h.value + 1); // values of the repeated rows differ: first one stays
+                QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+            }
+            QVERIFY2(db.historyRollup()->rebuild(&error), qPrintable(error));
+            QVERIFY(db.connection().commit());
+        }
+        qint64 buckets = 0;
+        verifyPyramid(path, &buckets);
+        QVERIFY(buckets > 5000);
+        writeThroughJournal(path, vehicleReadings(QStringLiteral("bulk"), 400, 1700000000000 + 11, 31000, 10),
+                            13, QStringLiteral("after"));
+        verifyPyramid(path);
+    }
+
+    // Readings reported in a transaction that rolls back must not reach the next one's fold.
+    void discardedReadingsNeverReachThePyramid() {
+        const QString path = m_dir.filePath(QStringLiteral("discard.sqlite"));
+        writeThroughJournal(path, vehicleReadings(QStringLiteral("d"), 50, 1700000000000, 60000, 11), 5,
+                            QStringLiteral("d"));
+        {
+            store::Database db;
+            QString error;
+            QVERIFY2(db.open(path, store::Database::Mode::ReadWrite, &error), qPrintable(error));
+            HistoryRollup *rollup = db.historyRollup();
+            QVERIFY(db.connection().transaction());
+            QSqlQuery q(db.connection());
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO history VALUES('d', '%1', 'value', 1700000000001, 7)")
+                               .arg(kSoc)));
+            rollup->addReading("d", kSoc.toUtf8(), "value", 1700000000001, 7);
+            QVERIFY(db.connection().rollback());
+            rollup->discardPending();
+            QVERIFY(db.connection().transaction());
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO history VALUES('d', '%1', 'value', 1700000000002, 8)")
+                               .arg(kOdometer)));
+            rollup->addReading("d", kOdometer.toUtf8(), "value", 1700000000002, 8);
+            rollup->addReading("d", "not-charted", "value", 1700000000002, 8); // ignored
+            QVERIFY2(rollup->applyPending(&error), qPrintable(error));
+            QVERIFY(db.connection().commit());
+            QCOMPARE(rollup->foldedReadings(), quint64(1));
+        }
+        verifyPyramid(path);
+    }
+
 private:
     QTemporaryDir m_dir;
 };

@@ -6,6 +6,7 @@
 #include "model/SeriesDecimator.h"
 #include "store/Database.h"
 #include "store/HistoryQueryService.h"
+#include "store/HistoryRollup.h"
 #include "ui/ChartPanel.h"
 #include "ui/ChartRangeBar.h"
 #include "ui/SeriesChartView.h"
@@ -491,6 +492,8 @@ private Q_SLOTS:
                     }
                 }
             }
+            // Rows inserted with SQL of its own: the min/max pyramid is rebuilt from them.
+            QVERIFY2(db.historyRollup()->rebuild(&error), qPrintable(error));
             QVERIFY(db.connection().commit());
         }
         store::HistoryQueryService service;
