@@ -3,6 +3,7 @@
 #include "store/Database.h"
 #include "store/HistoryRollup.h"
 #include "store/JournalWriter.h"
+#include "store/SqliteStatement.h"
 
 #include <QDateTime>
 #include <QSqlError>
@@ -110,6 +111,16 @@ void Journal::run(Database &db) {
     QString prepareError;
     if (!writer.prepare(&prepareError))
         qWarning("fleetmon: preparing the journal's statements failed: %s", qPrintable(prepareError));
+    // Checkpoints off the commit path; if that cannot start, SQLite's own stay in the commits.
+    QString checkpointError;
+    if (!m_walCheckpointer.start(db.path(), SqliteStatement::handleOf(db.connection()), m_walLimits,
+                                 &checkpointError))
+        qWarning("fleetmon: checkpointing the journal on its own thread failed, commits do it: %s",
+                 qPrintable(checkpointError));
+    struct StopCheckpointer {
+        WalCheckpointer &checkpointer;
+        ~StopCheckpointer() { checkpointer.stop(); } // before the connection closes
+    } stopCheckpointer{m_walCheckpointer};
     std::deque<Pending> batch;
     auto nextPrune = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     for (;;) {
@@ -120,6 +131,7 @@ void Journal::run(Database &db) {
         }
         if (pruneNow || std::chrono::steady_clock::now() >= nextPrune) {
             pruneHistory(db);
+            m_walCheckpointer.writerCommitted();
             nextPrune = std::chrono::steady_clock::now() + kPruneInterval;
         }
         {
@@ -221,6 +233,7 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter
         m_listener(results);
     if (m_checkpointRequester && ok)
         noteCommitted(batch, results);
+    m_walCheckpointer.writerCommitted(); // the answers are out: a checkpoint may start now
 }
 
 // Runs after the listener was called for the batch: whoever answers the request on the thread the

@@ -4,6 +4,7 @@
 #include "model/Delivery.h"
 #include "store/DatabaseThread.h"
 #include "store/FleetSnapshot.h"
+#include "store/WalCheckpointer.h"
 
 #include <QList>
 #include <QSet>
@@ -49,6 +50,11 @@ public:
     void setHistoryRetentionDays(int days);
     void close(); // drains, then stops the thread
 
+    // WAL checkpoints run on a thread of their own, never inside a commit (see WalCheckpointer).
+    // Limits: before open().
+    void setWalCheckpointLimits(const WalCheckpointer::Limits &limits) { m_walLimits = limits; }
+    WalCheckpointer::Stats walCheckpointStats() const { return m_walCheckpointer.stats(); }
+
     // Fleet snapshot checkpoints. After a batch is reported to the listener, and at most every
     // kCheckpointInterval or kCheckpointDeliveries, the requester runs on the store thread with the
     // last committed id and the vehicles with accepted deliveries since the previous request
@@ -85,6 +91,8 @@ private:
                           const std::function<bool(JournalWriter &)> &write, QString *error);
 
     DatabaseThread m_worker;
+    WalCheckpointer::Limits m_walLimits;
+    WalCheckpointer m_walCheckpointer; // started and stopped by the store thread
     CommitListener m_listener;
     std::mutex m_mutex;
     std::condition_variable m_wake;

@@ -220,6 +220,41 @@ private Q_SLOTS:
         QSqlDatabase::removeDatabase(connection);
     }
 
+    // Checkpoints run on the checkpointer's thread, and the WAL stays bounded under a steady
+    // stream that never lets a passive checkpoint catch up; once quiet, the file is emptied.
+    void walStaysBoundedWithCheckpointsOffTheWriter() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("journal.sqlite");
+        store::Journal journal;
+        Reports reports;
+        reports.attach(journal);
+        store::WalCheckpointer::Limits limits;
+        limits.passiveFrames = 200;
+        limits.restartFrames = 2000;
+        limits.quiet = std::chrono::milliseconds(500);
+        journal.setWalCheckpointLimits(limits);
+        QString error;
+        QVERIFY(journal.open(path, &error));
+        constexpr int kDeliveries = 8000; // 4.6 KB bodies: more than 16,000 frames in all
+        const QByteArray body(4600, 'x');
+        for (int i = 0; i < kDeliveries; ++i) {
+            journal.append(accepted(QStringLiteral("wal-%1").arg(i), body));
+            if (i % 10 == 9)
+                QThread::usleep(500);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(reports.count(), kDeliveries, 120000);
+        const store::WalCheckpointer::Stats stats = journal.walCheckpointStats();
+        QVERIFY(stats.passive > 0);
+        QVERIFY2(stats.largestWalFrames > 0 && stats.largestWalFrames <= 3 * limits.restartFrames,
+                 qPrintable(QString::number(stats.largestWalFrames)));
+        QVERIFY2(stats.restarts > 0, qPrintable(QString::number(stats.busy)));
+        QVERIFY(QFileInfo(path + "-wal").size() <= qint64(3 * limits.restartFrames) * 4200);
+        QTRY_COMPARE_WITH_TIMEOUT(QFileInfo(path + "-wal").size(), qint64(0), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(journal.walCheckpointStats().truncates > 0, 5000); // counted just after
+        journal.close();
+        QCOMPARE(readAll(path).size(), kDeliveries);
+    }
+
     void corruptFileIsRefusedAndLeftUntouched() {
         QTemporaryDir dir;
         const QString path = dir.filePath("journal.sqlite");

@@ -1,0 +1,178 @@
+#include "store/WalCheckpointer.h"
+
+#include <QThread>
+
+#include <sqlite3.h>
+
+namespace store {
+
+WalCheckpointer::~WalCheckpointer() {
+    stop();
+}
+
+bool WalCheckpointer::start(const QString &path, sqlite3 *writer, const Limits &limits, QString *error) {
+    if (m_thread) {
+        *error = QStringLiteral("the checkpointer is already running");
+        return false;
+    }
+    if (!writer) {
+        *error = QStringLiteral("not an SQLite connection");
+        return false;
+    }
+    const QByteArray file = path.toUtf8();
+    if (sqlite3_open_v2(file.constData(), &m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+        SQLITE_OK) {
+        *error = QString::fromUtf8(m_db ? sqlite3_errmsg(m_db) : "out of memory");
+        sqlite3_close(m_db);
+        m_db = nullptr;
+        return false;
+    }
+    // The first read attaches the connection to the WAL. FULL: the WAL is synced before pages are
+    // copied from it and the database file before the WAL may be written over.
+    char *message = nullptr;
+    if (sqlite3_exec(m_db, "PRAGMA user_version; PRAGMA synchronous=FULL", nullptr, nullptr, &message) !=
+        SQLITE_OK) {
+        *error = QString::fromUtf8(message ? message : sqlite3_errmsg(m_db));
+        sqlite3_free(message);
+        sqlite3_close(m_db);
+        m_db = nullptr;
+        return false;
+    }
+    // How long a RESTART or TRUNCATE may hold the writer off waiting for a reader or the writer.
+    sqlite3_busy_timeout(m_db, int(limits.restartWait.count()));
+    m_limits = limits;
+    m_stopping = false;
+    m_framesAtCheckpoint = 0;
+    m_walFrames = 0;
+    m_commits = 0;
+    m_writer = writer;
+    sqlite3_wal_autocheckpoint(writer, 0);
+    sqlite3_wal_hook(writer, &WalCheckpointer::walHook, this); // replaces the auto-checkpoint hook
+    m_thread = QThread::create([this] { run(); });
+    m_thread->setObjectName(QStringLiteral("checkpoint"));
+    m_thread->start();
+    return true;
+}
+
+int WalCheckpointer::walHook(void *self, sqlite3 *, const char *, int frames) {
+    // Runs inside the writer's COMMIT: two relaxed stores, nothing that can wait.
+    auto *checkpointer = static_cast<WalCheckpointer *>(self);
+    checkpointer->m_walFrames.store(frames, std::memory_order_relaxed);
+    checkpointer->m_commits.fetch_add(1, std::memory_order_relaxed);
+    return SQLITE_OK;
+}
+
+bool WalCheckpointer::dueLocked() const {
+    const int frames = m_walFrames.load(std::memory_order_relaxed);
+    // Fewer frames than were copied: the WAL was started over since.
+    const int fresh = frames >= m_framesAtCheckpoint ? frames - m_framesAtCheckpoint : frames;
+    return fresh >= m_limits.passiveFrames;
+}
+
+void WalCheckpointer::writerCommitted() {
+    if (!m_thread)
+        return;
+    std::unique_lock lock(m_mutex);
+    m_stats.largestWalFrames = std::max(m_stats.largestWalFrames, m_walFrames.load());
+    if (m_restartWanted) {
+        // SQLite's locks are not fair: a writer that commits back to back takes the write lock
+        // again before a waiting RESTART ever gets it. So the writer steps aside here, between
+        // transactions and after its answers went out, until the WAL was started over.
+        m_writerParked = true;
+        m_wake.notify_all();
+        m_wake.wait_for(lock, 2 * m_limits.restartWait, [this] { return !m_restartWanted || m_stopping; });
+        m_writerParked = false;
+        return;
+    }
+    if (dueLocked()) {
+        lock.unlock();
+        m_wake.notify_all();
+    }
+}
+
+void WalCheckpointer::stop() {
+    if (!m_thread)
+        return;
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_one();
+    m_thread->wait();
+    delete m_thread;
+    m_thread = nullptr;
+    sqlite3_wal_autocheckpoint(m_writer, 1000); // SQLite's default, in place of the hook
+    m_writer = nullptr;
+    sqlite3_close(m_db);
+    m_db = nullptr;
+}
+
+WalCheckpointer::Stats WalCheckpointer::stats() const {
+    std::lock_guard lock(m_mutex);
+    return m_stats;
+}
+
+bool WalCheckpointer::checkpoint(int mode, int *walFrames, int *copiedFrames) {
+    const int rc = sqlite3_wal_checkpoint_v2(m_db, "main", mode, walFrames, copiedFrames);
+    if (rc == SQLITE_OK)
+        return true;
+    if ((rc & 0xff) != SQLITE_BUSY)
+        qWarning("fleetmon: checkpointing the journal failed: %s", sqlite3_errmsg(m_db));
+    return false;
+}
+
+void WalCheckpointer::run() {
+    quint64 quietCommits = 0; // the commits the last TRUNCATE covered
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        const bool due = m_wake.wait_for(lock, m_limits.quiet, [this] { return m_stopping || dueLocked(); });
+        if (m_stopping)
+            return;
+        const quint64 commits = m_commits.load();
+        if (!due && commits == quietCommits)
+            continue; // nothing written since the file was emptied
+        const int framesBefore = m_walFrames.load();
+        lock.unlock();
+        int wal = 0;
+        int copied = 0;
+        bool startedOver = false;
+        bool passive = false;
+        bool gaveUp = false;
+        if (due) {
+            passive = checkpoint(SQLITE_CHECKPOINT_PASSIVE, &wal, &copied);
+            // Under steady load the WAL is never all copied when a commit begins: start it over,
+            // with the writer parked between two transactions (or idle: then it never parks).
+            if (passive && wal >= m_limits.restartFrames) {
+                // Catch up first on what was committed during that one, so the writer waits for
+                // a few frames and one sync only.
+                checkpoint(SQLITE_CHECKPOINT_PASSIVE, &wal, &copied);
+                lock.lock();
+                m_restartWanted = true;
+                m_wake.wait_for(lock, m_limits.restartWait, [this] { return m_writerParked || m_stopping; });
+                lock.unlock();
+                startedOver = checkpoint(SQLITE_CHECKPOINT_RESTART, &wal, &copied);
+                gaveUp = !startedOver;
+                lock.lock();
+                m_restartWanted = false;
+                lock.unlock();
+                m_wake.notify_all();
+            }
+        } else {
+            // Quiet for a while: copy everything and give the disk space back.
+            startedOver = checkpoint(SQLITE_CHECKPOINT_TRUNCATE, &wal, &copied);
+            gaveUp = !startedOver;
+            if (startedOver)
+                quietCommits = commits;
+        }
+        lock.lock();
+        // The next passive one is due after passiveFrames more, whatever this one managed to
+        // copy (a reader on an old snapshot can hold it back: no retrying in a loop).
+        m_framesAtCheckpoint = startedOver ? 0 : framesBefore;
+        m_stats.passive += passive ? 1 : 0;
+        m_stats.restarts += startedOver && due ? 1 : 0;
+        m_stats.truncates += startedOver && !due ? 1 : 0;
+        m_stats.busy += gaveUp ? 1 : 0;
+    }
+}
+
+} // namespace store

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <QString>
+#include <QtGlobal>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+class QThread;
+struct sqlite3;
+
+namespace store {
+
+// Checkpoints the journal's WAL on a thread and connection of its own, so the writer's commits
+// never pay for copying pages into the database file and syncing it: SQLite's auto-checkpoint
+// runs inside the COMMIT that crosses its threshold, before that batch's answers can go out.
+// Durability is unchanged: in WAL mode a commit is durable once its frames are synced to the WAL;
+// checkpoints only move committed pages into the main file (synced before the WAL is reused).
+//
+// A PASSIVE checkpoint (never blocks anyone) runs whenever the WAL has grown by passiveFrames
+// since the last one. Passive checkpoints alone cannot bound the WAL under steady load: SQLite
+// starts writing the WAL from its beginning again only when a write transaction begins with
+// every frame copied, which rarely happens while commits keep coming. So once the WAL holds
+// restartFrames, the writer is asked to step aside after its next reported commit, and a RESTART
+// checkpoint copies the few frames the passive one left and makes the next commit start over
+// (the writer waits at most about restartWait; a RESTART that cannot finish gives up and is tried
+// again at the next growth). After a quiet period with commits since the last checkpoint, a
+// TRUNCATE checkpoint empties the file.
+class WalCheckpointer final {
+    Q_DISABLE_COPY_MOVE(WalCheckpointer)
+public:
+    struct Limits {
+        int passiveFrames = 4096;  // 16 MB of 4 KiB pages
+        int restartFrames = 16384; // 64 MB: the WAL file stays about this size under load
+        std::chrono::milliseconds quiet{2000};
+        std::chrono::milliseconds restartWait{250};
+    };
+    struct Stats {
+        quint64 passive = 0;
+        quint64 restarts = 0;
+        quint64 truncates = 0;
+        quint64 busy = 0; // a RESTART or TRUNCATE gave up (a reader or the writer held on)
+        int largestWalFrames = 0;
+    };
+
+    WalCheckpointer() = default;
+    ~WalCheckpointer(); // stop()
+
+    // On the writer's thread: opens a second connection to path, turns the writer's
+    // auto-checkpoint off, and watches its commits through the WAL hook.
+    bool start(const QString &path, sqlite3 *writer, const Limits &limits, QString *error);
+    // On the writer's thread, after the commits were reported: wakes the checkpointer when due.
+    void writerCommitted();
+    // On the writer's thread: gives the writer its auto-checkpoint back and ends the thread.
+    void stop();
+    bool isRunning() const { return m_thread != nullptr; }
+    Stats stats() const; // any thread
+
+private:
+    static int walHook(void *self, sqlite3 *db, const char *name, int frames);
+    void run();
+    // One checkpoint of the given SQLite mode; false when it could not finish (busy or error).
+    bool checkpoint(int mode, int *walFrames, int *copiedFrames);
+    bool dueLocked() const;
+
+    QThread *m_thread = nullptr;
+    sqlite3 *m_writer = nullptr;
+    sqlite3 *m_db = nullptr;
+    Limits m_limits;
+    std::atomic<int> m_walFrames{0};   // after the writer's latest commit (WAL hook)
+    std::atomic<quint64> m_commits{0}; // commits seen by the hook
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_stopping = false;
+    bool m_restartWanted = false; // the checkpointer asks the writer to step aside
+    bool m_writerParked = false;  // the writer did, between two transactions
+    int m_framesAtCheckpoint = 0; // the WAL's frames when the last checkpoint ran (0: started over)
+    Stats m_stats;
+};
+
+} // namespace store
