@@ -221,6 +221,10 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter
             results.append(r);
         }
     }
+    // The deliveries are durable: their answers go out now, not after the alert and snapshot
+    // writes below (a snapshot of thousands of vehicles takes long enough to show in latency).
+    if (m_listener && !results.isEmpty())
+        m_listener(results);
     QString alertError;
     if (!alerts.isEmpty() &&
         !writeTransaction(
@@ -229,8 +233,6 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter
                  qPrintable(alertError));
     if (!snapshots.isEmpty())
         writeSnapshots(snapshots, db);
-    if (m_listener && !results.isEmpty())
-        m_listener(results);
     if (m_checkpointRequester && ok)
         noteCommitted(batch, results);
     m_walCheckpointer.writerCommitted(); // the answers are out: a checkpoint may start now

@@ -1,0 +1,98 @@
+// When the journal tells the waiting deliveries they are stored: right after their own commit, not
+// after the slower writes that may share the batch (alert changes, a fleet snapshot of thousands of
+// vehicles). Observed from a second connection inside the commit listener.
+
+#include "store/Journal.h"
+
+#include <QSemaphore>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+model::Delivery accepted(const QString &eventId) {
+    model::Delivery d;
+    d.receivedAtMs = 1000;
+    d.eventId = eventId;
+    d.eventType = QStringLiteral("VEHICLE_STATE");
+    d.vehicleId = QStringLiteral("v1");
+    d.verdict = model::Verdict::Accepted;
+    d.status = 200;
+    d.body = "{}";
+    return d;
+}
+
+// Runs on the store thread: a connection of its own, reading what is committed.
+qint64 countRows(const QString &path, const QString &table) {
+    qint64 rows = -1;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("observer"));
+        db.setDatabaseName(path);
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(QStringLiteral("SELECT count(*) FROM %1").arg(table)) && q.next())
+                rows = q.value(0).toLongLong();
+        }
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("observer"));
+    return rows;
+}
+} // namespace
+
+class tst_JournalAnswers : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void answersDoNotWaitForTheSnapshotOrAlertsOfTheirBatch() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("journal.sqlite"));
+        store::Journal journal;
+        QString error;
+        QVERIFY2(journal.open(path, &error), qPrintable(error));
+
+        // The first delivery's answer holds the store thread while the next batch gathers: a big
+        // snapshot, an alert change and a second delivery, written together.
+        QSemaphore gathered;
+        QMutex mutex;
+        qint64 deliveriesSeen = -1, snapshotRowsSeen = -1, alertRowsSeen = -1;
+        journal.setCommitListener([&](const QList<store::AppendResult> &results) {
+            if (results.size() == 1 && results.first().ticket == 1) {
+                gathered.acquire();
+                return;
+            }
+            QMutexLocker lock(&mutex);
+            deliveriesSeen = countRows(path, QStringLiteral("deliveries"));
+            snapshotRowsSeen = countRows(path, QStringLiteral("fleet_snapshot"));
+            alertRowsSeen = countRows(path, QStringLiteral("alerts"));
+        });
+        QCOMPARE(journal.append(accepted(QStringLiteral("e0"))), quint64(1));
+
+        QList<store::FleetSnapshot::Entry> entries;
+        for (int i = 0; i < 2000; ++i) {
+            store::FleetSnapshot::Entry e;
+            e.vehicle.id = QStringLiteral("vehicle-%1").arg(i);
+            e.position = i;
+            entries.append(e);
+        }
+        model::Alert alert;
+        alert.id = 1;
+        alert.vehicleId = QStringLiteral("v1");
+        alert.message = QStringLiteral("1 door open");
+        journal.saveSnapshot(1, entries);
+        journal.saveAlerts({alert});
+        journal.append(accepted(QStringLiteral("e1")));
+        gathered.release();
+        journal.close();
+
+        QMutexLocker lock(&mutex);
+        QCOMPARE(deliveriesSeen, 2);
+        QCOMPARE(snapshotRowsSeen, 0); // written after the answer went out
+        QCOMPARE(alertRowsSeen, 0);
+        lock.unlock();
+        QCOMPARE(countRows(path, QStringLiteral("fleet_snapshot")), 2000);
+        QCOMPARE(countRows(path, QStringLiteral("alerts")), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_JournalAnswers)
+#include "tst_JournalAnswers.moc"
