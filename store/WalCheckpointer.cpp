@@ -131,7 +131,6 @@ void WalCheckpointer::run() {
         const quint64 commits = m_commits.load();
         if (!due && commits == quietCommits)
             continue; // nothing written since the file was emptied
-        const int framesBefore = m_walFrames.load();
         lock.unlock();
         int wal = 0;
         int copied = 0;
@@ -166,8 +165,10 @@ void WalCheckpointer::run() {
         }
         lock.lock();
         // The next passive one is due after passiveFrames more, whatever this one managed to
-        // copy (a reader on an old snapshot can hold it back: no retrying in a loop).
-        m_framesAtCheckpoint = startedOver ? 0 : framesBefore;
+        // copy (a reader on an old snapshot can hold it back: no retrying in a loop). Measured
+        // from the frames last reported: after a restart that count is stale until the writer's
+        // next commit, which then reports fewer frames (see dueLocked).
+        m_framesAtCheckpoint = m_walFrames.load();
         m_stats.passive += passive ? 1 : 0;
         m_stats.restarts += startedOver && due ? 1 : 0;
         m_stats.truncates += startedOver && !due ? 1 : 0;

@@ -76,7 +76,7 @@ private:
     bool m_stopping = false;
     bool m_restartWanted = false; // the checkpointer asks the writer to step aside
     bool m_writerParked = false;  // the writer did, between two transactions
-    int m_framesAtCheckpoint = 0; // the WAL's frames when the last checkpoint ran (0: started over)
+    int m_framesAtCheckpoint = 0; // the frames last reported when the last checkpoint ended
     Stats m_stats;
 };
 
