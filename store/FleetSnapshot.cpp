@@ -96,6 +96,8 @@ bool FleetSnapshot::write(QSqlDatabase &db, qint64 coveredId, const QList<Entry>
             return false;
         }
     }
+    if (coveredId <= 0)
+        return true; // a slice of a snapshot still being written: the cover comes with the last
     QSqlQuery cover(db);
     cover.prepare(QStringLiteral("INSERT OR REPLACE INTO fleet_snapshot_cover(only, journal_id, format)"
                                  " VALUES(1, ?, ?)"));

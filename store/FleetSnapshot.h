@@ -28,7 +28,8 @@ public:
     static QByteArray encode(const model::Vehicle &vehicle);
     static bool decode(const QByteArray &bytes, model::Vehicle *vehicle);
 
-    // Upserts the entries and records coveredId; runs inside the caller's transaction.
+    // Upserts the entries and records coveredId (none when coveredId is 0: a slice of a snapshot
+    // written in several transactions); runs inside the caller's transaction.
     static bool write(QSqlDatabase &db, qint64 coveredId, const QList<Entry> &entries, QString *error);
     // Forgets the snapshot (rows stay, the cover goes): the next start replays the whole journal.
     static bool invalidate(QSqlDatabase &db, QString *error);

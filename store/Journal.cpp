@@ -136,9 +136,15 @@ void Journal::run(Database &db) {
         }
         {
             std::unique_lock lock(m_mutex);
-            m_wake.wait_until(lock, nextPrune,
-                              [this] { return m_stopping || m_pruneRequested || !m_queue.empty(); });
+            m_wake.wait_until(lock, nextPrune, [this] {
+                return m_stopping || m_pruneRequested || !m_queue.empty() || !m_snapshotBacklog.empty();
+            });
             if (m_queue.empty()) {
+                if (!m_snapshotBacklog.empty()) {
+                    lock.unlock();
+                    writeSnapshotChunk(db); // idle: the snapshot goes on
+                    continue;
+                }
                 if (m_stopping && !m_pruneRequested)
                     return; // everything queued was written, every asked prune done
                 continue;   // time to prune, or asked to
@@ -181,7 +187,6 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter
     QList<AppendResult> results;
     results.reserve(qsizetype(batch.size()));
     QList<model::Alert> alerts;
-    QList<Pending *> snapshots;
 
     // Deliveries first, in one transaction: their answers wait for it. Alert snapshots follow in
     // a transaction of their own, so a problem with them can never cost a delivery its 2xx.
@@ -192,7 +197,7 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter
             for (Pending &p : batch) {
                 if (p.ticket == 0) {
                     if (p.snapshotCoveredId > 0)
-                        snapshots.append(&p);
+                        m_snapshotBacklog.push_back({p.snapshotCoveredId, std::move(p.snapshot)});
                     alerts += p.alerts;
                     continue;
                 }
@@ -231,8 +236,10 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter
             db, writer, [&](JournalWriter &w) { return w.writeAlerts(alerts); }, &alertError))
         qWarning("fleetmon: storing %lld alert changes failed: %s", qint64(alerts.size()),
                  qPrintable(alertError));
-    if (!snapshots.isEmpty())
-        writeSnapshots(snapshots, db);
+    // One slice of a pending fleet snapshot per batch: 10,000 vehicles in one go held the store
+    // thread (and so the next batch's answers) for most of a second.
+    if (!m_snapshotBacklog.empty())
+        writeSnapshotChunk(db);
     if (m_checkpointRequester && ok)
         noteCommitted(batch, results);
     m_walCheckpointer.writerCommitted(); // the answers are out: a checkpoint may start now
@@ -265,29 +272,43 @@ void Journal::noteCommitted(const std::deque<Pending> &batch, const QList<Append
     m_nextCheckpoint = std::chrono::steady_clock::now() + kCheckpointInterval;
 }
 
-void Journal::writeSnapshots(const QList<Pending *> &snapshots, Database &db) {
+// Writes the next slice of the oldest pending snapshot in a transaction of its own; the slice
+// that completes it also records the journal id it covers. Until then the cover still names the
+// previous snapshot: rows already rewritten are newer than it, which a start handles like any
+// snapshot, by replaying the deliveries after the cover (applying a delivery again changes nothing).
+void Journal::writeSnapshotChunk(Database &db) {
+    SnapshotInProgress &current = m_snapshotBacklog.front();
+    const qsizetype take = std::min<qsizetype>(kSnapshotChunk, current.remaining.size());
+    const QList<FleetSnapshot::Entry> slice = current.remaining.first(take);
+    current.remaining.remove(0, take);
+    const bool completes = current.remaining.isEmpty();
+    const qint64 coveredId = current.coveredId;
+    if (completes)
+        m_snapshotBacklog.pop_front();
+
     QSqlDatabase &sql = db.connection();
-    for (Pending *p : snapshots) {
-        QString error;
-        bool ok = sql.transaction();
-        if (!ok)
-            error = sql.lastError().text();
-        if (ok && !FleetSnapshot::write(sql, p->snapshotCoveredId, p->snapshot, &error))
-            ok = false;
-        if (ok && !sql.commit()) {
-            ok = false;
-            error = sql.lastError().text();
-        }
-        if (ok)
-            continue;
-        sql.rollback();
-        // Rows of the vehicles in this checkpoint may be stale now: the next start replays
-        // everything, and the next checkpoint rewrites every vehicle.
-        QString invalidateError;
-        FleetSnapshot::invalidate(sql, &invalidateError);
-        m_uncheckpointed.everyVehicle = true;
-        qWarning("fleetmon: storing the fleet snapshot failed: %s", qPrintable(error));
+    QString error;
+    bool ok = sql.transaction();
+    if (!ok)
+        error = sql.lastError().text();
+    if (ok && !FleetSnapshot::write(sql, completes ? coveredId : 0, slice, &error))
+        ok = false;
+    if (ok && !sql.commit()) {
+        ok = false;
+        error = sql.lastError().text();
     }
+    m_walCheckpointer.writerCommitted();
+    if (ok)
+        return;
+    sql.rollback();
+    // Rows of the vehicles in this checkpoint may be stale now: the next start replays
+    // everything, and the next checkpoint rewrites every vehicle.
+    if (!completes)
+        m_snapshotBacklog.pop_front();
+    QString invalidateError;
+    FleetSnapshot::invalidate(sql, &invalidateError);
+    m_uncheckpointed.everyVehicle = true;
+    qWarning("fleetmon: storing the fleet snapshot failed: %s", qPrintable(error));
 }
 
 void Journal::pruneHistory(Database &db) {

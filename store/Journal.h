@@ -83,7 +83,12 @@ private:
         QList<FleetSnapshot::Entry> snapshot;
     };
     void noteCommitted(const std::deque<Pending> &batch, const QList<AppendResult> &results);
-    void writeSnapshots(const QList<Pending *> &snapshots, Database &db);
+    struct SnapshotInProgress {
+        qint64 coveredId = 0;
+        QList<FleetSnapshot::Entry> remaining;
+    };
+    static constexpr qsizetype kSnapshotChunk = 256; // vehicles per snapshot transaction
+    void writeSnapshotChunk(Database &db);
     void run(Database &db);
     void writeBatch(std::deque<Pending> &batch, Database &db, class JournalWriter &writer);
     void pruneHistory(Database &db);
@@ -103,6 +108,7 @@ private:
     std::atomic<int> m_retentionDays{0};
     // Checkpoint bookkeeping, store thread only (read by uncheckpointed() after close()).
     CheckpointRequester m_checkpointRequester;
+    std::deque<SnapshotInProgress> m_snapshotBacklog; // written a slice per batch, oldest first
     Checkpoint m_uncheckpointed;
     qint64 m_acceptedSinceCheckpoint = 0;
     std::chrono::steady_clock::time_point m_nextCheckpoint;

@@ -52,11 +52,12 @@ private Q_SLOTS:
 
         // The first delivery's answer holds the store thread while the next batch gathers: a big
         // snapshot, an alert change and a second delivery, written together.
-        QSemaphore gathered;
+        QSemaphore gathered, firstEntered;
         QMutex mutex;
         qint64 deliveriesSeen = -1, snapshotRowsSeen = -1, alertRowsSeen = -1;
         journal.setCommitListener([&](const QList<store::AppendResult> &results) {
             if (results.size() == 1 && results.first().ticket == 1) {
+                firstEntered.release();
                 gathered.acquire();
                 return;
             }
@@ -66,6 +67,7 @@ private Q_SLOTS:
             alertRowsSeen = countRows(path, QStringLiteral("alerts"));
         });
         QCOMPARE(journal.append(accepted(QStringLiteral("e0"))), quint64(1));
+        firstEntered.acquire();
 
         QList<store::FleetSnapshot::Entry> entries;
         for (int i = 0; i < 2000; ++i) {
@@ -91,6 +93,58 @@ private Q_SLOTS:
         lock.unlock();
         QCOMPARE(countRows(path, QStringLiteral("fleet_snapshot")), 2000);
         QCOMPARE(countRows(path, QStringLiteral("alerts")), 1);
+    }
+
+    void aBigSnapshotIsWrittenInSlicesBetweenBatches() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("journal.sqlite"));
+        store::Journal journal;
+        QString error;
+        QVERIFY2(journal.open(path, &error), qPrintable(error));
+
+        // e0's answer holds the store thread while a 600-vehicle snapshot and e1 queue up; e1's
+        // answer holds it while e2 queues. e2's batch comes after the first slice only.
+        QSemaphore firstHeld, firstEntered, secondHeld, secondEntered;
+        QMutex mutex;
+        qint64 rowsSeenByThird = -1, coversSeenByThird = -1;
+        journal.setCommitListener([&](const QList<store::AppendResult> &results) {
+            const quint64 ticket = results.first().ticket;
+            if (ticket == 1) {
+                firstEntered.release();
+                firstHeld.acquire();
+            } else if (ticket == 2) {
+                secondEntered.release();
+                secondHeld.acquire();
+            } else {
+                QMutexLocker lock(&mutex);
+                rowsSeenByThird = countRows(path, QStringLiteral("fleet_snapshot"));
+                coversSeenByThird = countRows(path, QStringLiteral("fleet_snapshot_cover"));
+            }
+        });
+        journal.append(accepted(QStringLiteral("e0")));
+        firstEntered.acquire();
+        QList<store::FleetSnapshot::Entry> entries;
+        for (int i = 0; i < 600; ++i) {
+            store::FleetSnapshot::Entry e;
+            e.vehicle.id = QStringLiteral("vehicle-%1").arg(i);
+            e.position = i;
+            entries.append(e);
+        }
+        journal.saveSnapshot(1, entries);
+        journal.append(accepted(QStringLiteral("e1")));
+        firstHeld.release();
+        secondEntered.acquire(); // e1's batch is being answered: e2 gathers into the next one
+        journal.append(accepted(QStringLiteral("e2")));
+        secondHeld.release();
+        journal.close();
+
+        QMutexLocker lock(&mutex);
+        QVERIFY(rowsSeenByThird > 0);
+        QVERIFY(rowsSeenByThird < 600); // a slice, not the whole fleet, between two batches
+        QCOMPARE(coversSeenByThird, 0); // the cover waits for the last slice
+        lock.unlock();
+        QCOMPARE(countRows(path, QStringLiteral("fleet_snapshot")), 600);
+        QCOMPARE(countRows(path, QStringLiteral("fleet_snapshot_cover")), 1);
     }
 };
 
