@@ -20,6 +20,33 @@ QByteArray jsonBytes(const QJsonObject &object) {
 QJsonObject jsonFrom(const QByteArray &bytes) {
     return bytes.isEmpty() ? QJsonObject() : QCborValue::fromCbor(bytes).toMap().toJsonObject();
 }
+
+// A count read from a damaged row must not become an allocation (a flipped bit in a signal count
+// had a start reserve gigabytes): every element takes at least 4 bytes, so more than fit in what
+// is left marks the row unreadable.
+bool readCount(QDataStream &in, quint32 *count) {
+    in >> *count;
+    if (in.status() == QDataStream::Ok && *count > (in.device()->size() - in.device()->pos()) / 4)
+        in.setStatus(QDataStream::ReadCorruptData);
+    if (in.status() != QDataStream::Ok)
+        *count = 0;
+    return in.status() == QDataStream::Ok;
+}
+
+// QDataStream's own QStringList reader reserves whatever count it reads.
+QStringList readStrings(QDataStream &in) {
+    QStringList list;
+    quint32 count = 0;
+    if (!readCount(in, &count))
+        return list;
+    list.reserve(count);
+    for (quint32 i = 0; i < count && in.status() == QDataStream::Ok; ++i) {
+        QString s;
+        in >> s;
+        list.append(s);
+    }
+    return list;
+}
 } // namespace
 
 QStringList FleetSnapshot::migrationSql() {
@@ -58,15 +85,17 @@ bool FleetSnapshot::decode(const QByteArray &bytes, model::Vehicle *v) {
     v->year = year;
     v->subscription = model::Vehicle::Subscription(subscription);
     quint32 count = 0;
-    in >> count;
+    readCount(in, &count);
     v->openErrors.clear();
     for (quint32 i = 0; i < count && in.status() == QDataStream::Ok; ++i) {
         model::VehicleError e;
         in >> e.type >> e.code >> e.state >> e.description >> e.suggestedUserMessage >> e.resolutionType >>
-            e.docUrl >> e.signalCodes;
+            e.docUrl;
+        e.signalCodes = readStrings(in);
         v->openErrors.append(e);
     }
-    in >> count;
+    count = 0;
+    readCount(in, &count);
     v->signalsByCode.clear();
     v->signalsByCode.reserve(count);
     for (quint32 i = 0; i < count && in.status() == QDataStream::Ok; ++i) {
