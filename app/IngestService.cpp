@@ -17,6 +17,9 @@
 #include <QSettings>
 #include <QSqlError>
 #include <QThread>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 namespace app {
 
@@ -135,6 +138,11 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
         stop();
         return false;
     }
+#ifdef __GLIBC__
+    // Restoring the fleet decoded every snapshot row into temporaries; glibc keeps what they freed
+    // (about 25 MB for 10,000 vehicles) unless asked to give it back.
+    malloc_trim(0);
+#endif
     m_host = options.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
                  ? QLatin1Char('[') + options.listenAddress.toString() + QLatin1Char(']')
                  : options.listenAddress.toString();
