@@ -269,7 +269,19 @@ void MainWindow::scheduleDrain() {
 }
 
 void MainWindow::drainUpdates() {
-    const model::FleetUpdateQueue::Batch batch = m_services.updates->takeBatch();
+    model::FleetUpdateQueue::Batch batch = m_services.updates->takeBatch();
+    // A burst (FIRST_DELIVERY for a whole fleet after a re-enable) is applied a slice per event-loop
+    // turn: 10,000 rows at once held the GUI thread for ~15 ms. The rows left over are older than
+    // anything still queued, so they go first next time.
+    if (!m_carriedRows.isEmpty()) {
+        batch.rows = m_carriedRows + batch.rows;
+        m_carriedRows.clear();
+    }
+    if (batch.rows.size() > kMaxRowsPerDrain) {
+        m_carriedRows = batch.rows.mid(kMaxRowsPerDrain);
+        batch.rows.resize(kMaxRowsPerDrain);
+        QMetaObject::invokeMethod(this, &MainWindow::drainUpdates, Qt::QueuedConnection);
+    }
     if (!batch.rows.isEmpty()) {
         m_tableModel->applyRows(batch.rows);
         // Alerts and the banner name vehicles as the table does, not by their UUID. Only the names

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "model/VehicleRow.h"
+
 #include <QHash>
 #include <QMainWindow>
 #include <QTimer>
@@ -113,6 +115,8 @@ private:
     bool m_firstLayout = false;             // no saved layout: the default one is applied on first show
     QHash<QString, QString> m_vehicleNames; // vehicle id -> name shown in alerts
     QTimer m_drainTimer;
+    static constexpr qsizetype kMaxRowsPerDrain = 2000;
+    QList<model::VehicleRow> m_carriedRows; // rows of a burst not applied yet (see drainUpdates)
     QTimer m_clockTimer;
 };
 

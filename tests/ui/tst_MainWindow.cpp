@@ -90,6 +90,7 @@ private Q_SLOTS:
     void filterNarrowsVisibleRows();
     void ctrlFFocusesTheFilter();
     void burstForOneVehicleIsOneRowUpdate();
+    void fleetWideBurstIsAppliedInSlices();
     void relativeTimesRefresh();
     void layoutPersists();
     void screenshot();
@@ -220,6 +221,29 @@ void TestMainWindow::burstForOneVehicleIsOneRowUpdate() {
     }
     QCOMPARE(rowUpdates, 1);
     QCOMPARE(table->rowCount(), kFleetSize);
+}
+
+void TestMainWindow::fleetWideBurstIsAppliedInSlices() {
+    // 10,000 vehicles at once, as after a re-enable: the GUI thread takes them a slice per
+    // event-loop turn, so painting and input get their turn in between.
+    QList<VehicleRow> rows;
+    const QList<VehicleRow> lineup = fleet();
+    for (int i = 0; i < 10'000; ++i) {
+        VehicleRow row = lineup.at(i % kFleetSize);
+        row.id = QStringLiteral("vehicle-%1").arg(i, 5, 10, QLatin1Char('0'));
+        rows.append(row);
+    }
+    QAbstractItemModelTester tester(m_window->tableModel(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy inserted(m_window->tableModel(), &QAbstractItemModel::rowsInserted);
+    pushFromThread(m_queue.get(), rows);
+    QTRY_COMPARE(m_window->tableModel()->rowCount(), 10'000);
+    QVERIFY2(inserted.size() >= 5, qPrintable(QString::number(inserted.size())));
+    for (const QList<QVariant> &args : std::as_const(inserted))
+        QVERIFY(args.at(2).toInt() - args.at(1).toInt() + 1 <= 2000);
+    // Order kept: the first pushed is the first row.
+    QCOMPARE(m_window->tableModel()->rowAt(0)->id, QStringLiteral("vehicle-00000"));
+    QCOMPARE(m_window->tableModel()->rowAt(9999)->id, QStringLiteral("vehicle-09999"));
 }
 
 void TestMainWindow::relativeTimesRefresh() {
