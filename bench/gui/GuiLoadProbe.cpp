@@ -1,15 +1,7 @@
 #include "GuiLoadProbe.h"
+#include "ThreadCpuClock.h"
 
 #include <algorithm>
-#include <ctime>
-
-namespace {
-qint64 threadCpuNs() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-} // namespace
 
 GuiLoadProbe::GuiLoadProbe(int intervalMs, QObject *parent)
     : QObject(parent)

@@ -1,18 +1,9 @@
 #include "TracingApplication.h"
+#include "ThreadCpuClock.h"
 
 #include <QEvent>
 #include <QMetaEnum>
 #include <QThread>
-
-#include <ctime>
-
-namespace {
-qint64 threadCpuNs() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-} // namespace
 
 TracingApplication::TracingApplication(int &argc, char **argv)
     : QApplication(argc, argv) {
