@@ -1,0 +1,258 @@
+// libFuzzer target: the bytes a client sends to the real net::HttpServer / HttpConnection, over a
+// real loopback TCP connection. Exercises parsing, limits, keep-alive, pipelining (answers given
+// out of order), Expect: 100-continue, upgrade and close, and checks that what comes back is a
+// well-formed sequence of HTTP/1.1 responses and that the server lets go of the connection once
+// the client closes.
+//
+// Input: the raw bytes of one connection. Each "@SPLIT@" in it is a pause: the bytes before it are
+// sent and the server runs until it is idle before the rest follows, so requests split across reads
+// are exercised too.
+//
+// Behind the server: the routes the ingest serves, answering the way WebhookEndpoint does (VERIFY
+// answered at once, unsigned deliveries 401 at once, signed ones after a "commit" on a later
+// event-loop turn, so pipelined answers complete out of order) and the real OAuthCallbackEndpoint.
+
+#include "FuzzApplication.h"
+#include "net/HttpServer.h"
+#include "net/Router.h"
+#include "smartcar/ConnectFlow.h"
+#include "smartcar/OAuthCallbackEndpoint.h"
+#include "smartcar/PayloadDecoder.h"
+#include "smartcar/Signature.h"
+#include "smartcar/SmartcarApiClient.h"
+#include "smartcar/TokenStore.h"
+
+#include <QAbstractEventDispatcher>
+#include <QTimer>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace {
+
+// The token the signed seeds were signed with (HMAC-SHA256 of the body, lowercase hex).
+const QByteArray kAmt = QByteArrayLiteral("fuzz-application-management-token");
+constexpr QByteArrayView kSplit("@SPLIT@");
+// Event-loop turns before giving up on a connection that never goes quiet or never goes away.
+constexpr int kMaxRounds = 20000;
+
+[[noreturn]] void fail(const char *what, const QByteArray &detail = {}) {
+    std::fprintf(stderr, "fuzz_http_request: %s\n%s\n", what, detail.left(2000).constData());
+    std::abort();
+}
+
+class Harness final {
+public:
+    Harness()
+        : m_client(smartcar::SmartcarEndpoints{})
+        , m_tokens(QStringLiteral("/nonexistent/fleetmon-fuzz/tokens.json"))
+        , m_flow(smartcar::ConnectFlow::Settings{}, &m_client, &m_tokens)
+        , m_oauth(&m_flow) {
+        m_router.addRoute("POST", "/webhooks/smartcar",
+                          [this](const net::HttpRequest &r, const net::Responder &w) { delivery(r, w); });
+        m_router.addRoute("GET", "/healthz", [](const net::HttpRequest &, const net::Responder &w) {
+            w.respond(net::HttpResponse::json(200, R"({"status":"ok"})"));
+        });
+        m_router.addRoute("GET", "/oauth/callback",
+                          [this](const net::HttpRequest &r, const net::Responder &w) {
+                              m_oauth.handleOAuthCallback(r, w);
+                          });
+        m_server = new net::HttpServer(&m_router, net::HttpLimits{});
+        if (!m_server->listen(QHostAddress::LocalHost, 0))
+            fail("cannot listen on loopback", m_server->errorString().toUtf8());
+        m_address.sin_family = AF_INET;
+        m_address.sin_port = htons(m_server->serverPort());
+        m_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    }
+
+    const sockaddr_in &address() const { return m_address; }
+    int connectionCount() const { return m_server->connectionCount(); }
+
+private:
+    // WebhookEndpoint::handleDelivery's answers without the journal behind it.
+    void delivery(const net::HttpRequest &request, const net::Responder &responder) {
+        const QByteArray signature = request.header("SC-Signature");
+        if (signature.isEmpty() || !smartcar::Signature::verify(kAmt, request.body, signature)) {
+            if (request.body.size() <= 4096) {
+                const smartcar::PayloadDecoder::Result peek = smartcar::PayloadDecoder::decode(request.body);
+                if (peek.ok && peek.event.kind == model::VehicleEvent::Kind::Verify) {
+                    responder.respond(net::HttpResponse::json(
+                        200, "{\"challenge\":\"" + smartcar::Signature::hmacSha256Hex(kAmt, peek.challenge) +
+                                 "\"}"));
+                    return;
+                }
+            }
+            responder.respond(net::HttpResponse::error(401, QStringLiteral("SC-Signature does not match")));
+            return;
+        }
+        const smartcar::PayloadDecoder::Result decoded = smartcar::PayloadDecoder::decode(request.body);
+        const net::HttpResponse answer = decoded.ok ? net::HttpResponse::json(200, R"({"status":"accepted"})")
+                                                    : net::HttpResponse::error(400, decoded.error);
+        // Answered once "committed", a later turn: the requests pipelined behind it may be answered
+        // first and must still go out after it.
+        QTimer::singleShot(0, m_server, [responder, answer] { responder.respond(answer); });
+    }
+
+    net::Router m_router;
+    smartcar::SmartcarApiClient m_client;
+    smartcar::TokenStore m_tokens;
+    smartcar::ConnectFlow m_flow; // never configured: a callback never reaches the network
+    smartcar::OAuthCallbackEndpoint m_oauth;
+    net::HttpServer *m_server = nullptr; // kept for the whole process, like the ingest's
+    sockaddr_in m_address{};
+};
+
+// Reads what the server sent so far. Returns true when something happened (bytes or the end).
+bool drain(int fd, QByteArray &received, bool &ended, bool &reset) {
+    bool progress = false;
+    char buffer[16384];
+    for (;;) {
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+        if (n > 0) {
+            received.append(buffer, n);
+            progress = true;
+            continue;
+        }
+        if (n == 0) {
+            ended = true;
+            return true;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            ended = reset = true; // the server closed with unread bytes pending (RST)
+            return true;
+        }
+        return progress;
+    }
+}
+
+// Runs the server's event loop (and reads its answers) until nothing moves any more, or the server
+// closed the connection.
+void runUntilQuiet(int fd, QByteArray &received, bool &ended, bool &reset) {
+    QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance();
+    int quietRounds = 0;
+    for (int round = 0; round < kMaxRounds && quietRounds < 3 && !ended; ++round) {
+        bool busy = dispatcher->processEvents(QEventLoop::AllEvents);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+        busy = drain(fd, received, ended, reset) || busy;
+        quietRounds = busy ? 0 : quietRounds + 1;
+    }
+}
+
+void sendAll(int fd, QByteArrayView bytes, QByteArray &received, bool &ended, bool &reset) {
+    qsizetype sent = 0;
+    while (sent < bytes.size() && !ended) {
+        const ssize_t n =
+            ::send(fd, bytes.data() + sent, size_t(bytes.size() - sent), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) {
+            sent += n;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            runUntilQuiet(fd, received, ended, reset); // the server reads, or answers and closes
+        } else if (n < 0 && errno != EINTR) {
+            return; // the server closed; what it answered is still to be read
+        }
+    }
+}
+
+// The server's side of the conversation must be a sequence of complete HTTP/1.1 responses: a
+// status line, headers with exactly one Content-Length, the body it announces. Interim 100 Continue
+// responses may come in between. When the server closed cleanly, nothing may be cut off.
+void checkResponses(const QByteArray &stream, bool cleanEnd) {
+    qsizetype pos = 0;
+    while (pos < stream.size()) {
+        const qsizetype headEnd = stream.indexOf("\r\n\r\n", pos);
+        if (headEnd < 0) {
+            if (cleanEnd)
+                fail("response head cut off", stream.mid(pos));
+            return;
+        }
+        // Every line of the head, each still ending in '\r' (the split drops the '\n' only).
+        QList<QByteArray> lines = stream.mid(pos, headEnd + 2 - pos).split('\n');
+        lines.removeLast();
+        const QByteArray &statusLine = lines.first();
+        if (!statusLine.startsWith("HTTP/1.1 ") || statusLine.size() < 13 || !statusLine.endsWith('\r'))
+            fail("malformed status line", statusLine);
+        bool numeric = false;
+        const int status = statusLine.mid(9, 3).toInt(&numeric);
+        if (!numeric || status < 100 || status > 599)
+            fail("bad status code", statusLine);
+        if (status == 100) {
+            if (lines.size() != 1)
+                fail("100 Continue with headers", stream.mid(pos, headEnd - pos));
+            pos = headEnd + 4;
+            continue;
+        }
+        qsizetype length = -1;
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const QByteArray &line = lines.at(i);
+            const qsizetype colon = line.indexOf(':');
+            if (colon <= 0 || !line.endsWith('\r') || line.chopped(1).contains('\r'))
+                fail("malformed header line", line);
+            if (line.left(colon).compare("Content-Length", Qt::CaseInsensitive) != 0)
+                continue;
+            bool ok = false;
+            const qsizetype value = line.mid(colon + 1).trimmed().toLongLong(&ok);
+            if (!ok || value < 0 || length >= 0)
+                fail("missing, negative or repeated Content-Length", line);
+            length = value;
+        }
+        if (length < 0)
+            fail("response without Content-Length", stream.mid(pos, headEnd - pos));
+        if (headEnd + 4 + length > stream.size()) {
+            if (cleanEnd)
+                fail("response body cut off", stream.mid(pos));
+            return;
+        }
+        pos = headEnd + 4 + length;
+    }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    fuzz::ensureApplication();
+    static Harness *harness = new Harness;
+    const QByteArrayView input(reinterpret_cast<const char *>(data), qsizetype(size));
+
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 ||
+        ::connect(fd, reinterpret_cast<const sockaddr *>(&harness->address()), sizeof(sockaddr_in)) != 0)
+        fail("cannot connect to the server on loopback");
+
+    QByteArray received;
+    bool ended = false;
+    bool reset = false;
+    qsizetype from = 0;
+    for (;;) {
+        const qsizetype split = input.sliced(from).indexOf(kSplit);
+        sendAll(fd, input.sliced(from, split < 0 ? input.size() - from : split), received, ended, reset);
+        runUntilQuiet(fd, received, ended, reset);
+        if (split < 0 || ended)
+            break;
+        from += split + kSplit.size();
+    }
+    ::close(fd);
+
+    // The client is gone: the server must release the connection (and every answer still owed).
+    for (int round = 0; round < kMaxRounds && harness->connectionCount() > 0; ++round) {
+        QAbstractEventDispatcher::instance()->processEvents(QEventLoop::AllEvents);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    }
+    if (harness->connectionCount() > 0)
+        fail("server kept the connection after the client closed");
+
+    // When reproducing a report: FLEETMON_FUZZ_TRACE=1 prints what the server answered.
+    static const bool trace = qEnvironmentVariableIsSet("FLEETMON_FUZZ_TRACE");
+    if (trace)
+        std::fprintf(stderr, "--- server answered (%s):\n%s\n---\n",
+                     ended ? (reset ? "then reset" : "then closed") : "connection left open",
+                     received.constData());
+    checkResponses(received, ended && !reset);
+    return 0;
+}
