@@ -47,6 +47,10 @@ private:
     void reject(int status, const QString &message);
     void armIdleTimer();
     void resetMessage();
+    // Checks the request line and header block as they arrive, before the parser reads them.
+    bool scanHead(const char *data, qsizetype size);
+    bool refuse(int status, const QString &message);
+    void appendHeader();
 
     // http-parser callbacks
     int onMessageBegin();
@@ -54,9 +58,11 @@ private:
     int onHeaderField(const char *at, size_t length);
     int onHeaderValue(const char *at, size_t length);
     int onHeadersComplete();
+    int onChunkHeader();
     int onBody(const char *at, size_t length);
     int onMessageComplete();
     bool countHeaderBytes(size_t length);
+    bool acceptableTransferEncoding();
 
     QTcpSocket *m_socket;
     RequestHandler *m_handler;
@@ -68,12 +74,21 @@ private:
     QByteArray m_headerField;
     QByteArray m_headerValue;
     bool m_lastWasValue = false;
+    bool m_inTrailers = false; // header callbacks now deliver a chunked body's trailer fields
     bool m_inMessage = false;
     bool m_closing = false; // no more requests are read; close once the queue is written
     bool m_parsing = false; // inside http_parser_execute: the parser must not be re-entered
     int m_rejectStatus = 0; // set by a callback that refuses the request
     QString m_rejectMessage;
     qsizetype m_headerBytes = 0;
+    // Where scanHead() is in the current request's head; reset when a message completes.
+    struct HeadScan {
+        bool done = false;        // the blank line was seen: what follows is body or the next request
+        bool afterCr = false;     // the previous byte was CR
+        int line = 0;             // 0: the request line
+        qsizetype lineLength = 0; // bytes on the current line, CR excluded
+        bool colonSeen = false;   // the current header line's name has ended
+    } m_head;
     std::shared_ptr<PendingResponse> m_currentSlot; // slot of the request being read
     std::deque<std::shared_ptr<PendingResponse>> m_queue;
 };
