@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <algorithm>
 
 namespace smartcar {
 
@@ -15,6 +16,19 @@ QString stringOf(const QJsonValue &v) {
     if (v.isDouble())
         return QString::number(v.toDouble(), 'g', 17);
     return {};
+}
+
+// Identity and signal keys must be strings: a number or anything else in their place names no
+// vehicle and no signal ("42" would otherwise become a vehicle or signal of its own).
+QString textOf(const QJsonValue &v) {
+    return v.isString() ? v.toString() : QString();
+}
+
+// A field that is either absent or of its documented type; anything else makes the part that holds
+// it unusable for the fleet state (the delivery itself is kept whole in the journal).
+bool absentOr(const QJsonObject &o, QLatin1String key, bool (QJsonValue::*isType)() const) {
+    const auto it = o.constFind(key);
+    return it == o.constEnd() || (QJsonValue(*it).*isType)();
 }
 
 enum class SmallNumbers { AreMillis, AreSeconds };
@@ -55,7 +69,19 @@ QString triggerCode(const QJsonValue &trigger) {
         return signal.toObject().value(QLatin1String("code")).toString();
     if (signal.isString())
         return codeFromDotted(signal.toString());
-    return stringOf(t.value(QLatin1String("type"))); // FIRST_DELIVERY and other signal-less triggers
+    return textOf(t.value(QLatin1String("type"))); // FIRST_DELIVERY and other signal-less triggers
+}
+
+// A signal timestamp that is present must be readable: epoch ms in [0, 1e15] (0 marks static
+// attributes) or an ISO date. An unreadable one must not turn into 0, which wins over every reading.
+bool readableTime(const QJsonObject &meta, QLatin1String key) {
+    const auto it = meta.constFind(key);
+    if (it == meta.constEnd())
+        return true;
+    const QJsonValue v = *it;
+    if (v.isDouble())
+        return v.toDouble() >= 0 && v.toDouble() <= 1e15;
+    return v.isString() && millisOf(v) != 0;
 }
 
 void decodeTriggers(const QJsonValue &triggers, model::VehicleEvent &event) {
@@ -67,11 +93,40 @@ void decodeTriggers(const QJsonValue &triggers, model::VehicleEvent &event) {
     }
 }
 
+// Whether a signal's fields have the types the fleet state relies on. A signal that fails is left
+// out of the event (it changes nothing), so one wrongly typed field cannot blank or replace a good
+// reading: a body that is not an object, an unreadable timestamp, an error status that no longer
+// reads as one.
+bool isWellTyped(const QJsonObject &s) {
+    using V = QJsonValue;
+    if (!absentOr(s, QLatin1String("code"), &V::isString) ||
+        !absentOr(s, QLatin1String("name"), &V::isString) ||
+        !absentOr(s, QLatin1String("group"), &V::isString) ||
+        !absentOr(s, QLatin1String("body"), &V::isObject) ||
+        !absentOr(s, QLatin1String("meta"), &V::isObject) ||
+        !absentOr(s, QLatin1String("status"), &V::isObject))
+        return false;
+    const QJsonObject meta = s.value(QLatin1String("meta")).toObject();
+    if (!readableTime(meta, QLatin1String("oemUpdatedAt")) ||
+        !readableTime(meta, QLatin1String("retrievedAt")) || !readableTime(meta, QLatin1String("fetchedAt")))
+        return false;
+    const QJsonObject status = s.value(QLatin1String("status")).toObject();
+    if (!absentOr(status, QLatin1String("value"), &V::isString) ||
+        !absentOr(status, QLatin1String("error"), &V::isObject))
+        return false;
+    // Without a body only an error status says something (the read failed); a signal with neither
+    // would replace the last good body with nothing.
+    const bool inError = status.value(QLatin1String("value"))
+                             .toString()
+                             .compare(QLatin1String("ERROR"), Qt::CaseInsensitive) == 0;
+    return s.contains(QLatin1String("body")) || inError;
+}
+
 model::SignalValue decodeSignal(const QJsonObject &s) {
     model::SignalValue value;
-    value.code = stringOf(s.value(QLatin1String("code")));
-    value.name = stringOf(s.value(QLatin1String("name")));
-    value.group = stringOf(s.value(QLatin1String("group")));
+    value.code = textOf(s.value(QLatin1String("code")));
+    value.name = textOf(s.value(QLatin1String("name")));
+    value.group = textOf(s.value(QLatin1String("group")));
     if (value.code.isEmpty() && !value.group.isEmpty() && !value.name.isEmpty())
         value.code = (value.group + QLatin1Char('-') + value.name).toLower();
     value.body = s.value(QLatin1String("body")).toObject();
@@ -96,7 +151,7 @@ void decodeSignals(const QJsonValue &signalsValue, model::VehicleEvent &event) {
     if (signalsValue.isArray()) {
         const QJsonArray list = signalsValue.toArray();
         for (const QJsonValue &s : list) {
-            if (!s.isObject())
+            if (!s.isObject() || !isWellTyped(s.toObject()))
                 continue;
             model::SignalValue value = decodeSignal(s.toObject());
             if (!value.code.isEmpty())
@@ -105,6 +160,8 @@ void decodeSignals(const QJsonValue &signalsValue, model::VehicleEvent &event) {
     } else if (signalsValue.isObject()) {
         const QJsonObject map = signalsValue.toObject();
         for (auto it = map.begin(); it != map.end(); ++it) {
+            if (!it.value().isObject() || !isWellTyped(it.value().toObject()))
+                continue;
             QJsonObject s = it.value().toObject();
             if (!s.contains(QLatin1String("code")))
                 s.insert(QLatin1String("code"), codeFromDotted(it.key()));
@@ -116,6 +173,9 @@ void decodeSignals(const QJsonValue &signalsValue, model::VehicleEvent &event) {
 void decodeErrors(const QJsonValue &errorsValue, model::VehicleEvent &event) {
     const QJsonArray list = errorsValue.toArray();
     for (const QJsonValue &e : list) {
+        // An entry that is no object, or names no error type, would open an error with an empty key.
+        if (!e.isObject() || !e.toObject().value(QLatin1String("type")).isString())
+            continue;
         const QJsonObject o = e.toObject();
         model::VehicleError error;
         error.type = stringOf(o.value(QLatin1String("type")));
@@ -142,16 +202,17 @@ void decodeErrors(const QJsonValue &errorsValue, model::VehicleEvent &event) {
 void decodeVehicle(const QJsonObject &root, const QJsonObject &data, model::VehicleEvent &event) {
     const QJsonObject vehicle = data.value(QLatin1String("vehicle")).toObject();
     // Real captures carry the id only in data.vehicle; the documented envelope has it at the top.
-    event.vehicleId = stringOf(vehicle.value(QLatin1String("id")));
+    event.vehicleId = textOf(vehicle.value(QLatin1String("id")));
     if (event.vehicleId.isEmpty())
-        event.vehicleId = stringOf(root.value(QLatin1String("vehicleId")));
+        event.vehicleId = textOf(root.value(QLatin1String("vehicleId")));
     if (event.vehicleId.isEmpty())
-        event.vehicleId = stringOf(data.value(QLatin1String("vehicleId")));
-    event.make = stringOf(vehicle.value(QLatin1String("make")));
-    event.model = stringOf(vehicle.value(QLatin1String("model")));
-    event.vin = stringOf(vehicle.value(QLatin1String("vin")));
+        event.vehicleId = textOf(data.value(QLatin1String("vehicleId")));
+    event.make = textOf(vehicle.value(QLatin1String("make")));
+    event.model = textOf(vehicle.value(QLatin1String("model")));
+    event.vin = textOf(vehicle.value(QLatin1String("vin")));
     const QJsonValue year = vehicle.value(QLatin1String("year"));
-    event.year = year.isDouble() ? year.toInt() : stringOf(year).toInt();
+    // A model year is a positive integer (a numeric string tolerated); anything else is no year.
+    event.year = std::max(0, year.isDouble() ? year.toInt() : textOf(year).toInt());
 }
 
 void decodeUnified(const QJsonObject &root, PayloadDecoder::Result &result) {

@@ -11,6 +11,14 @@ namespace smartcar {
 // of the unified (meta.version 3.0/4.0, `eventType`) and legacy (v2.0, `eventName`) formats listed
 // in the protocol reference, and anything it cannot place is kept as Kind::Unknown rather than
 // refused. Only a body that is not a JSON object is an error.
+//
+// Hostile bodies: Qt's parser refuses invalid UTF-8, nesting deeper than 1024, numbers no double
+// holds (1e999999, a megabyte of digits) and NaN/Infinity; such a body is an error (stored as
+// malformed when signed). A key repeated in one object resolves to its last occurrence, as
+// ECMAScript's JSON.parse does (two "eventId": the second is the idempotency key; two "data": the
+// second is read). Fields of the wrong type are never coerced into fleet state: vehicle ids, make,
+// model, VIN and signal codes must be strings, and a signal whose documented fields are of the
+// wrong type is left out of the event (see isWellTyped in the source) rather than applied.
 class PayloadDecoder final {
 public:
     struct Result {

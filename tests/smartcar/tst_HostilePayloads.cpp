@@ -1,0 +1,354 @@
+// The payload decoder against hostile mutations of real webhook bodies: invalid UTF-8, deep
+// nesting, numbers no double holds, repeated keys, and every field of a real VEHICLE_STATE delivery
+// replaced in turn by a value of each other JSON type. A body that is no JSON object is an error;
+// anything else decodes, and no wrongly typed field reaches the fleet state.
+
+#include "model/FleetState.h"
+#include "smartcar/PayloadDecoder.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtTest>
+
+using smartcar::PayloadDecoder;
+using Kind = model::VehicleEvent::Kind;
+
+namespace {
+
+QByteArray fixture(const QString &name) {
+    QFile f(QStringLiteral(FLEETMON_FIXTURES_DIR "/") + name);
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("missing fixture %s", qPrintable(f.fileName()));
+    return f.readAll();
+}
+
+// A JSON path: object keys (QString) and array indexes (int).
+using Path = QList<QVariant>;
+
+QString pathText(const Path &path) {
+    QString out;
+    for (const QVariant &step : path)
+        out += step.typeId() == QMetaType::Int ? QStringLiteral("[%1]").arg(step.toInt())
+                                               : QLatin1Char('.') + step.toString();
+    return out;
+}
+
+void collectPaths(const QJsonValue &value, const Path &prefix, QList<Path> &out) {
+    if (value.isObject()) {
+        const QJsonObject o = value.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            out.append(prefix + Path{it.key()});
+            collectPaths(it.value(), prefix + Path{it.key()}, out);
+        }
+    } else if (value.isArray()) {
+        const QJsonArray a = value.toArray();
+        for (qsizetype i = 0; i < a.size(); ++i) {
+            out.append(prefix + Path{int(i)});
+            collectPaths(a[i], prefix + Path{int(i)}, out);
+        }
+    }
+}
+
+QJsonValue valueAt(const QJsonValue &root, const Path &path) {
+    QJsonValue v = root;
+    for (const QVariant &step : path)
+        v = step.typeId() == QMetaType::Int ? v.toArray().at(step.toInt())
+                                            : v.toObject().value(step.toString());
+    return v;
+}
+
+QJsonValue replaced(const QJsonValue &root, const Path &path, qsizetype depth, const QJsonValue &with) {
+    if (depth == path.size())
+        return with;
+    const QVariant &step = path[depth];
+    if (step.typeId() == QMetaType::Int) {
+        QJsonArray a = root.toArray();
+        a[step.toInt()] = replaced(a.at(step.toInt()), path, depth + 1, with);
+        return a;
+    }
+    QJsonObject o = root.toObject();
+    o[step.toString()] = replaced(o.value(step.toString()), path, depth + 1, with);
+    return o;
+}
+
+bool sameSignal(const model::SignalValue &a, const model::SignalValue &b) {
+    return a.code == b.code && a.name == b.name && a.group == b.group && a.body == b.body &&
+           a.oemUpdatedAt == b.oemUpdatedAt && a.retrievedAt == b.retrievedAt && a.error == b.error;
+}
+
+// Describes how `after` differs from `before` in what the fleet keeps; empty when it does not.
+QString stateDifference(const model::Vehicle *before, const model::Vehicle *after) {
+    if (!before || !after)
+        return before == after ? QString() : QStringLiteral("vehicle appeared or vanished");
+    if (before->make != after->make || before->model != after->model || before->year != after->year ||
+        before->vin != after->vin || before->nickname != after->nickname)
+        return QStringLiteral("identity changed: %1 %2 %3 %4")
+            .arg(after->make, after->model)
+            .arg(after->year)
+            .arg(after->vin);
+    if (before->openErrors.size() != after->openErrors.size())
+        return QStringLiteral("open errors changed");
+    if (before->signalsByCode.size() != after->signalsByCode.size())
+        return QStringLiteral("signal set changed: %1 -> %2")
+            .arg(before->signalsByCode.size())
+            .arg(after->signalsByCode.size());
+    for (auto it = before->signalsByCode.begin(); it != before->signalsByCode.end(); ++it) {
+        const model::SignalValue *other = after->signal(it.key());
+        if (!other || !sameSignal(*it, *other))
+            return QStringLiteral("signal %1 changed").arg(it.key());
+    }
+    return {};
+}
+
+} // namespace
+
+class tst_HostilePayloads : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void invalidUtf8() {
+        const QByteArray original = fixture("polestar_2_all.json");
+        const qsizetype make = original.indexOf("POLESTAR");
+        QVERIFY(make > 0);
+        for (const QByteArray &bad : {QByteArray("\xff"), QByteArray("\xc0\xaf"), QByteArray("\xed\xa0\x80"),
+                                      QByteArray("\xe2\x82"), QByteArray("\xf8\x88\x80\x80\x80")}) {
+            QByteArray body = original;
+            body.insert(make + 2, bad); // inside a string value
+            const auto r = PayloadDecoder::decode(body);
+            QVERIFY(!r.ok);
+            QVERIFY2(r.error.contains(QStringLiteral("UTF8")), qPrintable(r.error));
+            QVERIFY(r.event.vehicleId.isEmpty());
+            QVERIFY(r.event.signalValues.isEmpty());
+        }
+        // Outside strings, the byte is no JSON at all.
+        QByteArray body = original;
+        body.insert(original.indexOf('{') + 1, "\xff");
+        QVERIFY(!PayloadDecoder::decode(body).ok);
+        // An escaped lone surrogate is valid JSON: decoded, the id survives as text.
+        const auto r = PayloadDecoder::decode(
+            R"({"eventId":"\ud800x","eventType":"VEHICLE_STATE","data":{"vehicle":{"id":"v\udfff"}}})");
+        QVERIFY(r.ok);
+        QCOMPARE(r.event.eventId.size(), 2);
+        QCOMPARE(r.event.vehicleId.size(), 2);
+    }
+
+    void deepNesting() {
+        // 100,000 levels inside a real delivery's signal list, well under the 1 MiB body limit.
+        const QByteArray original = fixture("polestar_2_all.json");
+        const qsizetype at = original.indexOf('[', original.indexOf("\"signals\"")); // the list's '['
+        QVERIFY(at > 0);
+        for (const auto &[open, close] : {std::pair{QByteArray("["), QByteArray("]")},
+                                          std::pair{QByteArray("{\"a\":"), QByteArray("}")}}) {
+            QByteArray body = original;
+            const QByteArray nest = open.repeated(100'000) + "1" + close.repeated(100'000) + ",";
+            body.insert(at + 1, nest);
+            QVERIFY(body.size() < 1024 * 1024);
+            QElapsedTimer timer;
+            timer.start();
+            const auto r = PayloadDecoder::decode(body);
+            QVERIFY(!r.ok);
+            QVERIFY2(r.error.contains(QStringLiteral("deeply nested")), qPrintable(r.error));
+            QVERIFY(timer.elapsed() < 2000);
+        }
+        // Just inside Qt's limit of 1024 levels: decoded, the nested value kept as an opaque body.
+        QByteArray body = original;
+        body.insert(at + 1, "{\"code\":\"x-deep\",\"body\":{\"v\":" + QByteArray("[").repeated(1000) +
+                                QByteArray("]").repeated(1000) + "}},");
+        const auto r = PayloadDecoder::decode(body);
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QCOMPARE(r.event.signalValues.size(), 29);
+    }
+
+    void enormousNumbers() {
+        const QByteArray original = fixture("polestar_2_all.json");
+        const QJsonObject root = QJsonDocument::fromJson(original).object();
+        // The state of charge is the first signal whose body holds a plain value.
+        const qsizetype at = original.indexOf("\"value\"", original.indexOf("tractionbattery-stateofcharge"));
+        QVERIFY(at > 0);
+        qsizetype valueStart = original.indexOf(':', at) + 1;
+        while (original[valueStart] == ' ')
+            ++valueStart;
+        qsizetype valueEnd = valueStart;
+        while (valueEnd < original.size() &&
+               (std::isdigit(uchar(original[valueEnd])) || original[valueEnd] == '.'))
+            ++valueEnd;
+        QVERIFY(valueEnd > valueStart);
+        auto withValue = [&](const QByteArray &number) {
+            QByteArray body = original;
+            body.replace(valueStart, valueEnd - valueStart, number);
+            return body;
+        };
+        // One number filling a body of nearly 1 MiB: no double holds it, the body is an error.
+        const QByteArray huge = withValue(QByteArray(1024 * 1024 - original.size() - 16, '9'));
+        QVERIFY(huge.size() < 1024 * 1024 && huge.size() > 1000 * 1000);
+        QElapsedTimer timer;
+        timer.start();
+        auto r = PayloadDecoder::decode(huge);
+        QVERIFY(!r.ok);
+        QVERIFY2(r.error.contains(QStringLiteral("number")), qPrintable(r.error));
+        QVERIFY(timer.elapsed() < 2000);
+        for (const QByteArray &number :
+             {QByteArray("1e999999"), QByteArray("-1e999999"), QByteArray("1e-999999"), QByteArray("NaN"),
+              QByteArray("-NaN"), QByteArray("Infinity"), QByteArray("-Infinity"), QByteArray("0x10"),
+              QByteArray("--1")}) {
+            r = PayloadDecoder::decode(withValue(number));
+            QVERIFY2(!r.ok, number.constData());
+        }
+        // A megabyte of fraction digits rounds to a double: decoded, the value is finite.
+        r = PayloadDecoder::decode(withValue("0." + QByteArray(1000 * 1000, '3')));
+        QVERIFY(r.ok);
+        // -0 and spelled-out strings are values like any other; typed readers see what they are.
+        r = PayloadDecoder::decode(withValue("-0"));
+        QVERIFY(r.ok);
+        QCOMPARE(r.event.signalValues.size(), 28);
+        r = PayloadDecoder::decode(withValue("\"NaN\""));
+        QVERIFY(r.ok);
+        model::FleetState fleet;
+        QVERIFY(fleet.apply(r.event, 1));
+        QCOMPARE(model::FleetState::rowFor(*fleet.vehicle(r.event.vehicleId)).batteryPercent, std::nullopt);
+
+        // Out-of-range numbers where the decoder reads a time or a year are not read as times.
+        const QJsonArray list = root.value("data").toObject().value("signals").toArray();
+        for (const QByteArray &number : {QByteArray("1e300"), QByteArray("-1"), QByteArray("-0"),
+                                         QByteArray("18446744073709551616"), QByteArray("1e15")}) {
+            QJsonObject changed = root;
+            QJsonObject data = changed.value("data").toObject();
+            QJsonArray signalList = list;
+            QJsonObject soc = signalList[0].toObject();
+            QJsonObject meta = soc.value("meta").toObject();
+            meta.insert("oemUpdatedAt", QJsonDocument::fromJson("[" + number + "]").array().at(0));
+            soc.insert("meta", meta);
+            signalList[0] = soc;
+            data.insert("signals", signalList);
+            QJsonObject vehicle = data.value("vehicle").toObject();
+            vehicle.insert("year", QJsonDocument::fromJson("[" + number + "]").array().at(0));
+            data.insert("vehicle", vehicle);
+            changed.insert("data", data);
+            r = PayloadDecoder::decode(QJsonDocument(changed).toJson());
+            QVERIFY(r.ok);
+            QCOMPARE(r.event.year, 0);
+            const double d = QJsonDocument::fromJson("[" + number + "]").array().at(0).toDouble();
+            const bool readable = d >= 0 && d <= 1e15;
+            QCOMPARE(r.event.signalValues.size(), readable ? 28 : 27);
+        }
+    }
+
+    void duplicateKeys() {
+        // The last occurrence wins, at every level, the same way every time.
+        const QByteArray body =
+            R"({"eventId":"first","eventType":"VEHICLE_STATE","data":{"vehicle":{"id":"ignored"}},)"
+            R"("data":{"vehicle":{"id":"car","make":"A","make":"B"},"signals":[)"
+            R"({"code":"charge-ischarging","code":"tractionbattery-stateofcharge","body":{"value":1},)"
+            R"("body":{"value":80},"meta":{"oemUpdatedAt":1000,"oemUpdatedAt":2000}}]},"eventId":"second"})";
+        for (int round = 0; round < 3; ++round) {
+            const auto r = PayloadDecoder::decode(body);
+            QVERIFY(r.ok);
+            QCOMPARE(r.event.eventId, QStringLiteral("second"));
+            QCOMPARE(r.event.vehicleId, QStringLiteral("car"));
+            QCOMPARE(r.event.make, QStringLiteral("B"));
+            QCOMPARE(r.event.signalValues.size(), 1);
+            QCOMPARE(r.event.signalValues[0].code, QStringLiteral("tractionbattery-stateofcharge"));
+            QCOMPARE(r.event.signalValues[0].body.value("value").toInt(), 80);
+            QCOMPARE(r.event.signalValues[0].oemUpdatedAt, 2000);
+        }
+        // Repeated eventType: the last decides the kind.
+        auto r = PayloadDecoder::decode(
+            R"({"eventType":"VERIFY","eventType":"VEHICLE_STATE","data":{"challenge":"c"}})");
+        QCOMPARE(int(r.event.kind), int(Kind::State));
+        QVERIFY(r.challenge.isEmpty());
+        r = PayloadDecoder::decode(
+            R"({"eventType":"VEHICLE_STATE","eventType":"VERIFY","data":{"challenge":"c"}})");
+        QCOMPARE(int(r.event.kind), int(Kind::Verify));
+        QCOMPARE(r.challenge, QByteArray("c"));
+        // In a real capture: a second eventId appended to the envelope replaces the first.
+        QByteArray real = fixture("polestar_2_all.json");
+        real.insert(real.lastIndexOf('}'), ",\"eventId\":\"appended\"");
+        QCOMPARE(PayloadDecoder::decode(real).event.eventId, QStringLiteral("appended"));
+    }
+
+    void wrongTypesEverywhere_data() {
+        QTest::addColumn<QString>("file");
+        for (const char *f : {"polestar_2_all.json", "jaguar_ipace_all.json", "vw_id_4_all.json"})
+            QTest::newRow(f) << QString::fromLatin1(f);
+    }
+    void wrongTypesEverywhere() {
+        QFETCH(QString, file);
+        const QByteArray raw = fixture(file);
+        const QJsonObject root = QJsonDocument::fromJson(raw).object();
+        const auto original = PayloadDecoder::decode(raw);
+        QVERIFY(original.ok);
+        QCOMPARE(int(original.event.kind), int(Kind::State));
+        model::FleetState reference;
+        QVERIFY(reference.apply(original.event, 1000));
+        const model::Vehicle *known = reference.vehicle(original.event.vehicleId);
+        QVERIFY(known);
+
+        QList<Path> paths;
+        collectPaths(root, {}, paths);
+        QVERIFY(paths.size() > 50);
+        const QList<QJsonValue> replacements = {QJsonValue(QJsonValue::Null), QJsonValue(42.5),
+                                                QJsonValue(QStringLiteral("hostile")),
+                                                QJsonArray{1, QStringLiteral("x")}, QJsonObject{{"x", 1}}};
+        int mutations = 0;
+        for (const Path &path : paths) {
+            const QJsonValue before = valueAt(root, path);
+            // Inside a signal's body (or its error) the fields are the signal's own, kept as
+            // delivered; typed readers (battery, plug, doors) check the type themselves.
+            const bool insideBody = path.size() > 4 && path[1] == QStringLiteral("signals") &&
+                                    (path[3] == QStringLiteral("body") ||
+                                     (path[3] == QStringLiteral("status") && path.size() > 5 &&
+                                      path[4] == QStringLiteral("error")));
+            for (const QJsonValue &with : replacements) {
+                if (with.type() == before.type())
+                    continue; // the same type is a different value, not a wrong one
+                ++mutations;
+                const QByteArray body = QJsonDocument(replaced(root, path, 0, with).toObject()).toJson();
+                const auto r = PayloadDecoder::decode(body);
+                const QString what =
+                    pathText(path) + QStringLiteral(" = ") +
+                    QString::fromUtf8(QJsonDocument(QJsonArray{with}).toJson(QJsonDocument::Compact));
+                QVERIFY2(r.ok, qPrintable(what));
+
+                // Applied on top of the original, the wrongly typed delivery changes nothing.
+                model::FleetState fleet = reference;
+                fleet.apply(r.event, 2000);
+                const QString difference = stateDifference(known, fleet.vehicle(original.event.vehicleId));
+                if (!insideBody)
+                    QVERIFY2(difference.isEmpty(), qPrintable(what + QStringLiteral(": ") + difference));
+                QVERIFY2(fleet.vehicleCount() == 1,
+                         qPrintable(what + QStringLiteral(": a vehicle was added")));
+
+                // Applied to an empty fleet, it creates nothing the original did not hold.
+                model::FleetState fresh;
+                if (!fresh.apply(r.event, 2000) || insideBody)
+                    continue;
+                const model::Vehicle *v = fresh.vehicle(original.event.vehicleId);
+                QVERIFY2(v, qPrintable(what));
+                for (const model::SignalValue &s : std::as_const(v->signalsByCode)) {
+                    const model::SignalValue *same = known->signal(s.code);
+                    QVERIFY2(same && sameSignal(*same, s), qPrintable(what + QStringLiteral(": ") + s.code));
+                }
+                QVERIFY2(v->make.isEmpty() || v->make == known->make, qPrintable(what));
+                QVERIFY2(v->model.isEmpty() || v->model == known->model, qPrintable(what));
+                QVERIFY2(v->year == 0 || v->year == known->year, qPrintable(what));
+                QVERIFY2(v->openErrors.isEmpty(), qPrintable(what));
+            }
+        }
+        qInfo("%d wrongly typed variants of %s", mutations, qPrintable(file));
+        QVERIFY(mutations > 200);
+    }
+
+    void wrongTypesInAnErrorDelivery() {
+        // VEHICLE_ERROR entries that are no objects or name no type open no error.
+        const auto r = PayloadDecoder::decode(
+            R"({"eventId":"e","eventType":"VEHICLE_ERROR","data":{"vehicle":{"id":"car"},)"
+            R"("errors":[null,42,"x",[1],{"type":7,"code":"c"},{"type":"COMPATIBILITY","code":"ok"}]}})");
+        QVERIFY(r.ok);
+        QCOMPARE(r.event.errors.size(), 1);
+        QCOMPARE(r.event.errors[0].code, QStringLiteral("ok"));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_HostilePayloads)
+#include "tst_HostilePayloads.moc"
