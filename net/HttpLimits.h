@@ -6,12 +6,29 @@ namespace net {
 
 // What one client may cost the server. The defaults are the product's contract; tests shrink the
 // timeout to stay fast.
+//
+// Slow and idle clients. An endpoint that anyone can reach will meet clients that connect and send
+// nothing, or trickle a request a byte at a time, on purpose or through a bad link. The policy:
+// - Every request, and every idle keep-alive connection, has the request timeout (10 s, counted
+//   from the request's first byte, or from the last answer or the accept): a client that has not
+//   completed its request by then gets 408 and is closed. Smartcar sends a whole request at once.
+// - Each connection's memory is bounded: the header block by maxHeaderBytes, the body by
+//   maxBodyBytes, unread input by the socket's read buffer, unsent answers by the pipelining limit.
+// - The connection cap is high (descriptors are cheap once the process's soft RLIMIT_NOFILE is
+//   raised to its hard limit, which HttpServer::raiseOpenFileLimit() does). A connection that
+//   trickles bytes costs about 17-19 kB (measured: most of it the 16 kB read buffer Qt keeps once a
+//   byte arrived), so 4,096 of them about 80 MB. The cap is clamped below the descriptor limit.
+// - At the cap the newcomer is served, and the connection that has gone longest without
+//   completing a request is closed instead: clients that never finish a request are the ones that
+//   go, and a sender whose requests complete keeps its place however many slow clients pile up.
+//   Refusing the newcomer (as a plain cap does) would let 4,096 idle sockets lock Smartcar out.
 struct HttpLimits {
     qsizetype maxHeaderBytes = 16 * 1024; // request line + header block; beyond it: 431
     qsizetype maxBodyBytes = 1024 * 1024; // beyond it: 413, decided before the body is read
-    int requestTimeoutMs = 10'000;        // idle connection, or a request not complete in time: close (408)
-    int maxConnections = 512;             // beyond it: 503 and close
-    int maxPipelinedRequests = 32;        // requests awaiting an answer before reading pauses
+    int requestTimeoutMs =
+        10'000; // idle connection, TLS handshake, or a request not complete in time: close (408)
+    int maxConnections = 4096;     // beyond it: the stalest connection is closed for the newcomer
+    int maxPipelinedRequests = 32; // requests awaiting an answer before reading pauses
 };
 
 } // namespace net

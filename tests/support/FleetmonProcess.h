@@ -8,7 +8,9 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
 #include <csignal>
+#include <cstring>
 
 namespace testsupport {
 
@@ -40,14 +42,17 @@ public:
                 return false;
             out += m_process.readAllStandardOutput();
         }
-        const QByteArray line = out.left(out.indexOf('\n'));
-        const QByteArray prefix = "listening on http://127.0.0.1:";
-        if (!line.startsWith(prefix))
+        // "listening on SCHEME://HOST:PORT/webhooks/smartcar"
+        const QUrl url(
+            QString::fromUtf8(out.left(out.indexOf('\n')).mid(qsizetype(strlen("listening on ")))));
+        if (!out.startsWith("listening on ") || !url.isValid() || url.port() <= 0)
             return false;
-        m_port = quint16(line.mid(prefix.size()).split('/').first().toUInt());
-        return m_port != 0;
+        m_url = url;
+        m_port = quint16(url.port());
+        return true;
     }
     quint16 port() const { return m_port; }
+    QUrl url() const { return m_url; } // as the ready line printed it
     QProcess &process() { return m_process; }
 
     // SIGTERM and wait: the clean stop.
@@ -81,6 +86,7 @@ private:
     QString m_amtFile;
     QProcess m_process;
     quint16 m_port = 0;
+    QUrl m_url;
 };
 
 } // namespace testsupport

@@ -12,12 +12,16 @@ namespace testsupport {
 
 class ServerThread {
 public:
-    ServerThread(net::RequestHandler *handler, const net::HttpLimits &limits = {}) {
+    // With a TLS configuration (certificate and key), the server speaks HTTPS.
+    ServerThread(net::RequestHandler *handler, const net::HttpLimits &limits = {},
+                 const QSslConfiguration &tls = QSslConfiguration()) {
         m_thread.start();
         QMetaObject::invokeMethod(
             &m_context,
             [&] {
                 m_server = new net::HttpServer(handler, limits);
+                if (!tls.isNull())
+                    m_server->setTlsConfiguration(tls);
                 m_server->listen(QHostAddress::LocalHost, 0);
                 m_port = m_server->serverPort();
             },
@@ -40,6 +44,7 @@ public:
         return n;
     }
     QObject *context() { return &m_context; }
+    net::HttpServer *server() const { return m_server; } // use on the server thread only
 
 private:
     struct Context : QObject {
