@@ -15,6 +15,31 @@ QString AppOptions::journalPath() const {
     return QDir(dataDir).filePath(QStringLiteral("journal.sqlite"));
 }
 
+QString AppOptions::exposureWarning(quint16 boundPort) const {
+    if (listenAddress.isLoopback())
+        return {};
+    const quint16 port = boundPort != 0 ? boundPort : listenPort;
+    const QString where = listenAddress.protocol() == QAbstractSocket::IPv6Protocol
+                              ? QStringLiteral("[%1]:%2").arg(listenAddress.toString()).arg(port)
+                              : QStringLiteral("%1:%2").arg(listenAddress.toString()).arg(port);
+    const QString any = listenAddress == QHostAddress::AnyIPv4 || listenAddress == QHostAddress::AnyIPv6 ||
+                                listenAddress == QHostAddress::Any
+                            ? QStringLiteral("every network interface of this computer")
+                            : QStringLiteral("a network interface of this computer");
+    if (tls())
+        return QStringLiteral(
+                   "the endpoint listens on %1, %2: other machines can reach the webhook route, "
+                   "/healthz and /oauth/callback directly over HTTPS. Smartcar only needs a tunnel "
+                   "to 127.0.0.1 (the default); keep this address only if that is what you want.")
+            .arg(where, any);
+    return QStringLiteral(
+               "the endpoint listens on %1, %2: other machines can reach the webhook route, "
+               "/healthz and /oauth/callback directly, in plain HTTP (deliveries, signatures and "
+               "OAuth codes readable on the network). The expected setup is 127.0.0.1 (the default) "
+               "behind a tunnel that terminates HTTPS, or --tls-cert/--tls-key for HTTPS here.")
+        .arg(where, any);
+}
+
 namespace {
 
 bool parseListen(const QString &value, AppOptions *options, QString *error) {
@@ -95,6 +120,16 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
         QStringLiteral("listen"),
         QStringLiteral("Endpoint address (default 127.0.0.1:8787; port 0 picks a free one)."),
         QStringLiteral("HOST:PORT"));
+    const QCommandLineOption tlsCert(
+        QStringLiteral("tls-cert"),
+        QStringLiteral("Serve HTTPS with this PEM certificate (chain after the leaf); needs --tls-key. "
+                       "Default: the settings' endpoint/tlsCertificate, else plain HTTP."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption tlsKey(
+        QStringLiteral("tls-key"),
+        QStringLiteral("The certificate's unencrypted PEM private key; needs --tls-cert. Default: the "
+                       "settings' endpoint/tlsKey."),
+        QStringLiteral("FILE"));
     const QCommandLineOption dataDir(QStringLiteral("data-dir"),
                                      QStringLiteral("Data folder (default: the platform app-data folder)."),
                                      QStringLiteral("DIR"));
@@ -124,8 +159,8 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
         QStringLiteral("connect: redirect URI registered with Smartcar (default "
                        "http://<listen address>/oauth/callback)."),
         QStringLiteral("URL"));
-    parser.addOptions({demo, headless, listen, dataDir, amtFile, format, vehicle, signal, since, code, all,
-                       connectMode, redirectUri});
+    parser.addOptions({demo, headless, listen, tlsCert, tlsKey, dataDir, amtFile, format, vehicle, signal,
+                       since, code, all, connectMode, redirectUri});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: export"),
                                  QStringLiteral("[command]"));
     parser.process(arguments); // exits on --help, --version and unknown options, with a message
@@ -214,6 +249,22 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
             return false;
         }
     }
+    if (parser.isSet(tlsCert) || parser.isSet(tlsKey)) {
+        options->tlsCertificateFile = parser.value(tlsCert);
+        options->tlsKeyFile = parser.value(tlsKey);
+    } else {
+        const QSettings settings;
+        options->tlsCertificateFile = settings.value(QStringLiteral("endpoint/tlsCertificate")).toString();
+        options->tlsKeyFile = settings.value(QStringLiteral("endpoint/tlsKey")).toString();
+    }
+    if (options->tlsCertificateFile.isEmpty() != options->tlsKeyFile.isEmpty()) {
+        *error =
+            parser.isSet(tlsCert) || parser.isSet(tlsKey)
+                ? QStringLiteral("--tls-cert and --tls-key go together: give both, or neither for plain HTTP")
+                : QStringLiteral("the settings name only one of endpoint/tlsCertificate and endpoint/tlsKey: "
+                                 "set both, or neither for plain HTTP");
+        return false;
+    }
     options->dataDir = parser.isSet(dataDir) ? parser.value(dataDir)
                        : (options->mode != AppOptions::Mode::Demo && !setup.dataDir.isEmpty())
                            ? setup.dataDir
@@ -230,7 +281,9 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
                                  ? QStringLiteral("[%1]").arg(options->listenAddress.toString())
                                  : options->listenAddress.toString();
         options->redirectUri =
-            QStringLiteral("http://%1:%2/oauth/callback").arg(host).arg(options->listenPort);
+            QStringLiteral("%1://%2:%3/oauth/callback")
+                .arg(options->tls() ? QStringLiteral("https") : QStringLiteral("http"), host)
+                .arg(options->listenPort);
     }
     return true;
 }

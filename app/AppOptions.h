@@ -14,6 +14,10 @@ struct AppOptions {
     Mode mode = Mode::Gui;
     QHostAddress listenAddress = QHostAddress::LocalHost;
     quint16 listenPort = 8787;
+    // --tls-cert/--tls-key (else the settings' endpoint/tlsCertificate and endpoint/tlsKey): both
+    // set, the endpoint serves HTTPS with them; both empty, plain HTTP.
+    QString tlsCertificateFile;
+    QString tlsKeyFile;
     QString dataDir;
     QByteArray amt;    // empty when none was configured
     QString amtSource; // where it came from, for messages ("--amt-file", "FLEETMON_AMT", ...)
@@ -32,6 +36,11 @@ struct AppOptions {
     QString redirectUri;                          // --redirect-uri; default http://<listen>/oauth/callback
 
     QString journalPath() const;
+    bool tls() const { return !tlsCertificateFile.isEmpty(); }
+    // For an endpoint that listens beyond loopback: what is exposed and the expected way to expose
+    // it, one paragraph for stderr and the status bar. Empty for a loopback address.
+    // boundPort: the port actually bound, for --listen HOST:0.
+    QString exposureWarning(quint16 boundPort = 0) const;
 };
 
 // Parses the process's arguments. On a usage error it returns false with the message; --help and

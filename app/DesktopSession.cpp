@@ -214,7 +214,12 @@ int DesktopSession::run(QApplication &application) {
     if (m_options.amt.isEmpty())
         endpoint += QObject::tr(
             " — no Application Management Token: deliveries are refused with 503 (Settings → Setup)");
-    window.setEndpointText(endpoint);
+    // An address other machines reach is said where an operator reads (stderr) and where the manager
+    // looks (the status bar, the full text in its tooltip).
+    const QString exposure = m_options.exposureWarning(quint16(ingest.webhookUrl().port()));
+    if (!exposure.isEmpty())
+        std::fprintf(stderr, "fleetmon: warning: %s\n", qPrintable(exposure));
+    window.setEndpointText(endpoint, exposure);
     if (!ingest.selfTestAnswer().isEmpty())
         window.setSelfTest(QString::fromLatin1(IngestService::kSelfTestChallenge),
                            QString::fromLatin1(ingest.selfTestAnswer()));

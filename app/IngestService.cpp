@@ -1,5 +1,7 @@
 #include "app/IngestService.h"
 
+#include "app/TlsCredentials.h"
+
 #include "model/FleetState.h"
 #include "model/FleetUpdateQueue.h"
 #include "net/HttpServer.h"
@@ -115,10 +117,18 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
                 });
             m_endpoint = new smartcar::WebhookEndpoint(options.amt, m_journal.get(), options.journalPath(),
                                                        m_processor);
+            // Each connection holds a descriptor; the cap is clamped to what the limit allows.
+            net::HttpServer::raiseOpenFileLimit();
             m_server = new net::HttpServer(m_router.get());
             QObject::connect(m_thread, &QThread::finished, m_server, &QObject::deleteLater);
             QObject::connect(m_thread, &QThread::finished, m_endpoint, &QObject::deleteLater);
             QObject::connect(m_thread, &QThread::finished, m_processor, &QObject::deleteLater);
+            if (options.tls()) {
+                QSslConfiguration tls;
+                if (!TlsCredentials::load(options.tlsCertificateFile, options.tlsKeyFile, &tls, &threadError))
+                    return;
+                m_server->setTlsConfiguration(tls);
+            }
             if (!m_server->listen(options.listenAddress, options.listenPort)) {
                 threadError = QStringLiteral("cannot listen on %1:%2: %3")
                                   .arg(options.listenAddress.toString())
@@ -143,6 +153,7 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
     // (about 25 MB for 10,000 vehicles) unless asked to give it back.
     malloc_trim(0);
 #endif
+    m_tls = options.tls();
     m_host = options.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
                  ? QLatin1Char('[') + options.listenAddress.toString() + QLatin1Char(']')
                  : options.listenAddress.toString();
@@ -227,7 +238,9 @@ void IngestService::watchVehicles(const QStringList &vehicleIds) {
 }
 
 QUrl IngestService::webhookUrl() const {
-    return QUrl(QStringLiteral("http://%1:%2/webhooks/smartcar").arg(m_host).arg(m_port));
+    return QUrl(QStringLiteral("%1://%2:%3/webhooks/smartcar")
+                    .arg(m_tls ? QStringLiteral("https") : QStringLiteral("http"), m_host)
+                    .arg(m_port));
 }
 
 } // namespace app

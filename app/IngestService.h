@@ -53,7 +53,7 @@ public:
     QThread *ingestThread() const { return m_thread; }
     void stop();
 
-    QUrl webhookUrl() const; // http://HOST:PORT/webhooks/smartcar
+    QUrl webhookUrl() const; // http://HOST:PORT/webhooks/smartcar, https:// when TLS is on
     // Deliveries the start replayed (those after the fleet snapshot) and the vehicles restored.
     qint64 restoredDeliveries() const { return m_restoredDeliveries; }
     qsizetype restoredVehicles() const { return m_restoredVehicles; }
@@ -77,6 +77,7 @@ private:
     net::HttpServer *m_server = nullptr;             // lives on m_thread
     QString m_host;
     quint16 m_port = 0;
+    bool m_tls = false;
     qint64 m_restoredDeliveries = 0;
     qsizetype m_restoredVehicles = 0;
     QByteArray m_selfTestAnswer;

@@ -63,6 +63,9 @@ int runHeadless(QCoreApplication &application, const app::AppOptions &options) {
     QString error;
     if (!ingest.start(options, nullptr, &error))
         return fail(error);
+    if (const QString exposure = options.exposureWarning(quint16(ingest.webhookUrl().port()));
+        !exposure.isEmpty())
+        std::fprintf(stderr, "fleetmon: warning: %s\n", qPrintable(exposure));
     app::UnixSignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &app::UnixSignalWatcher::terminationRequested, &application,
                      [&application] { application.quit(); });

@@ -231,8 +231,8 @@ void MainWindow::createVehicleMenu() {
             [this](const QString &text) { statusBar()->showMessage(text, 15'000); });
 }
 
-void MainWindow::setEndpointText(const QString &text) {
-    m_status->setEndpoint(text);
+void MainWindow::setEndpointText(const QString &text, const QString &warning) {
+    m_status->setEndpoint(text, warning);
 }
 
 void MainWindow::setPublicUrl(const QString &callbackUrl) {

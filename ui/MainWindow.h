@@ -55,7 +55,7 @@ public:
     ~MainWindow() override;
 
     // Where webhooks are received, e.g. "Listening on http://127.0.0.1:8787/webhooks/smartcar".
-    void setEndpointText(const QString &text);
+    void setEndpointText(const QString &text, const QString &warning = {});
     // The public callback URL from the tunnel (empty: none yet). A change after the first tells the
     // manager to update the Smartcar dashboard, which will then send a VERIFY.
     void setPublicUrl(const QString &callbackUrl);

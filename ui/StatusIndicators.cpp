@@ -63,9 +63,16 @@ void StatusIndicators::setOpenAlerts(int count) {
         m_alerts->setStyleSheet(style);
 }
 
-void StatusIndicators::setEndpoint(const QString &text) {
-    m_endpoint->setText(text);
-    m_endpoint->setToolTip(text);
+void StatusIndicators::setEndpoint(const QString &text, const QString &warning) {
+    if (warning.isEmpty()) {
+        m_endpoint->setText(text);
+        m_endpoint->setToolTip(text);
+        m_endpoint->setStyleSheet(QString());
+        return;
+    }
+    m_endpoint->setText(tr("%1 — ⚠ reachable from other machines").arg(text));
+    m_endpoint->setToolTip(warning);
+    m_endpoint->setStyleSheet(QStringLiteral("QLabel { color: #a15c00; font-weight: bold; }"));
 }
 
 void StatusIndicators::setPublicUrl(const QString &callbackUrl, const QString &problem) {

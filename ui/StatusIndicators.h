@@ -22,7 +22,9 @@ public:
 
     void setVehicleCounts(int visible, int total);
     void setOpenAlerts(int count);
-    void setEndpoint(const QString &text);
+    // Where the endpoint listens; a warning (an address other machines reach) is shown beside it,
+    // in amber, the full text in the tooltip.
+    void setEndpoint(const QString &text, const QString &warning = {});
     // The public callback URL (with a copy button), or why there is none.
     void setPublicUrl(const QString &callbackUrl, const QString &problem = {});
     // Counts deliveries for the per-minute rate and notes the last VERIFY answered.

@@ -1,5 +1,6 @@
 // The status bar's delivery rate: deliveries received within the last minute, replays left out,
-// sliding as time passes, and the same whatever the volume (it is counted per second).
+// sliding as time passes, and the same whatever the volume (it is counted per second); the endpoint
+// label flags an address other machines can reach.
 
 #include "ui/StatusIndicators.h"
 
@@ -39,6 +40,27 @@ private Q_SLOTS:
         QCOMPARE(rate->text(), QStringLiteral("2 deliveries/min"));
         status.refresh(kT0 + 91'000);
         QCOMPARE(rate->text(), QStringLiteral("0 deliveries/min"));
+    }
+
+    void endpointBeyondLoopbackIsFlagged() {
+        QStatusBar bar;
+        ui::StatusIndicators status(&bar);
+        auto *endpoint = bar.findChild<QLabel *>(QStringLiteral("endpointLabel"));
+        QVERIFY(endpoint);
+        const QString url = QStringLiteral("Listening on http://0.0.0.0:8787/webhooks/smartcar");
+        const QString warning =
+            QStringLiteral("the endpoint listens on 0.0.0.0:8787, every network interface");
+        status.setEndpoint(url, warning);
+        QVERIFY(endpoint->text().startsWith(url));
+        QVERIFY2(endpoint->text().contains(QStringLiteral("reachable from other machines")),
+                 qPrintable(endpoint->text()));
+        QCOMPARE(endpoint->toolTip(), warning);
+        QVERIFY(!endpoint->styleSheet().isEmpty());
+        // Back on loopback: the plain address, no warning left behind.
+        status.setEndpoint(QStringLiteral("Listening on http://127.0.0.1:8787/webhooks/smartcar"));
+        QCOMPARE(endpoint->text(), QStringLiteral("Listening on http://127.0.0.1:8787/webhooks/smartcar"));
+        QCOMPARE(endpoint->toolTip(), endpoint->text());
+        QVERIFY(endpoint->styleSheet().isEmpty());
     }
 
     void rateAtFleetVolume() {
