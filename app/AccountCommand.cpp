@@ -1,5 +1,6 @@
 #include "app/AccountCommand.h"
 
+#include "app/ProcessHardening.h"
 #include "app/SecretVault.h"
 #include "app/SetupStore.h"
 #include "net/HttpServer.h"
@@ -194,7 +195,10 @@ smartcar::SmartcarAccount::Config AccountCommand::configFor(const AppOptions &op
     const model::SetupValues setup = SetupStore::load();
     smartcar::SmartcarAccount::Config config;
     config.connect.clientId = envOr("FLEETMON_CLIENT_ID", setup.clientId);
-    config.connect.clientSecret = envOr("FLEETMON_CLIENT_SECRET", setup.clientSecret).toUtf8();
+    const QByteArray secretFromEnvironment =
+        ProcessHardening::environmentSecret("FLEETMON_CLIENT_SECRET").value_or(QByteArray()).trimmed();
+    config.connect.clientSecret =
+        secretFromEnvironment.isEmpty() ? setup.clientSecret.toUtf8() : secretFromEnvironment;
     config.connect.redirectUri = options.redirectUri;
     smartcar::ConnectFlow::parseMode(options.connectMode, &config.connect.mode);
     config.webhookId = envOr("FLEETMON_WEBHOOK_ID", setup.webhookId);

@@ -1,5 +1,6 @@
 #include "app/AppOptions.h"
 
+#include "app/ProcessHardening.h"
 #include "app/SetupStore.h"
 
 #include <QCommandLineParser>
@@ -81,8 +82,9 @@ bool readAmt(const QCommandLineParser &parser, const QCommandLineOption &amtFile
         }
         return true;
     }
-    if (qEnvironmentVariableIsSet("FLEETMON_AMT")) {
-        options->amt = qgetenv("FLEETMON_AMT").trimmed();
+    if (const std::optional<QByteArray> fromEnvironment =
+            ProcessHardening::environmentSecret("FLEETMON_AMT")) {
+        options->amt = fromEnvironment->trimmed();
         options->amtSource = QStringLiteral("FLEETMON_AMT");
         return true;
     }

@@ -6,6 +6,7 @@
 #include "app/DesktopSession.h"
 #include "app/ExportCommand.h"
 #include "app/IngestService.h"
+#include "app/ProcessHardening.h"
 #include "app/SecretVault.h"
 #include "app/UnixSignalWatcher.h"
 
@@ -81,6 +82,9 @@ int runHeadless(QCoreApplication &application, const app::AppOptions &options) {
 } // namespace
 
 int main(int argc, char **argv) {
+    // Before the first secret is read (environment, --amt-file, settings, keychain): no core dump
+    // may carry one to disk, and no child process may inherit one.
+    app::ProcessHardening::protectProcess();
     setIdentity();
     app::AppOptions options;
     QString error;
