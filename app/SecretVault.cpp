@@ -202,11 +202,17 @@ bool SecretVault::remove(const QString &key, QString *error) {
     return removeFile(key, err);
 }
 
-bool SecretVault::readFile(const QString &key, QString *value, QString *) const {
+bool SecretVault::readFile(const QString &key, QString *value, QString *error) const {
     if (!QFile::exists(filePath())) {
         value->clear();
         return true;
     }
+    // A copy restored from a backup or made by hand may be open to everyone: closed before use.
+    constexpr QFileDevice::Permissions kOthers = QFileDevice::ReadGroup | QFileDevice::WriteGroup |
+                                                 QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                                                 QFileDevice::WriteOther | QFileDevice::ExeOther;
+    if ((QFile::permissions(filePath()) & kOthers) && !privateFile(filePath(), error))
+        return false;
     const QSettings file(filePath(), QSettings::IniFormat);
     *value = file.value(key).toString();
     return true;

@@ -10,7 +10,16 @@
 #include <QStandardPaths>
 #include <QtTest>
 
+#include <sys/stat.h>
+
 using app::SecretVault;
+
+namespace {
+int privateBits(const QString &path) {
+    struct stat st {};
+    return ::stat(QFile::encodeName(path).constData(), &st) == 0 ? int(st.st_mode & 0777) : -1;
+}
+} // namespace
 
 class tst_SecretVault : public QObject {
     Q_OBJECT
@@ -62,6 +71,37 @@ private Q_SLOTS:
         QVERIFY(vault.remove(QStringLiteral("amt")));
         QVERIFY(vault.read(QStringLiteral("amt"), &value, &error));
         QVERIFY(value.isEmpty());
+    }
+
+    void rewritingKeepsTheFilePrivate() {
+        // The settings file is rewritten through a temporary file renamed into place: the new file
+        // must be as private as the old one, whatever the umask.
+        SecretVault &vault = SecretVault::instance();
+        QString error;
+        const mode_t previous = ::umask(0);
+        for (const char *value : {"amt-one-0123456789", "amt-two-0123456789", "amt-three-0123456789"})
+            QVERIFY2(vault.write(QStringLiteral("amt"), QString::fromLatin1(value), &error),
+                     qPrintable(error));
+        ::umask(previous);
+        QCOMPARE(privateBits(SecretVault::filePath()), 0600);
+        QVERIFY(vault.remove(QStringLiteral("amt")));
+    }
+
+    void looseFileIsMadePrivateOnRead() {
+        // A secrets file restored from a backup or copied by hand may be readable by everyone: the
+        // first read closes it, before the app relies on what it holds.
+        SecretVault &vault = SecretVault::instance();
+        QString value, error;
+        QVERIFY2(vault.write(QStringLiteral("amt"), QStringLiteral("amt-loose-0123456789"), &error),
+                 qPrintable(error));
+        QVERIFY(QFile::setPermissions(SecretVault::filePath(),
+                                      QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                          QFileDevice::ReadGroup | QFileDevice::ReadOther));
+        QCOMPARE(privateBits(SecretVault::filePath()), 0644);
+        QVERIFY2(vault.read(QStringLiteral("amt"), &value, &error), qPrintable(error));
+        QCOMPARE(value, QStringLiteral("amt-loose-0123456789"));
+        QCOMPARE(privateBits(SecretVault::filePath()), 0600);
+        QVERIFY(vault.remove(QStringLiteral("amt")));
     }
 
     void setupSecretsStayOutOfTheSettings() {
