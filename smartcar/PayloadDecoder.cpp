@@ -18,8 +18,10 @@ QString stringOf(const QJsonValue &v) {
     return {};
 }
 
-// Identity and signal keys must be strings: a number or anything else in their place names no
-// vehicle and no signal ("42" would otherwise become a vehicle or signal of its own).
+// Identity and signal keys and VERIFY challenges must be strings: a number or anything else in
+// their place names nothing ("42" would otherwise become a vehicle or signal of its own, or a
+// challenge this endpoint signs). An eventId changes no state; a numeric one is still read as its
+// text so that retries of it stay duplicates.
 QString textOf(const QJsonValue &v) {
     return v.isString() ? v.toString() : QString();
 }
@@ -226,7 +228,7 @@ void decodeUnified(const QJsonObject &root, PayloadDecoder::Result &result) {
     const QString type = event.eventType.toUpper();
     if (type == QLatin1String("VERIFY")) {
         event.kind = model::VehicleEvent::Kind::Verify;
-        result.challenge = stringOf(data.value(QLatin1String("challenge"))).toUtf8();
+        result.challenge = textOf(data.value(QLatin1String("challenge"))).toUtf8();
         return;
     }
     decodeVehicle(root, data, event);
@@ -248,12 +250,12 @@ void decodeLegacy(const QJsonObject &root, PayloadDecoder::Result &result) {
     event.mode = stringOf(root.value(QLatin1String("mode")));
     if (event.eventType.compare(QLatin1String("verify"), Qt::CaseInsensitive) == 0) {
         event.kind = model::VehicleEvent::Kind::Verify;
-        result.challenge = stringOf(payload.value(QLatin1String("challenge"))).toUtf8();
+        result.challenge = textOf(payload.value(QLatin1String("challenge"))).toUtf8();
         return;
     }
     // eventBased / schedule(d) / dynamic: stored and acknowledged; only ids are read from them.
     event.eventId = stringOf(payload.value(QLatin1String("eventId")));
-    event.vehicleId = stringOf(payload.value(QLatin1String("vehicleId")));
+    event.vehicleId = textOf(payload.value(QLatin1String("vehicleId")));
     event.deliveredAt = millisOf(payload.value(QLatin1String("eventTime")));
 }
 

@@ -17,8 +17,9 @@ namespace smartcar {
 // malformed when signed). A key repeated in one object resolves to its last occurrence, as
 // ECMAScript's JSON.parse does (two "eventId": the second is the idempotency key; two "data": the
 // second is read). Fields of the wrong type are never coerced into fleet state: vehicle ids, make,
-// model, VIN and signal codes must be strings, and a signal whose documented fields are of the
-// wrong type is left out of the event (see isWellTyped in the source) rather than applied.
+// model, VIN, signal codes and VERIFY challenges must be strings, and a signal whose documented
+// fields are of the wrong type is left out of the event (see isWellTyped in the source) rather
+// than applied.
 class PayloadDecoder final {
 public:
     struct Result {

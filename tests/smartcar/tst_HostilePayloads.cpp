@@ -339,6 +339,25 @@ private Q_SLOTS:
         QVERIFY(mutations > 200);
     }
 
+    void wrongTypesInIdsAndChallenges() {
+        // Never coerced to text: a number is no vehicle id and no challenge to sign. (A numeric
+        // eventId is read as its text: it changes no state and keeps retries duplicates.)
+        auto r = PayloadDecoder::decode(R"({"eventId":42,"eventType":"VERIFY","data":{"challenge":12345}})");
+        QVERIFY(r.ok);
+        QCOMPARE(int(r.event.kind), int(Kind::Verify));
+        QCOMPARE(r.event.eventId, QStringLiteral("42"));
+        QVERIFY(r.challenge.isEmpty());
+        r = PayloadDecoder::decode(R"({"eventName":"verify","payload":{"challenge":["x"]}})");
+        QCOMPARE(int(r.event.kind), int(Kind::Verify));
+        QVERIFY(r.challenge.isEmpty());
+        r = PayloadDecoder::decode(R"({"eventName":"eventBased","payload":{"eventId":1,"vehicleId":2}})");
+        QVERIFY(r.event.vehicleId.isEmpty());
+        r = PayloadDecoder::decode(
+            R"({"eventId":"e","eventType":"VEHICLE_STATE","data":{"vehicle":{"id":7,"make":1},"vehicleId":"fallback"}})");
+        QCOMPARE(r.event.vehicleId, QStringLiteral("fallback"));
+        QVERIFY(r.event.make.isEmpty());
+    }
+
     void wrongTypesInAnErrorDelivery() {
         // VEHICLE_ERROR entries that are no objects or name no type open no error.
         const auto r = PayloadDecoder::decode(
