@@ -263,6 +263,57 @@ private Q_SLOTS:
         QCOMPARE(routes.handled.load(), 3);
     }
 
+    void headChecksHoldAcrossReadsAndPipelines() {
+        CountingRoutes routes;
+        ServerThread server(&routes.router);
+        // Written a byte at a time, so every check meets its bytes split across reads.
+        const QList<QByteArray> split = {
+            "GET /hello HTTP/1.1\r\nX-A: a\r\n b\r\n\r\n", "GET /hello HTTP/1.1\r\nX-A: a\rX-B: b\r\n\r\n",
+            "GET /hello HTTP/1.1\r\nX-A: a\nX-B: b\r\n\r\n", "GET /hello HTTP/1.1\r\nHost : t\r\n\r\n"};
+        for (const QByteArray &bytes : split) {
+            RawHttpClient client(server.port());
+            QVERIFY(client.waitConnected());
+            for (const char c : bytes) {
+                if (client.socket().state() != QAbstractSocket::ConnectedState)
+                    break;
+                client.send(QByteArray(1, c));
+            }
+            RawResponse r;
+            QVERIFY(client.read(&r));
+            QCOMPARE(r.status, 400);
+            QVERIFY(client.waitClosed());
+        }
+        QCOMPARE(routes.handled.load(), 0);
+        {
+            // The same request written correctly, a byte at a time, is served.
+            RawHttpClient client(server.port());
+            QVERIFY(client.waitConnected());
+            for (const char c : QByteArray("POST /echo HTTP/1.1\r\nX-A: a\r\nContent-Length: 2\r\n\r\nok"))
+                client.send(QByteArray(1, c));
+            RawResponse r;
+            QVERIFY(client.read(&r));
+            QCOMPARE(r.status, 200);
+            QCOMPARE(r.body, QByteArray("ok"));
+        }
+        // In one write: good requests (with the empty line RFC 7230 3.5 lets a client put between
+        // them) are answered in order; the bad one after them gets its 400 and the close.
+        RawHttpClient client(server.port());
+        QVERIFY(client.waitConnected());
+        client.send(post("/echo", "one") + "\r\n" + post("/echo", "two") +
+                    "POST /echo HTTP/1.1\r\nContent-Length : 5\r\n\r\nthree" + post("/echo", "four"));
+        RawResponse r;
+        QVERIFY(client.read(&r));
+        QCOMPARE(r.body, QByteArray("one"));
+        QVERIFY(client.read(&r));
+        QCOMPARE(r.body, QByteArray("two"));
+        QVERIFY(client.read(&r));
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.header("Connection"), QByteArray("close"));
+        QVERIFY(client.waitClosed());
+        QVERIFY(!client.buffered().contains("HTTP/1.1"));
+        QCOMPARE(routes.handled.load(), 3);
+    }
+
     void tenThousandHeaders() {
         CountingRoutes routes;
         ServerThread server(&routes.router);
