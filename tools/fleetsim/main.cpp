@@ -1,9 +1,12 @@
 // fleetsim: a simulated Smartcar fleet that posts signed VEHICLE_STATE webhooks to a receiver over
 // real HTTP and reports how the receiver answered. Exit codes: 0 every delivery acknowledged (2xx),
 // 1 some were not, 2 bad command line (missing or unreadable AMT, bad URL, bad number).
+// With --retry it retries like Smartcar (same body, backoff) until each delivery is acknowledged;
+// --ack-log lists the acknowledged eventIds; --count and --clock-start make a run repeatable.
 // With --write-requests it posts nothing: it writes that many signed requests to a file for a load
 // generator that replays them (wrk in bench/ingest), then exits 0 (1 if the file cannot be written).
 
+#include "DeliveryPoster.h"
 #include "RequestFileWriter.h"
 #include "smartcar/SimulatedFleet.h"
 #include "smartcar/WebhookSender.h"
@@ -40,7 +43,15 @@ struct Options {
     quint64 seed = 1;
     QString requestFile; // --write-requests: write this file instead of posting
     qint64 requestCount = 0;
+    qint64 postCount = 0;    // > 0: post exactly this many deliveries, --duration does not apply
+    qint64 clockStartMs = 0; // > 0: bodies stamped from this simulated time, 1 s per delivery
+    bool retry = false;
+    QString ackLog;
 };
+
+// The simulated clock of --clock-start advances this much per delivery: every delivery is
+// strictly newer than the one before, whatever order a receiver applies them in.
+constexpr qint64 kClockStepMs = 1000;
 
 QTextStream &err() {
     static QTextStream stream(stderr);
@@ -96,9 +107,29 @@ std::variant<Options, int> parseOptions(const QCoreApplication &app) {
                        "--url path, default /webhooks/smartcar) to FILE for a load generator."),
         QStringLiteral("FILE"));
     const QCommandLineOption count(
-        QStringLiteral("count"), QStringLiteral("With --write-requests: how many requests (default 100000)."),
+        QStringLiteral("count"),
+        QStringLiteral("How many deliveries. With --write-requests: the requests written (default "
+                       "100000). Posting: exactly N deliveries, first deliveries included, instead "
+                       "of running for --duration."),
         QStringLiteral("N"), QStringLiteral("100000"));
-    parser.addOptions({url, amtFile, vehicles, rate, duration, connections, seed, writeRequests, count});
+    const QCommandLineOption retry(
+        QStringLiteral("retry"),
+        QStringLiteral("Retry like Smartcar: a delivery not answered 2xx (refused, timed out, other "
+                       "status) is posted again with the same body and eventId after 0.1 s, "
+                       "doubling up to 1 s, until it is acknowledged. Without it a failure is final."));
+    const QCommandLineOption ackLog(
+        QStringLiteral("ack-log"),
+        QStringLiteral("Append the eventId of every delivery answered 2xx to FILE, one per line, "
+                       "written at each answer (readable while fleetsim runs)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption clockStart(
+        QStringLiteral("clock-start"),
+        QStringLiteral("Stamp the bodies from a simulated clock starting at MS (epoch milliseconds) "
+                       "and advancing 1 s per delivery instead of the wall clock: the same seed, "
+                       "count and clock start give byte-identical bodies on every run."),
+        QStringLiteral("MS"));
+    parser.addOptions({url, amtFile, vehicles, rate, duration, connections, seed, writeRequests, count, retry,
+                       ackLog, clockStart});
 
     if (!parser.parse(app.arguments()))
         return usageError(parser.errorText());
@@ -124,6 +155,18 @@ std::variant<Options, int> parseOptions(const QCoreApplication &app) {
         if (!parser.isSet(url))
             return usageError(QStringLiteral("--url is required"));
         o.url = QUrl(parser.value(url), QUrl::StrictMode);
+        if (parser.isSet(count)) {
+            o.postCount = parser.value(count).toLongLong(&ok);
+            if (!ok || o.postCount < 1)
+                return usageError(QStringLiteral("--count must be a whole number >= 1"));
+        }
+        o.retry = parser.isSet(retry);
+        o.ackLog = parser.value(ackLog);
+        if (parser.isSet(clockStart)) {
+            o.clockStartMs = parser.value(clockStart).toLongLong(&ok);
+            if (!ok || o.clockStartMs < 1)
+                return usageError(QStringLiteral("--clock-start must be epoch milliseconds >= 1"));
+        }
     }
     if (const QString why = smartcar::WebhookSender::urlError(o.url); !why.isEmpty())
         return usageError(QStringLiteral("bad --url: %1").arg(why));
@@ -170,21 +213,26 @@ public:
         , m_app(app)
         , m_fleet(options.vehicles, options.seed)
         , m_sender(options.url, options.amt, options.connections) {
+        m_sender.setRetry(options.retry);
         // In rate mode the receiver may fall behind; beyond this backlog the generator waits
         // instead of queueing without bound (the summary shows the rate achieved).
         m_maxInFlight = options.rate > 0 ? options.connections * 16 : options.connections;
-        QObject::connect(&m_sender, &smartcar::WebhookSender::delivered, &m_sender,
-                         [this](int, qint64 latencyNs) {
-                             m_latenciesNs.push_back(latencyNs);
-                             onAnswer();
-                         });
-        QObject::connect(&m_sender, &smartcar::WebhookSender::failed, &m_sender,
-                         [this](const QString &error) {
+        QObject::connect(&m_sender, &DeliveryPoster::delivered, &m_sender, [this](int, qint64 latencyNs) {
+            m_latenciesNs.push_back(latencyNs);
+            onAnswer();
+        });
+        QObject::connect(&m_sender, &DeliveryPoster::failed, &m_sender,
+                         [this](const QString &error, bool willRetry) {
                              ++m_failures[error];
-                             onAnswer();
+                             if (!willRetry)
+                                 onAnswer();
                          });
         m_pacer.setTimerType(Qt::PreciseTimer);
         QObject::connect(&m_pacer, &QTimer::timeout, &m_sender, [this] { pace(); });
+    }
+
+    bool openAckLog(QString *error) {
+        return m_options.ackLog.isEmpty() || m_sender.openAckLog(m_options.ackLog, error);
     }
 
     void start() {
@@ -205,10 +253,20 @@ public:
 private:
     enum class Phase { First, Changes, Draining, Done };
 
-    void post() { m_sender.post(m_fleet.nextDelivery(QDateTime::currentMSecsSinceEpoch())); }
+    void post() {
+        const qint64 nowMs = m_options.clockStartMs > 0
+                                 ? m_options.clockStartMs + m_fleet.deliveryCount() * kClockStepMs
+                                 : QDateTime::currentMSecsSinceEpoch();
+        m_sender.post(m_fleet.nextDelivery(nowMs));
+    }
+
+    bool countReached() const {
+        return m_options.postCount > 0 && m_fleet.deliveryCount() >= m_options.postCount;
+    }
 
     void fillFirstDeliveries() {
-        while (!m_fleet.firstDeliveriesDone() && m_sender.inFlight() < m_options.connections) {
+        while (!m_fleet.firstDeliveriesDone() && !countReached() &&
+               m_sender.inFlight() < m_options.connections) {
             post();
             ++m_firstSent;
         }
@@ -218,7 +276,7 @@ private:
         switch (m_phase) {
         case Phase::First:
             fillFirstDeliveries();
-            if (m_fleet.firstDeliveriesDone() && m_sender.inFlight() == 0)
+            if ((m_fleet.firstDeliveriesDone() || countReached()) && m_sender.inFlight() == 0)
                 startChanges();
             break;
         case Phase::Changes:
@@ -240,7 +298,7 @@ private:
         m_phase = Phase::Changes;
         m_changesStartNs = m_clock.nsecsElapsed();
         m_lastRefillNs = m_changesStartNs;
-        if (m_options.durationS <= 0) {
+        if (m_options.postCount > 0 ? countReached() : m_options.durationS <= 0) {
             drain();
             return;
         }
@@ -255,6 +313,8 @@ private:
     }
 
     bool durationOver() const {
+        if (m_options.postCount > 0)
+            return countReached();
         return double(m_clock.nsecsElapsed() - m_changesStartNs) >= m_options.durationS * 1e9;
     }
 
@@ -306,6 +366,9 @@ private:
             << m_changesSent << " changes)\n";
         out << "acknowledged:  " << m_sender.acknowledgedCount() << " (2xx)\n";
         out << "failed:        " << m_sender.failedCount() << "\n";
+        if (m_options.retry)
+            out << "retried:       " << m_sender.retriedCount() << " attempts (" << m_sender.attemptCount()
+                << " requests in all)\n";
         for (auto it = m_failures.cbegin(); it != m_failures.cend(); ++it)
             out << "  " << it.key() << ": " << it.value() << "\n";
         out.setRealNumberPrecision(1);
@@ -336,7 +399,7 @@ private:
     Options m_options;
     QCoreApplication &m_app;
     smartcar::SimulatedFleet m_fleet;
-    smartcar::WebhookSender m_sender;
+    DeliveryPoster m_sender;
     QTimer m_pacer;
     QElapsedTimer m_clock;
     Phase m_phase = Phase::First;
@@ -392,6 +455,11 @@ int main(int argc, char *argv[]) {
         return writeRequestFile(options);
 
     Run run(options, app);
+    if (QString error; !run.openAckLog(&error)) {
+        err() << "fleetsim: " << error << "\n";
+        err().flush();
+        return kUsageError;
+    }
     QTimer::singleShot(0, &app, [&run] { run.start(); });
     return app.exec();
 }
