@@ -55,8 +55,29 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
     }
     m_journalPath = options.journalPath();
     m_journal = std::make_unique<store::Journal>();
-    if (!m_journal->open(options.journalPath(), error))
+    m_journal->setHealthListener([this, path = m_journalPath](const store::JournalHealth &health) {
+        // Once per episode, where an operator of a headless ingest reads.
+        if (health.damaged) {
+            m_journalDamaged = true;
+            qWarning("fleetmon: %s", qPrintable(health.error));
+        } else if (!health.writable) {
+            qWarning("fleetmon: cannot write the journal %s: %s; deliveries are answered 503 (Smartcar "
+                     "retries them) until it can, checked every %lld ms",
+                     qPrintable(path), qPrintable(health.error),
+                     qint64(std::chrono::milliseconds(store::Journal::kRetryMax).count()));
+        } else {
+            qWarning("fleetmon: the journal %s is writable again after %.1f s; %lld deliveries were "
+                     "answered 503 meanwhile",
+                     qPrintable(path), double(health.downMs) / 1000.0, health.refused);
+        }
+        if (m_storeHealthListener)
+            m_storeHealthListener(health);
+    });
+    if (!m_journal->open(options.journalPath(), error)) {
+        if (store::Database::isDamage(*error) && !error->contains(QLatin1String("README")))
+            *error += QStringLiteral(". ") + store::Database::recoveryHint(m_journalPath);
         return false;
+    }
 
     if (!m_router)
         m_router = std::make_unique<net::Router>();
@@ -144,6 +165,9 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
         Qt::BlockingQueuedConnection);
     context->deleteLater(); // deleted on the ingest thread, where it lives
     if (!ok) {
+        // A damaged page met while restoring the fleet: say what to do about it.
+        if (store::Database::isDamage(threadError) && !threadError.contains(QLatin1String("README")))
+            threadError += QStringLiteral(". ") + store::Database::recoveryHint(m_journalPath);
         *error = threadError;
         stop();
         return false;
@@ -191,6 +215,8 @@ void IngestService::stop() {
 void IngestService::writeLastSnapshot() {
     // The journal is closed and every committed delivery applied: a snapshot as of its last id
     // makes the next start read the fleet instead of replaying what came since the last checkpoint.
+    if (m_journalDamaged)
+        return; // nothing more is written into a damaged file
     const store::Journal::Checkpoint left = m_journal->uncheckpointed();
     if (left.vehicles.isEmpty() && !left.everyVehicle)
         return;

@@ -5,6 +5,7 @@
 
 #include <QString>
 #include <QUrl>
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -25,7 +26,8 @@ class WebhookEndpoint;
 } // namespace smartcar
 namespace store {
 class Journal;
-}
+struct JournalHealth;
+} // namespace store
 
 namespace app {
 
@@ -51,6 +53,11 @@ public:
     void addRoute(const QByteArray &method, const QByteArray &path,
                   std::function<void(const net::HttpRequest &, const net::Responder &)> route);
     QThread *ingestThread() const { return m_thread; }
+    // Told (on the store thread) when the journal stops being writable and when it is again; each
+    // change is also written once to stderr. Before start().
+    void setStoreHealthListener(std::function<void(const store::JournalHealth &)> listener) {
+        m_storeHealthListener = std::move(listener);
+    }
     void stop();
 
     QUrl webhookUrl() const; // http://HOST:PORT/webhooks/smartcar, https:// when TLS is on
@@ -81,6 +88,8 @@ private:
     qint64 m_restoredDeliveries = 0;
     qsizetype m_restoredVehicles = 0;
     QByteArray m_selfTestAnswer;
+    std::function<void(const store::JournalHealth &)> m_storeHealthListener;
+    std::atomic<bool> m_journalDamaged{false}; // set on the store thread
 };
 
 } // namespace app

@@ -8,6 +8,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <sqlite3.h>
+
 namespace store {
 
 namespace {
@@ -27,6 +29,10 @@ Database::Database()
     : m_connectionName(QStringLiteral("fleetmon-%1").arg(g_connectionCounter.fetchAndAddRelaxed(1))) {}
 
 Database::~Database() {
+    close();
+}
+
+void Database::close() {
     m_historyRollup.reset();
     if (m_db.isValid()) {
         m_db.close();
@@ -36,6 +42,7 @@ Database::~Database() {
 }
 
 bool Database::open(const QString &path, Mode mode, QString *error) {
+    close(); // a failed open leaves the connection half made: starting over must not add a second one
     m_path = path;
     const QFileInfo info(path);
     if (mode == Mode::ReadOnly && !info.exists()) {
@@ -59,8 +66,8 @@ bool Database::open(const QString &path, Mode mode, QString *error) {
     // The first read fails on a file that is not SQLite ("file is not a database").
     QSqlQuery probe(m_db);
     if (!probe.exec(QStringLiteral("PRAGMA user_version")) || !probe.next()) {
-        *error = QStringLiteral("%1 is not a readable Fleet Monitor journal: %2")
-                     .arg(path, probe.lastError().text());
+        *error = QStringLiteral("%1 is not a readable Fleet Monitor journal: %2. %3")
+                     .arg(path, probe.lastError().text(), recoveryHint(path));
         return false;
     }
     const int version = probe.value(0).toInt();
@@ -109,6 +116,22 @@ bool Database::open(const QString &path, Mode mode, QString *error) {
         return false;
     }
     return true;
+}
+
+bool Database::isDamage(const QString &error) {
+    for (int code : {SQLITE_CORRUPT, SQLITE_NOTADB})
+        if (error.contains(QString::fromUtf8(sqlite3_errstr(code)), Qt::CaseInsensitive))
+            return true;
+    return false;
+}
+
+QString Database::recoveryHint(const QString &path) {
+    return QStringLiteral("The file was left as it is. To start again, stop Fleet Monitor and move it "
+                          "aside with its -wal file (mv %1 %1.damaged; mv %1-wal %1.damaged-wal), then "
+                          "start: a new journal is created. What the old one still holds can be "
+                          "salvaged with sqlite3 \".recover\"; see \"Recovering a damaged database\" "
+                          "in the README.")
+        .arg(path);
 }
 
 bool Database::migrate(int fromVersion, QString *error) {

@@ -22,6 +22,9 @@ public:
 
     // ReadWrite creates the file and schema when missing; ReadOnly fails when the file is missing.
     bool open(const QString &path, Mode mode, QString *error);
+    // Closes the connection (open() may be called again, e.g. to start over after an I/O error).
+    // Every statement prepared on it must be gone first.
+    void close();
     QSqlDatabase &connection() { return m_db; }
     const QString &path() const { return m_path; }
 
@@ -30,6 +33,12 @@ public:
     HistoryRollup *historyRollup() { return m_historyRollup.get(); }
 
     static constexpr int kSchemaVersion = 4;
+
+    // True when an error reported for the journal says its file is damaged (SQLite's own words for
+    // a malformed image or a file that is no database), not merely unreachable.
+    static bool isDamage(const QString &error);
+    // What to tell whoever meets a damaged journal at path: it is left as it is, and how to go on.
+    static QString recoveryHint(const QString &path);
 
 private:
     bool migrate(int fromVersion, QString *error);

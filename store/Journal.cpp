@@ -9,6 +9,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <sqlite3.h>
+
 namespace store {
 
 namespace {
@@ -33,6 +35,10 @@ bool Journal::open(const QString &path, QString *error) {
 
 void Journal::setCommitListener(CommitListener listener) {
     m_listener = std::move(listener);
+}
+
+void Journal::setHealthListener(HealthListener listener) {
+    m_healthListener = std::move(listener);
 }
 
 quint64 Journal::append(model::Delivery delivery) {
@@ -99,6 +105,15 @@ void Journal::close() {
 }
 
 void Journal::run(Database &db) {
+    // SQLite rolls a failed transaction back, but after a full disk or an I/O error the one state
+    // known to be sound is a fresh connection: the file is closed and opened again.
+    while (!serve(db)) {
+        if (!recover(db))
+            return;
+    }
+}
+
+bool Journal::serve(Database &db) {
     // The writer's page cache holds the upper levels and the recently touched leaves of the
     // history and event_ids indexes: with SQLite's 2 MB default, every insert into a journal of a
     // few hundred thousand deliveries re-read its pages from the OS (a pread each).
@@ -146,17 +161,123 @@ void Journal::run(Database &db) {
                     continue;
                 }
                 if (m_stopping && !m_pruneRequested)
-                    return; // everything queued was written, every asked prune done
-                continue;   // time to prune, or asked to
+                    return true; // everything queued was written, every asked prune done
+                continue;        // time to prune, or asked to
             }
             while (!m_queue.empty() && batch.size() < kMaxBatch) {
                 batch.push_back(std::move(m_queue.front()));
                 m_queue.pop_front();
             }
         }
-        writeBatch(batch, db, writer);
+        const bool written = writeBatch(batch, db, writer);
         batch.clear();
+        if (!written)
+            return false;
     }
+}
+
+bool Journal::recover(Database &db) {
+    const QString path = db.path();
+    db.close();
+    const auto downSince = std::chrono::steady_clock::now();
+    // A checkpoint not written now is written whole later: every vehicle, as of a later id.
+    if (!m_snapshotBacklog.empty()) {
+        m_snapshotBacklog.clear();
+        m_uncheckpointed.everyVehicle = true;
+    }
+    // Writing more into a malformed file can only spread the damage, and no retry mends it.
+    const bool damaged = m_failureCode == SQLITE_CORRUPT || m_failureCode == SQLITE_NOTADB;
+    m_health.writable = false;
+    m_health.damaged = damaged;
+    m_health.error = damaged ? QStringLiteral("%1 is damaged: %2. Deliveries are refused until Fleet Monitor "
+                                              "is restarted on a sound journal. %3")
+                                   .arg(path, m_failure, Database::recoveryHint(path))
+                             : m_failure;
+    m_health.downMs = 0;
+    if (m_healthListener)
+        m_healthListener(m_health);
+    QString lastError = damaged ? QStringLiteral("the journal is damaged: %1").arg(m_failure) : m_failure;
+    auto delay = std::chrono::milliseconds(kRetryFirst);
+    for (;;) {
+        const auto retryAt = std::chrono::steady_clock::now() + delay;
+        for (;;) {
+            std::deque<Pending> arrived;
+            bool stopping = false;
+            {
+                std::unique_lock lock(m_mutex);
+                const auto due = [this] { return m_stopping || !m_queue.empty(); };
+                if (damaged)
+                    m_wake.wait(lock, due); // never tried again
+                else
+                    m_wake.wait_until(lock, retryAt, due);
+                arrived.swap(m_queue);
+                stopping = m_stopping;
+            }
+            // Answered at once: Smartcar retries a refused delivery, it must not wait for a timeout.
+            if (!arrived.empty())
+                refuse(arrived, lastError);
+            if (stopping)
+                return false;
+            if (!damaged && std::chrono::steady_clock::now() >= retryAt)
+                break;
+        }
+        QString error;
+        if (db.open(path, Database::Mode::ReadWrite, &error) && probeWrite(db, &error))
+            break;
+        db.close();
+        lastError = error;
+        delay = std::min<std::chrono::milliseconds>(delay * 2, kRetryMax);
+    }
+    m_health.writable = true;
+    m_health.downMs =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - downSince)
+            .count();
+    if (m_healthListener)
+        m_healthListener(m_health);
+    m_health = {};
+    if (!m_heldAlerts.isEmpty()) {
+        // Older than anything queued now, so they go first.
+        Pending held;
+        held.alerts = std::exchange(m_heldAlerts, {});
+        std::lock_guard lock(m_mutex);
+        m_queue.push_front(std::move(held));
+    }
+    return true;
+}
+
+// A write that needs what a delivery needs (a writable file, room for a WAL frame) and changes
+// nothing: the schema version, set to what it is.
+bool Journal::probeWrite(Database &db, QString *error) {
+    sqlite3 *handle = SqliteStatement::handleOf(db.connection());
+    const QByteArray setVersion = "PRAGMA user_version=" + QByteArray::number(Database::kSchemaVersion);
+    if (!SqliteStatement::exec(handle, "BEGIN IMMEDIATE", error))
+        return false;
+    if (SqliteStatement::exec(handle, setVersion.constData(), error) &&
+        SqliteStatement::exec(handle, "COMMIT", error))
+        return true;
+    SqliteStatement::exec(handle, "ROLLBACK", nullptr);
+    return false;
+}
+
+void Journal::refuse(std::deque<Pending> &batch, const QString &error) {
+    QList<AppendResult> results;
+    for (Pending &p : batch) {
+        if (p.ticket == 0) {
+            m_heldAlerts += p.alerts;
+            if (p.snapshotCoveredId > 0)
+                m_uncheckpointed.everyVehicle = true;
+            continue;
+        }
+        AppendResult r;
+        r.ticket = p.ticket;
+        r.committed = false;
+        r.error = error;
+        r.verdict = p.delivery.verdict;
+        results.append(r);
+    }
+    m_health.refused += results.size();
+    if (m_listener && !results.isEmpty())
+        m_listener(results);
 }
 
 bool Journal::writeTransaction(Database &db, JournalWriter &writer,
@@ -177,13 +298,15 @@ bool Journal::writeTransaction(Database &db, JournalWriter &writer,
         *error = sql.lastError().text();
     }
     if (!ok) {
+        // Before the rollback, which would report its own outcome instead.
+        m_failureCode = sqlite3_extended_errcode(SqliteStatement::handleOf(sql)) & 0xff; // primary code
         sql.rollback();
         db.historyRollup()->discardPending(); // none of the readings it was told of are stored
     }
     return ok;
 }
 
-void Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter &writer) {
+bool Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter &writer) {
     QList<AppendResult> results;
     results.reserve(qsizetype(batch.size()));
     QList<model::Alert> alerts;
@@ -225,24 +348,35 @@ void Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter
             r.verdict = p.delivery.verdict;
             results.append(r);
         }
+        m_health.refused += results.size();
+        m_failure = error;
     }
     // The deliveries are durable: their answers go out now, not after the alert and snapshot
     // writes below (a snapshot of thousands of vehicles takes long enough to show in latency).
     if (m_listener && !results.isEmpty())
         m_listener(results);
+    if (!ok) {
+        m_heldAlerts += alerts; // written once the journal can be written again
+        return false;
+    }
     QString alertError;
     if (!alerts.isEmpty() &&
         !writeTransaction(
-            db, writer, [&](JournalWriter &w) { return w.writeAlerts(alerts); }, &alertError))
-        qWarning("fleetmon: storing %lld alert changes failed: %s", qint64(alerts.size()),
-                 qPrintable(alertError));
+            db, writer, [&](JournalWriter &w) { return w.writeAlerts(alerts); }, &alertError)) {
+        m_heldAlerts += alerts;
+        m_failure = alertError;
+        if (m_checkpointRequester)
+            noteCommitted(batch, results);
+        return false;
+    }
     // One slice of a pending fleet snapshot per batch: 10,000 vehicles in one go held the store
     // thread (and so the next batch's answers) for most of a second.
     if (!m_snapshotBacklog.empty())
         writeSnapshotChunk(db);
-    if (m_checkpointRequester && ok)
+    if (m_checkpointRequester)
         noteCommitted(batch, results);
     m_walCheckpointer.writerCommitted(); // the answers are out: a checkpoint may start now
+    return true;
 }
 
 // Runs after the listener was called for the batch: whoever answers the request on the thread the

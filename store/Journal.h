@@ -27,6 +27,19 @@ struct AppendResult {
     qint64 id = 0;                                     // journal sequence number
 };
 
+// Whether the journal can take deliveries. While it cannot (disk full, data folder read-only, an
+// I/O error), every delivery is refused at once, nothing is answered as stored, and the store
+// thread reopens the file and tries a write every kRetryFirst..kRetryMax until one commits. A
+// damaged file (SQLite finds a malformed page) is not tried again: deliveries are refused until
+// the app stops, and `damaged` says the file needs the recovery the README describes.
+struct JournalHealth {
+    bool writable = true;
+    bool damaged = false;
+    QString error;      // why it cannot write (the first failure of the episode)
+    qint64 refused = 0; // deliveries reported not committed during the episode
+    qint64 downMs = 0;  // when writable again: how long it could not write
+};
+
 // The single writer of the database, on its own thread. Appends from any thread queue up; the store
 // thread writes everything queued in one transaction and commits (group commit: while one batch
 // is being synced, the next one gathers), then reports the whole batch to the listener at once.
@@ -43,7 +56,13 @@ public:
     // Starts the store thread and opens (or creates) the file there. Blocks until it knows.
     bool open(const QString &path, QString *error);
     void setCommitListener(CommitListener listener); // before the first append
-    quint64 append(model::Delivery delivery);        // thread-safe
+    // Told on the store thread when the journal stops being writable and when it is again: once
+    // per episode, however many deliveries it refuses meanwhile. Before open().
+    using HealthListener = std::function<void(const JournalHealth &)>;
+    void setHealthListener(HealthListener listener);
+    static constexpr auto kRetryFirst = std::chrono::milliseconds(250);
+    static constexpr auto kRetryMax = std::chrono::seconds(2);
+    quint64 append(model::Delivery delivery); // thread-safe
     // Stores alert snapshots (insert or replace by id), in order with the deliveries. Thread-safe.
     void saveAlerts(const QList<model::Alert> &alerts);
     // History older than this many days is deleted now and then on the store thread; 0 keeps all.
@@ -90,7 +109,15 @@ private:
     static constexpr qsizetype kSnapshotChunk = 256; // vehicles per snapshot transaction
     void writeSnapshotChunk(Database &db);
     void run(Database &db);
-    void writeBatch(std::deque<Pending> &batch, Database &db, class JournalWriter &writer);
+    // Writes until told to stop (true) or until a write fails (false: the connection must go).
+    bool serve(Database &db);
+    // After a failed write: closes, then reopens and probes the file until a write commits (true)
+    // or the journal is told to stop (false). Deliveries arriving meanwhile are refused at once.
+    bool recover(Database &db);
+    bool probeWrite(Database &db, QString *error);
+    // Reports deliveries as not committed; keeps alert snapshots for later, drops fleet snapshots.
+    void refuse(std::deque<Pending> &batch, const QString &error);
+    bool writeBatch(std::deque<Pending> &batch, Database &db, class JournalWriter &writer);
     void pruneHistory(Database &db);
     bool writeTransaction(Database &db, JournalWriter &writer,
                           const std::function<bool(JournalWriter &)> &write, QString *error);
@@ -99,6 +126,12 @@ private:
     WalCheckpointer::Limits m_walLimits;
     WalCheckpointer m_walCheckpointer; // started and stopped by the store thread
     CommitListener m_listener;
+    HealthListener m_healthListener;
+    JournalHealth m_health;           // store thread only
+    QString m_failure;                // store thread: the error that ended the last serve()
+    int m_failureCode = 0;            // store thread: its SQLite result code
+    QList<model::Alert> m_heldAlerts; // store thread: alert snapshots that could not be written yet
+    bool m_snapshotLost = false;      // store thread: a checkpoint was dropped while not writable
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<Pending> m_queue;

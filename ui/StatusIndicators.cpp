@@ -17,6 +17,7 @@ StatusIndicators::StatusIndicators(QStatusBar *bar)
     , m_rate(new QLabel(bar))
     , m_verify(new QLabel(bar))
     , m_endpoint(new QLabel(bar))
+    , m_store(new QLabel(bar))
     , m_public(new QLabel(bar))
     , m_copy(new QToolButton(bar)) {
     m_vehicles->setObjectName(QStringLiteral("vehicleCountLabel"));
@@ -27,6 +28,12 @@ StatusIndicators::StatusIndicators(QStatusBar *bar)
     // The manager pastes this URL into the tunnel or the Smartcar dashboard.
     m_endpoint->setTextInteractionFlags(Qt::TextSelectableByMouse);
     bar->addWidget(m_vehicles, 1);
+    // First of the permanent facts: while it shows, Smartcar is being told to come back later.
+    m_store->setObjectName(QStringLiteral("storeProblemLabel"));
+    m_store->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold"));
+    m_store->setWordWrap(false);
+    bar->addPermanentWidget(m_store);
+    m_store->hide();
     m_public->setObjectName(QStringLiteral("publicUrlLabel"));
     m_public->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_copy->setText(tr("Copy"));
@@ -73,6 +80,22 @@ void StatusIndicators::setEndpoint(const QString &text, const QString &warning) 
     m_endpoint->setText(tr("%1 — ⚠ reachable from other machines").arg(text));
     m_endpoint->setToolTip(warning);
     m_endpoint->setStyleSheet(QStringLiteral("QLabel { color: #a15c00; font-weight: bold; }"));
+}
+
+void StatusIndicators::setStoreProblem(const QString &problem) {
+    if (problem.isEmpty()) {
+        m_store->clear();
+        m_store->setToolTip(QString());
+        m_store->hide();
+        return;
+    }
+    m_store->setText(tr("Deliveries not stored: answering 503"));
+    m_store->setToolTip(problem);
+    m_store->show();
+}
+
+QString StatusIndicators::storeProblemText() const {
+    return m_store->isHidden() ? QString() : m_store->toolTip();
 }
 
 void StatusIndicators::setPublicUrl(const QString &callbackUrl, const QString &problem) {

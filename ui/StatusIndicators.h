@@ -25,6 +25,9 @@ public:
     // Where the endpoint listens; a warning (an address other machines reach) is shown beside it,
     // in amber, the full text in the tooltip.
     void setEndpoint(const QString &text, const QString &warning = {});
+    // Why deliveries cannot be stored (shown in red until cleared with an empty text).
+    void setStoreProblem(const QString &problem);
+    QString storeProblemText() const;
     // The public callback URL (with a copy button), or why there is none.
     void setPublicUrl(const QString &callbackUrl, const QString &problem = {});
     // Counts deliveries for the per-minute rate and notes the last VERIFY answered.
@@ -40,6 +43,7 @@ private:
     QLabel *m_rate;
     QLabel *m_verify;
     QLabel *m_endpoint;
+    QLabel *m_store;
     QLabel *m_public;
     QToolButton *m_copy;
     // Deliveries per second of receive time, in a ring indexed by epoch second modulo 60: constant

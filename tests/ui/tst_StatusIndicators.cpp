@@ -1,6 +1,7 @@
 // The status bar's delivery rate: deliveries received within the last minute, replays left out,
 // sliding as time passes, and the same whatever the volume (it is counted per second); the endpoint
-// label flags an address other machines can reach.
+// label flags an address other machines can reach; the journal's problem shows while deliveries
+// cannot be stored and goes when they can again.
 
 #include "ui/StatusIndicators.h"
 
@@ -75,6 +76,26 @@ private Q_SLOTS:
         }
         status.refresh(kT0 + 99'999);
         QCOMPARE(status.deliveriesText(), QStringLiteral("120000 deliveries/min"));
+    }
+
+    void storeProblemShowsUntilCleared() {
+        QStatusBar bar;
+        bar.show();
+        ui::StatusIndicators status(&bar);
+        auto *label = bar.findChild<QLabel *>(QStringLiteral("storeProblemLabel"));
+        QVERIFY(label);
+        QVERIFY(!label->isVisible());
+        QVERIFY(status.storeProblemText().isEmpty());
+        const QString why = QStringLiteral("The journal /data/journal.sqlite cannot be written: database or "
+                                           "disk is full.");
+        status.setStoreProblem(why);
+        QVERIFY(label->isVisible());
+        QVERIFY(label->text().contains(QLatin1String("503")));
+        QCOMPARE(label->toolTip(), why);
+        QCOMPARE(status.storeProblemText(), why);
+        status.setStoreProblem(QString());
+        QVERIFY(!label->isVisible());
+        QVERIFY(status.storeProblemText().isEmpty());
     }
 };
 

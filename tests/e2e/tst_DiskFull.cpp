@@ -1,0 +1,347 @@
+// A data folder that fills up or turns read-only under a running `fleetmon --headless`: on a real
+// small tmpfs the test fills with a filler file, deliveries must be answered 503 (Smartcar retries
+// them), never 2xx unless stored; the problem is said once on stderr, and the endpoint answers 2xx
+// again without a restart once there is room (or the folder is writable) again. Nothing
+// acknowledged is lost.
+//
+// Mounting needs a mount namespace: the test runs itself again under `unshare` (as root, or as a
+// user mapped to root in a user namespace), so its tmpfs is private and vanishes with it. Where
+// neither works it is skipped, saying why.
+
+#include "smartcar/Signature.h"
+#include "smartcar/SimulatedFleet.h"
+#include "support/FleetmonProcess.h"
+#include "support/RawHttpClient.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using testsupport::FleetmonProcess;
+using testsupport::RawHttpClient;
+using testsupport::RawResponse;
+
+namespace {
+
+const QByteArray kAmt = "disk-full-amt";
+const char kInsideVariable[] = "FLEETMON_DISKFULL_NAMESPACE";
+const char kSkipVariable[] = "FLEETMON_DISKFULL_SKIP";
+
+struct Delivery {
+    QString eventId;
+    QByteArray body;
+};
+
+int post(quint16 port, const QByteArray &body, QByteArray *answer = nullptr) {
+    RawHttpClient client(port);
+    if (!client.waitConnected())
+        return 0;
+    client.send("POST /webhooks/smartcar HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                "SC-Signature: " +
+                smartcar::Signature::hmacSha256Hex(kAmt, body) +
+                "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    RawResponse r;
+    if (!client.read(&r, 15000))
+        return 0;
+    if (answer)
+        *answer = r.body;
+    return r.status;
+}
+
+bool run(const QString &program, const QStringList &arguments, QByteArray *output = nullptr) {
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(program, arguments);
+    const bool ok = p.waitForFinished(10000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+    if (output)
+        *output = p.readAll();
+    return ok;
+}
+
+// Writes to the filler until the file system refuses; the bytes it took.
+qint64 fill(const QString &path) {
+    QFile filler(path);
+    if (!filler.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
+        return -1;
+    const QByteArray chunk(64 * 1024, 'f');
+    const QByteArray page(4096, 'f');
+    qint64 total = 0;
+    for (const QByteArray *piece : {&chunk, &page}) {
+        for (;;) {
+            const qint64 written = filler.write(*piece);
+            if (written <= 0)
+                break;
+            total += written;
+            if (written < piece->size())
+                break;
+        }
+    }
+    return total;
+}
+
+class MountedTmpfs {
+public:
+    bool mount(const QString &path, const QString &size, QByteArray *why) {
+        m_path = path;
+        QDir().mkpath(path);
+        m_mounted = run(QStringLiteral("mount"), {"-t", "tmpfs", "-o", "size=" + size, "tmpfs", path}, why);
+        return m_mounted;
+    }
+    bool remount(const QString &mode, QByteArray *why) {
+        return run(QStringLiteral("mount"), {"-o", "remount," + mode, m_path}, why);
+    }
+    ~MountedTmpfs() {
+        if (m_mounted)
+            run(QStringLiteral("umount"), {"-l", m_path});
+    }
+
+private:
+    QString m_path;
+    bool m_mounted = false;
+};
+
+} // namespace
+
+class tst_DiskFull : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_tmp;
+    smartcar::SimulatedFleet m_fleet{5, 7};
+
+    Delivery next() {
+        const QByteArray body = m_fleet.nextDelivery(QDateTime::currentMSecsSinceEpoch());
+        return {QJsonDocument::fromJson(body).object().value("eventId").toString(), body};
+    }
+
+    // Posts fresh deliveries until one is refused; the acknowledged ones join `acked`.
+    int postUntilRefused(quint16 port, QSet<QString> *acked, Delivery *refused, QByteArray *answer) {
+        for (int i = 0; i < 3000; ++i) {
+            const Delivery d = next();
+            const int status = post(port, d.body, answer);
+            if (status / 100 == 2) {
+                acked->insert(d.eventId);
+                continue;
+            }
+            *refused = d;
+            return status;
+        }
+        return 200;
+    }
+
+    // Posts the delivery again every 100 ms, as a retrying sender would, until it is acknowledged.
+    qint64 msUntilAcknowledged(quint16 port, const Delivery &d, int timeoutMs) {
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < timeoutMs) {
+            if (post(port, d.body) / 100 == 2)
+                return clock.elapsed();
+            QTest::qWait(100);
+        }
+        return -1;
+    }
+
+    static void verifyStored(const QString &data, const QSet<QString> &acked, const QSet<QString> &absent) {
+        QByteArray err;
+        const QJsonDocument doc = FleetmonProcess::exportJson(data, "deliveries", &err);
+        QVERIFY2(doc.isArray(), err.constData());
+        QHash<QString, int> accepted;
+        for (const QJsonValue &v : doc.array())
+            if (v["verdict"].toString() == "accepted")
+                ++accepted[v["eventId"].toString()];
+        for (const QString &id : acked)
+            QVERIFY2(accepted.value(id) == 1, qPrintable(id));
+        for (const QString &id : absent)
+            QVERIFY2(!accepted.contains(id), qPrintable("answered 503 but stored: " + id));
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        if (qEnvironmentVariableIsSet(kSkipVariable))
+            QSKIP(qPrintable(qEnvironmentVariable(kSkipVariable)));
+        QVERIFY(m_tmp.isValid());
+    }
+
+    void fullDiskAnswers503AndRecoversWithoutRestart() {
+        const QString mount = m_tmp.filePath("full");
+        MountedTmpfs fs;
+        QByteArray why;
+        QVERIFY2(fs.mount(mount, "4m", &why), why.constData());
+        const QString data = mount + "/data";
+        FleetmonProcess app(data, kAmt);
+        QVERIFY(app.start());
+
+        QSet<QString> acked;
+        for (int i = 0; i < 10; ++i) {
+            const Delivery d = next();
+            QCOMPARE(post(app.port(), d.body), 200);
+            acked.insert(d.eventId);
+        }
+        const qint64 filled = fill(mount + "/filler");
+        QVERIFY(filled > 0);
+
+        // The WAL may still have room it had before: deliveries are stored until it has none.
+        Delivery refused;
+        QByteArray answer;
+        const qsizetype ackedBefore = acked.size();
+        QCOMPARE(postUntilRefused(app.port(), &acked, &refused, &answer), 503);
+        QVERIFY2(answer.contains("not stored"), answer.constData());
+        const qsizetype storedWhileFull = acked.size() - ackedBefore;
+        // Refused at once while the journal cannot write, however many arrive.
+        QSet<QString> neverRetried;
+        QElapsedTimer refusing;
+        refusing.start();
+        for (int i = 0; i < 20; ++i) {
+            const Delivery d = next();
+            QCOMPARE(post(app.port(), d.body), 503);
+            neverRetried.insert(d.eventId);
+        }
+        const double msPerRefusal = double(refusing.elapsed()) / 20.0;
+        QTest::qWait(300);
+        QByteArray err = app.process().readAllStandardError();
+        QCOMPARE(err.count("cannot write the journal"), 1);
+        QVERIFY2(err.contains(QFile::encodeName(data)), err.constData());
+
+        // Room again: the next attempt of the refused delivery is stored, without a restart.
+        QVERIFY(QFile::remove(mount + "/filler"));
+        const qint64 recoveryMs = msUntilAcknowledged(app.port(), refused, 10000);
+        QVERIFY2(recoveryMs >= 0, "still refused 10 s after the space came back");
+        acked.insert(refused.eventId);
+        for (int i = 0; i < 10; ++i) {
+            const Delivery d = next();
+            QCOMPARE(post(app.port(), d.body), 200);
+            acked.insert(d.eventId);
+        }
+        QTest::qWait(200);
+        err += app.process().readAllStandardError();
+        QCOMPARE(err.count("cannot write the journal"), 1);
+        QCOMPARE(err.count("is writable again"), 1);
+        QCOMPARE(app.stop(), 0);
+        verifyStored(data, acked, neverRetried);
+        qInfo("disk full (%lld KiB filler): %lld deliveries still stored in the WAL's room, then 503 "
+              "(%.1f ms per refused delivery); 2xx again %lld ms after the filler went; %lld "
+              "acknowledged deliveries all stored once",
+              filled / 1024, qint64(storedWhileFull), msPerRefusal, recoveryMs, qint64(acked.size()));
+    }
+
+    void readOnlyFolderAnswers503AndRecoversWithoutRestart() {
+        const QString mount = m_tmp.filePath("ro");
+        MountedTmpfs fs;
+        QByteArray why;
+        QVERIFY2(fs.mount(mount, "4m", &why), why.constData());
+        const QString data = mount + "/data";
+        FleetmonProcess app(data, kAmt);
+        QVERIFY(app.start());
+        QSet<QString> acked;
+        for (int i = 0; i < 10; ++i) {
+            const Delivery d = next();
+            QCOMPARE(post(app.port(), d.body), 200);
+            acked.insert(d.eventId);
+        }
+        // Linux refuses to remount a file system read-only while a file on it is open for writing
+        // ("mount point is busy"): while the journal works, it cannot happen. It can once a write
+        // failed and the journal closed its files to start over, which a full disk brings about.
+        QVERIFY2(!fs.remount("ro", &why), "remounted read-only under an open journal");
+        QVERIFY(fill(mount + "/filler") > 0);
+        Delivery refused;
+        QCOMPARE(postUntilRefused(app.port(), &acked, &refused, nullptr), 503);
+        QElapsedTimer clock;
+        clock.start();
+        bool readOnly = false;
+        while (!readOnly && clock.elapsed() < 10000) {
+            readOnly = fs.remount("ro", &why); // between two attempts to reopen the journal
+            if (!readOnly)
+                QTest::qWait(20);
+        }
+        QVERIFY2(readOnly, why.constData());
+        // Room again, but read-only: the journal still cannot write.
+        QVERIFY2(fs.remount("ro,size=16m", &why), why.constData());
+        QTest::qWait(2500); // longer than the longest wait between two attempts
+        QCOMPARE(post(app.port(), refused.body), 503);
+        const Delivery whileReadOnly = next();
+        QCOMPARE(post(app.port(), whileReadOnly.body), 503);
+
+        QVERIFY2(fs.remount("rw", &why), why.constData());
+        const qint64 recoveryMs = msUntilAcknowledged(app.port(), refused, 10000);
+        QVERIFY2(recoveryMs >= 0, "still refused 10 s after the folder became writable");
+        acked.insert(refused.eventId);
+        QVERIFY(msUntilAcknowledged(app.port(), whileReadOnly, 1000) >= 0);
+        acked.insert(whileReadOnly.eventId);
+        QTest::qWait(200);
+        const QByteArray err = app.process().readAllStandardError();
+        QCOMPARE(err.count("cannot write the journal"), 1); // one episode, full then read-only
+        QCOMPARE(err.count("is writable again"), 1);
+        QCOMPARE(app.stop(), 0);
+        verifyStored(data, acked, {});
+        qInfo("read-only data folder: 503 while read-only; 2xx again %lld ms after remounting rw; %lld "
+              "acknowledged deliveries all stored once",
+              recoveryMs, qint64(acked.size()));
+    }
+};
+
+namespace {
+
+// True when `unshare` with these flags can mount a tmpfs in a private mount namespace here.
+bool namespaceWorks(const std::vector<const char *> &flags) {
+    char dir[] = "/tmp/fleetmon-unshare-XXXXXX";
+    if (!::mkdtemp(dir))
+        return false;
+    const std::string script = std::string("mount -t tmpfs -o size=64k tmpfs ") + dir;
+    const pid_t child = ::fork();
+    if (child == 0) {
+        std::vector<const char *> argv{"unshare"};
+        argv.insert(argv.end(), flags.begin(), flags.end());
+        for (const char *a : {"--propagation", "private", "sh", "-c", script.c_str()})
+            argv.push_back(a);
+        argv.push_back(nullptr);
+        ::freopen("/dev/null", "w", stderr);
+        ::execvp("unshare", const_cast<char *const *>(argv.data()));
+        ::_exit(127);
+    }
+    int status = 0;
+    const bool ok =
+        child > 0 && ::waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    ::rmdir(dir);
+    return ok;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    if (!std::getenv(kInsideVariable)) {
+        // Root needs only a mount namespace; anyone else a user namespace mapped to root as well.
+        const std::vector<const char *> flags = ::geteuid() == 0
+                                                    ? std::vector<const char *>{"--mount"}
+                                                    : std::vector<const char *>{"--map-root-user", "--mount"};
+        if (namespaceWorks(flags)) {
+            ::setenv(kInsideVariable, "1", 1);
+            std::vector<char *> args{const_cast<char *>("unshare")};
+            for (const char *f : flags)
+                args.push_back(const_cast<char *>(f));
+            args.push_back(const_cast<char *>("--propagation"));
+            args.push_back(const_cast<char *>("private"));
+            for (int i = 0; i < argc; ++i)
+                args.push_back(argv[i]);
+            args.push_back(nullptr);
+            ::execvp("unshare", args.data());
+        }
+        ::setenv(kSkipVariable,
+                 "cannot mount a tmpfs here: `unshare --mount` (and `--map-root-user --mount` for a "
+                 "non-root user) failed; user namespaces may be disabled",
+                 1);
+    }
+    QCoreApplication app(argc, argv);
+    tst_DiskFull test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_DiskFull.moc"
