@@ -29,7 +29,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -107,6 +109,24 @@ private:
     sockaddr_in m_address{};
 };
 
+// A blocking connect that survives libFuzzer's timer signals: interrupted, it completes anyway.
+bool connectTo(int fd, const sockaddr_in &address) {
+    if (::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0)
+        return true;
+    if (errno != EINTR)
+        return false;
+    pollfd wait{fd, POLLOUT, 0};
+    while (::poll(&wait, 1, 10'000) < 0)
+        if (errno != EINTR)
+            return false;
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
+        return false;
+    errno = error;
+    return error == 0;
+}
+
 // Reads what the server sent so far. Returns true when something happened (bytes or the end).
 bool drain(int fd, QByteArray &received, bool &ended, bool &reset) {
     bool progress = false;
@@ -162,9 +182,11 @@ void sendAll(int fd, QByteArrayView bytes, QByteArray &received, bool &ended, bo
 
 // The server's side of the conversation must be a sequence of complete HTTP/1.1 responses: a
 // status line, headers with exactly one Content-Length, the body it announces. Interim 100 Continue
-// responses may come in between. When the server closed cleanly, nothing may be cut off.
+// responses may come in between. Nothing follows a response that says "Connection: close". When the
+// server closed cleanly, nothing may be cut off.
 void checkResponses(const QByteArray &stream, bool cleanEnd) {
     qsizetype pos = 0;
+    bool closeAnnounced = false;
     while (pos < stream.size()) {
         const qsizetype headEnd = stream.indexOf("\r\n\r\n", pos);
         if (headEnd < 0) {
@@ -188,12 +210,17 @@ void checkResponses(const QByteArray &stream, bool cleanEnd) {
             pos = headEnd + 4;
             continue;
         }
+        if (closeAnnounced)
+            fail("a response after one that announced Connection: close", stream.mid(pos));
         qsizetype length = -1;
         for (qsizetype i = 1; i < lines.size(); ++i) {
             const QByteArray &line = lines.at(i);
             const qsizetype colon = line.indexOf(':');
             if (colon <= 0 || !line.endsWith('\r') || line.chopped(1).contains('\r'))
                 fail("malformed header line", line);
+            if (line.left(colon).compare("Connection", Qt::CaseInsensitive) == 0 &&
+                line.mid(colon + 1).trimmed().compare("close", Qt::CaseInsensitive) == 0)
+                closeAnnounced = true;
             if (line.left(colon).compare("Content-Length", Qt::CaseInsensitive) != 0)
                 continue;
             bool ok = false;
@@ -220,10 +247,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static Harness *harness = new Harness;
     const QByteArrayView input(reinterpret_cast<const char *>(data), qsizetype(size));
 
+    // Each connection from another 127.x.y.z: the client closes first, so every connection leaves a
+    // TIME_WAIT behind, and at hundreds per second one source address runs out of ports in a minute.
+    static quint32 connections = 0;
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    local.sin_addr.s_addr = htonl(0x7f010001u + (connections++ % 0xfff0u));
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 ||
-        ::connect(fd, reinterpret_cast<const sockaddr *>(&harness->address()), sizeof(sockaddr_in)) != 0)
-        fail("cannot connect to the server on loopback");
+    if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr *>(&local), sizeof local) != 0 ||
+        !connectTo(fd, harness->address()))
+        fail("cannot connect to the server on loopback", QByteArray(std::strerror(errno)));
 
     QByteArray received;
     bool ended = false;
