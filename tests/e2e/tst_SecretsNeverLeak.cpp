@@ -4,11 +4,12 @@
 // driven through VERIFY, signed deliveries, bad signatures, /healthz, Connect (through a browser
 // launcher that records what it inherited), vehicles, subscribe (v2 and v3), a token refresh,
 // unsubscribe, Smartcar and network failures, and every export kind and format; the delivery
-// inspector renders the resulting journal offscreen, and the setup wizard its pages. Everything
+// inspector renders the resulting journal offscreen, and the setup wizard its pages; the desktop app
+// runs offscreen with a custom tunnel. Everything
 // printed, answered, written to disk (bar the two private secret stores), left in the process's
-// /proc/PID/environ or shown is then searched for each secret, raw and in the
-// transformed forms a program might print (hex, base64 at every alignment, base64url,
-// percent-encoding, the HTTP Basic credentials).
+// /proc/PID/environ, inherited by the tunnel program, or shown is then searched for each secret, raw and in
+// the transformed forms a program might print (hex, base64 at every alignment, base64url, percent-encoding,
+// the HTTP Basic credentials).
 
 #include "model/DeliveryLogModel.h"
 #include "model/FleetCommands.h"
@@ -26,6 +27,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QSettings>
 #include <QTableView>
 #include <QTcpServer>
 #include <QTextEdit>
@@ -141,6 +143,7 @@ private:
     void files();
     void inspector();
     void setupWizard();
+    void desktopWithTunnel();
 
     std::unique_ptr<QTemporaryDir> m_home;
     std::unique_ptr<FakeSmartcar> m_fake;
@@ -423,9 +426,8 @@ void tst_SecretsNeverLeak::files() {
     int searched = 0;
     while (it.hasNext()) {
         const QString path = it.next();
-        if (path == tokens || path == secrets || path.endsWith("xdg-open.env") ||
-            path.endsWith("/amt-data.txt"))
-            continue; // the last two: written by this test (the AMT file is the input)
+        if (path == tokens || path == secrets || path.endsWith(".env") || path.endsWith("/amt-data.txt"))
+            continue; // written by this test: inherited environments (recorded apart) and the AMT input
         record(QStringLiteral("file %1").arg(QDir(m_home->path()).relativeFilePath(path)), readAll(path));
         ++searched;
     }
@@ -501,6 +503,42 @@ void tst_SecretsNeverLeak::inspector() {
     record("delivery inspector (rendered text)", shown.toUtf8());
 }
 
+// The desktop app (offscreen) with both secrets in its environment and a custom tunnel program: the
+// tunnel records the environment it inherited, as any tunnel program could print it into the output
+// the app shows.
+void tst_SecretsNeverLeak::desktopWithTunnel() {
+    const QString tunnelEnv = m_home->filePath("tunnel.env");
+    const QString tunnelPid = m_home->filePath("tunnel.pid");
+    {
+        QSettings settings(m_home->filePath("config/FleetMonitor/fleetmon.conf"), QSettings::IniFormat);
+        settings.setValue("tunnel/kind", int(model::SetupValues::Tunnel::Custom));
+        settings.setValue("tunnel/customCommand",
+                          QStringLiteral("/bin/sh -c \"env > '%1'; echo $$ > '%2'; echo "
+                                         "https://tunnel.example.test; exec sleep 30\"")
+                              .arg(tunnelEnv, tunnelPid));
+        settings.setValue("tunnel/customUrlPattern", QStringLiteral("https://\\S+"));
+        settings.setValue("secrets/fileWarningShown", true); // no modal box waiting for a click
+    }
+    QProcess app;
+    QProcessEnvironment env = environment();
+    env.insert("FLEETMON_AMT", QString::fromUtf8(kAmtFromEnv));
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(FLEETMON_BINARY), {"--listen", "127.0.0.1:0", "--data-dir", m_dataDir});
+    QVERIFY(app.waitForStarted(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(tunnelPid) && !readAll(tunnelPid).trimmed().isEmpty(), 20000);
+    ::kill(pid_t(app.processId()), SIGTERM);
+    app.waitForFinished(15000);
+    const pid_t tunnel = pid_t(readAll(tunnelPid).trimmed().toInt());
+    if (tunnel > 0)
+        ::kill(tunnel, SIGTERM); // the app did not get to stop it
+    const QByteArray inherited = readAll(tunnelEnv);
+    QVERIFY(inherited.contains("FLEETMON_WEBHOOK_ID")); // the rest of the environment is passed on
+    record("environment inherited by the tunnel program", inherited);
+    record("desktop app stdout", app.readAllStandardOutput());
+    record("desktop app stderr", app.readAllStandardError());
+}
+
 // The setup wizard holding the secrets, rendered offscreen: every page's visible text (labels, the
 // fields as displayed, tooltips) and the summary, which masks them.
 void tst_SecretsNeverLeak::setupWizard() {
@@ -540,6 +578,9 @@ void tst_SecretsNeverLeak::nothingLeaks() {
     if (QTest::currentTestFailed())
         return;
     accountCommands();
+    if (QTest::currentTestFailed())
+        return;
+    desktopWithTunnel();
     if (QTest::currentTestFailed())
         return;
     exports();
