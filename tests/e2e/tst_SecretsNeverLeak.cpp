@@ -1,15 +1,14 @@
 // No secret Fleet Monitor holds ever reaches something a person or another program reads: the
 // Application Management Token (from --amt-file and from FLEETMON_AMT), the OAuth client secret,
 // and every code, access, refresh and app token the local fake Smartcar issues. The real binary is
-// driven through VERIFY, signed deliveries, bad signatures, /healthz, Connect (through a browser
-// launcher that records what it inherited), vehicles, subscribe (v2 and v3), a token refresh,
-// unsubscribe, Smartcar and network failures, and every export kind and format; the delivery
-// inspector renders the resulting journal offscreen, and the setup wizard its pages; the desktop app
-// runs offscreen with a custom tunnel. Everything
-// printed, answered, written to disk (bar the two private secret stores), left in the process's
-// /proc/PID/environ, inherited by the tunnel program, or shown is then searched for each secret, raw and in
-// the transformed forms a program might print (hex, base64 at every alignment, base64url, percent-encoding,
-// the HTTP Basic credentials).
+// driven through VERIFY, signed deliveries (also from fleetsim), bad signatures, /healthz, Connect
+// (through a browser launcher that records what it inherited), vehicles, subscribe (v2 and v3), a
+// token refresh, unsubscribe, Smartcar and network failures, and every export kind and format; the
+// desktop app runs offscreen with a custom tunnel; the delivery inspector renders the resulting
+// journal offscreen, and the setup wizard its pages. Everything printed, answered, written to disk
+// (bar the two private secret stores), left in /proc/PID/environ, inherited by a child program or
+// shown is then searched for each secret, raw and in the transformed forms a program might print
+// (hex, base64 at every alignment, base64url, percent-encoding, the HTTP Basic credentials).
 
 #include "model/DeliveryLogModel.h"
 #include "model/FleetCommands.h"
@@ -247,6 +246,18 @@ void tst_SecretsNeverLeak::headlessFromFile() {
     QCOMPARE(r.status, 401);
     r = post(port, body, {}, "missing signature");
     QCOMPARE(r.status, 401);
+
+    // The load generator signs with the same token file: its report is an output too.
+    QProcess fleetsim;
+    fleetsim.start(QStringLiteral(FLEETSIM_BINARY),
+                   {"--url", QStringLiteral("http://127.0.0.1:%1/webhooks/smartcar").arg(port), "--amt-file",
+                    QFileInfo(m_dataDir).absolutePath() + "/amt-data.txt", "--vehicles", "3", "--rate", "10",
+                    "--duration", "1"});
+    QVERIFY(fleetsim.waitForFinished(30000));
+    const QByteArray report = fleetsim.readAllStandardOutput();
+    QVERIFY2(fleetsim.exitCode() == 0 && report.contains("acknowledged"), report.constData());
+    record("fleetsim stdout", report);
+    record("fleetsim stderr", fleetsim.readAllStandardError());
 
     RawHttpClient health(port);
     QVERIFY(health.waitConnected());
