@@ -411,6 +411,13 @@ int HttpConnection::onChunkHeader() {
         refuse(413, QStringLiteral("request body exceeds %1 bytes").arg(m_limits.maxBodyBytes));
         return -1;
     }
+    if (m_parser.content_length == 0) {
+        // The last chunk: the trailer section that follows is a header block like any other and is
+        // checked the same way before the parser reads it.
+        m_head = HeadScan{};
+        m_head.line = 1;
+        http_parser_pause(&m_parser, 1);
+    }
     return 0;
 }
 

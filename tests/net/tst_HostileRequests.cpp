@@ -344,6 +344,16 @@ private Q_SLOTS:
         QVERIFY2(timer.elapsed() < 8000, qPrintable(QString::number(timer.elapsed())));
         QCOMPARE(routes.handled.load(), 0);
 
+        // Trailers are a header block too: the same refusals hold there.
+        for (const QByteArray &trailer : {QByteArray("X-A: a\nX-B: b\r\n"), QByteArray("X-A: a\r\n b\r\n"),
+                                          QByteArray("X-A : a\r\n"), QByteArray("X-A: a\rX-B: b\r\n")})
+            expectRejectedAndClosed(
+                server.port(),
+                "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n" + trailer +
+                    "\r\nGET /hello HTTP/1.1\r\n\r\n",
+                400);
+        QCOMPARE(routes.handled.load(), 0);
+
         // Trailers are read but never merged into the headers a handler sees.
         RawHttpClient client(server.port());
         QVERIFY(client.waitConnected());
