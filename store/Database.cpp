@@ -126,11 +126,11 @@ bool Database::isDamage(const QString &error) {
 }
 
 QString Database::recoveryHint(const QString &path) {
-    return QStringLiteral("The file was left as it is. To start again, stop Fleet Monitor and move it "
-                          "aside with its -wal file (mv %1 %1.damaged; mv %1-wal %1.damaged-wal), then "
-                          "start: a new journal is created. What the old one still holds can be "
-                          "salvaged with sqlite3 \".recover\"; see \"Recovering a damaged database\" "
-                          "in the README.")
+    return QStringLiteral("The file was left as it is. To go on, stop Fleet Monitor, move the file aside "
+                          "with its -wal file if there is one (mv %1 %1.damaged; mv %1-wal "
+                          "%1.damaged-wal) and start again: a new journal is created. What the old "
+                          "file still holds can be salvaged with the sqlite3 shell; see \"Recovering a "
+                          "damaged database\" in the README.")
         .arg(path);
 }
 
