@@ -1,5 +1,6 @@
 #include "smartcar/SmartcarApiClient.h"
 
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
@@ -20,6 +21,19 @@ QByteArray bearer(const QByteArray &token) {
 
 QString pathPart(const QString &s) {
     return QString::fromUtf8(QUrl::toPercentEncoding(s));
+}
+
+// Every call carries a credential (a user or app token, the AMT, the client secret): over TLS only,
+// except to this machine, where tests and a local TLS-terminating proxy listen.
+bool mayCarryCredentials(const QUrl &url) {
+    if (url.scheme() == QLatin1String("https"))
+        return true;
+    if (url.scheme() != QLatin1String("http"))
+        return false;
+    if (url.host().compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        return true;
+    const QHostAddress address(url.host());
+    return !address.isNull() && address.isLoopback();
 }
 
 } // namespace
@@ -58,6 +72,15 @@ void SmartcarApiClient::send(const QByteArray &method, const QUrl &url, const QB
     call->body = body;
     call->contentType = contentType;
     call->answer = std::move(answer);
+    if (!mayCarryCredentials(url)) {
+        const SmartcarError refused = SmartcarError::local(
+            QStringLiteral("refusing to send Smartcar credentials over plain HTTP to %1: use an https:// "
+                           "address for it (FLEETMON_SMARTCAR_* or the smartcar/ settings)")
+                .arg(url.host()));
+        // Callbacks always run later, as for an answer from the network.
+        QTimer::singleShot(0, this, [call, refused] { call->answer({}, refused); });
+        return;
+    }
     attempt(call);
 }
 
