@@ -15,9 +15,11 @@ namespace net {
 // - Each connection's memory is bounded: the header block by maxHeaderBytes, the body by
 //   maxBodyBytes, unread input by the socket's read buffer, unsent answers by the pipelining limit.
 // - The connection cap is high (descriptors are cheap once the process's soft RLIMIT_NOFILE is
-//   raised to its hard limit, which HttpServer::raiseOpenFileLimit() does). A connection that
-//   trickles bytes costs about 17-19 kB (measured: most of it the 16 kB read buffer Qt keeps once a
-//   byte arrived), so 4,096 of them about 80 MB. The cap is clamped below the descriptor limit.
+//   raised to its hard limit, which HttpServer::raiseOpenFileLimit() does). A connection whose
+//   header block has not arrived waits in the ConnectionLobby, off the serving thread, for a
+//   descriptor and about a hundred bytes; once its headers are in it costs a QTcpSocket (about
+//   18 kB, mostly Qt's read buffer) until the request completes or times out. The cap is clamped
+//   below the descriptor limit.
 // - At the cap the newcomer is served, and the connection that has gone longest without
 //   completing a request is closed instead: clients that never finish a request are the ones that
 //   go, and a sender whose requests complete keeps its place however many slow clients pile up.
@@ -29,6 +31,10 @@ struct HttpLimits {
         10'000; // idle connection, TLS handshake, or a request not complete in time: close (408)
     int maxConnections = 4096;     // beyond it: the stalest connection is closed for the newcomer
     int maxPipelinedRequests = 32; // requests awaiting an answer before reading pauses
+    // Plain-HTTP connections wait for their header block in a ConnectionLobby on a thread of its
+    // own. Off only for a harness that drives the server's event loop itself and needs every step
+    // on that thread (the fuzz target).
+    bool connectionLobby = true;
 };
 
 } // namespace net

@@ -6,6 +6,7 @@
 #include <QTcpSocket>
 #include <limits>
 #include <sys/resource.h>
+#include <unistd.h>
 
 namespace net {
 
@@ -28,9 +29,9 @@ constexpr int kAcceptRetryMs = 100;
 // request: the measure of which client goes first when the server is full.
 class HttpServer::Tracked final : public RequestHandler {
 public:
-    explicit Tracked(RequestHandler *inner)
+    Tracked(RequestHandler *inner, qint64 lastProgressNs)
         : m_inner(inner)
-        , m_lastProgressNs(HttpRequest::monotonicNs()) {}
+        , m_lastProgressNs(lastProgressNs) {}
 
     void handleRequest(const HttpRequest &request, const Responder &responder) override {
         m_lastProgressNs = HttpRequest::monotonicNs();
@@ -47,7 +48,12 @@ HttpServer::HttpServer(RequestHandler *handler, const HttpLimits &limits, QObjec
     : QSslServer(parent)
     , m_handler(handler)
     , m_limits(limits)
-    , m_lifetimes(new QObject(this)) {
+    , m_lifetimes(new QObject(this))
+    , m_lobby(m_limits, [this](int fd, qint64 acceptedNs) {
+        // On the lobby's thread: the socket becomes an HttpConnection on this server's thread.
+        QMetaObject::invokeMethod(
+            this, [this, fd, acceptedNs] { adopt(fd, acceptedNs); }, Qt::QueuedConnection);
+    }) {
     // Past the descriptor limit accept() fails with EMFILE, and Qt 6.4 retries it in a tight loop
     // (a core busy, nobody accepted) until some connection happens to close: the cap stays below
     // the limit so that the eviction below, not the kernel, decides who goes.
@@ -96,7 +102,7 @@ quint64 HttpServer::raiseOpenFileLimit() {
 }
 
 void HttpServer::incomingConnection(qintptr socketDescriptor) {
-    if (m_connectionCount >= m_limits.maxConnections)
+    if (connectionCount() >= m_limits.maxConnections)
         makeRoom();
     if (m_tls) {
         // QSslServer makes the socket (its newest child) and runs the handshake; serve() follows
@@ -106,22 +112,32 @@ void HttpServer::incomingConnection(qintptr socketDescriptor) {
         const QObjectList &children = this->children();
         auto *socket = children.isEmpty() ? nullptr : qobject_cast<QSslSocket *>(children.last());
         if (socket && socket->socketDescriptor() == socketDescriptor)
-            track(socket);
+            track(socket, HttpRequest::monotonicNs());
         return;
     }
+    if (m_lobby.isRunning()) {
+        m_lobby.add(int(socketDescriptor), HttpRequest::monotonicNs()); // adopt() once its headers are in
+        return;
+    }
+    adopt(int(socketDescriptor), HttpRequest::monotonicNs());
+}
+
+void HttpServer::adopt(int fd, qint64 acceptedNs) {
     auto *socket = new QTcpSocket;
-    if (!socket->setSocketDescriptor(socketDescriptor)) {
+    if (!socket->setSocketDescriptor(fd)) {
         delete socket;
+        ::close(fd);
         return;
     }
-    track(socket);
+    track(socket, acceptedNs);
     serve(socket);
 }
 
-void HttpServer::track(QTcpSocket *socket) {
+void HttpServer::track(QTcpSocket *socket, qint64 lastProgressNs) {
     if (m_tracked.count(socket) != 0)
         return;
-    Tracked *tracked = m_tracked.emplace(socket, std::make_unique<Tracked>(m_handler)).first->second.get();
+    Tracked *tracked =
+        m_tracked.emplace(socket, std::make_unique<Tracked>(m_handler, lastProgressNs)).first->second.get();
     ++m_connectionCount;
     // Not `this` as the context: QSslServer disconnects the socket from the server once encrypted.
     tracked->m_watch = connect(socket, &QObject::destroyed, m_lifetimes, [this, socket] {
@@ -135,7 +151,7 @@ void HttpServer::track(QTcpSocket *socket) {
 }
 
 void HttpServer::serve(QTcpSocket *socket) {
-    track(socket); // a no-op unless the handshake began unseen
+    track(socket, HttpRequest::monotonicNs()); // a no-op unless the handshake began unseen
     new HttpConnection(socket, m_tracked.at(socket).get(), m_limits, this);
 }
 
@@ -147,6 +163,12 @@ void HttpServer::makeRoom() {
             stalest = tracked.get();
             socket = s;
         }
+    }
+    // Connections still in the lobby have never completed a request: the oldest of them goes unless
+    // a served one has waited longer.
+    if ((!stalest || m_lobby.oldestAcceptedNs() <= stalest->m_lastProgressNs) && m_lobby.evictOldest()) {
+        ++m_evicted;
+        return;
     }
     if (!stalest)
         return;

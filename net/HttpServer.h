@@ -1,5 +1,6 @@
 #pragma once
 
+#include "net/ConnectionLobby.h"
 #include "net/HttpLimits.h"
 #include "net/RequestHandler.h"
 
@@ -29,8 +30,9 @@ public:
     void setTlsConfiguration(const QSslConfiguration &configuration);
     bool isTls() const { return m_tls; }
 
-    // Connections held, TLS handshakes in progress included.
-    int connectionCount() const { return m_connectionCount; }
+    // Connections held: those still waiting for their header block (plain HTTP, ConnectionLobby)
+    // and TLS handshakes in progress included.
+    int connectionCount() const { return m_connectionCount + m_lobby.size(); }
     // Connections closed to make room for a newcomer at the cap.
     qint64 evictedCount() const { return m_evicted; }
     const HttpLimits &limits() const { return m_limits; }
@@ -48,7 +50,8 @@ protected:
 private:
     class Tracked;
 
-    void track(QTcpSocket *socket);
+    void adopt(int fd, qint64 acceptedNs);
+    void track(QTcpSocket *socket, qint64 lastProgressNs);
     void serve(QTcpSocket *socket);
     void makeRoom();
     void onAcceptError(QAbstractSocket::SocketError error);
@@ -62,6 +65,7 @@ private:
     std::unordered_map<QTcpSocket *, std::unique_ptr<Tracked>> m_tracked;
     QObject *m_lifetimes; // context of the sockets' destroyed() connections
     QTimer m_resumeAccepting;
+    ConnectionLobby m_lobby; // last: its thread ends before anything it hands over to goes
 };
 
 } // namespace net

@@ -283,6 +283,47 @@ private Q_SLOTS:
         QVERIFY(client.waitClosed());
     }
 
+    void headerBlockArrivingInPiecesIsServed() {
+        // Until its header block is in, a connection waits in the lobby, which looks at the bytes
+        // again each time more arrive.
+        TestRoutes routes;
+        ServerThread server(&routes.router);
+        RawHttpClient client(server.port());
+        QVERIFY(client.waitConnected());
+        const QByteArray request = post("/echo", "pieces");
+        for (qsizetype i = 0; i < request.size(); i += 7) {
+            client.send(request.mid(i, 7));
+            QTest::qWait(2);
+        }
+        RawResponse r;
+        QVERIFY(client.read(&r));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body, QByteArray("pieces"));
+        // Served on keep-alive like any other.
+        client.send(post("/echo", "again"));
+        QVERIFY(client.read(&r));
+        QCOMPARE(r.body, QByteArray("again"));
+    }
+
+    void clientLeavingMidHeaderIsForgotten() {
+        TestRoutes routes;
+        ServerThread server(&routes.router);
+        {
+            RawHttpClient client(server.port());
+            QVERIFY(client.waitConnected());
+            client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-");
+            QTRY_COMPARE_WITH_TIMEOUT(server.connectionCount(), 1, 5000);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(server.connectionCount(), 0, 5000);
+        // A request line that cannot be HTTP leaves the lobby at once for its 400.
+        RawHttpClient garbage(server.port());
+        QVERIFY(garbage.waitConnected());
+        garbage.send("\x01\x02 nonsense");
+        RawResponse r;
+        QVERIFY(garbage.read(&r, 3000));
+        QCOMPARE(r.status, 400);
+    }
+
     void atTheCapTheStalestConnectionMakesRoom() {
         TestRoutes routes;
         net::HttpLimits limits;
