@@ -64,7 +64,9 @@ public:
                           [this](const net::HttpRequest &r, const net::Responder &w) {
                               m_oauth.handleOAuthCallback(r, w);
                           });
-        m_server = new net::HttpServer(&m_router, net::HttpLimits{});
+        net::HttpLimits limits;
+        limits.connectionLobby = false; // every step on this thread, driven by runUntilQuiet()
+        m_server = new net::HttpServer(&m_router, limits);
         if (!m_server->listen(QHostAddress::LocalHost, 0))
             fail("cannot listen on loopback", m_server->errorString().toUtf8());
         m_address.sin_family = AF_INET;
