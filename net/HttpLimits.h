@@ -9,9 +9,11 @@ namespace net {
 //
 // Slow and idle clients. An endpoint that anyone can reach will meet clients that connect and send
 // nothing, or trickle a request a byte at a time, on purpose or through a bad link. The policy:
-// - Every request, and every idle keep-alive connection, has the request timeout (10 s, counted
-//   from the request's first byte, or from the last answer or the accept): a client that has not
-//   completed its request by then gets 408 and is closed. Smartcar sends a whole request at once.
+// - A new connection has the request timeout (10 s from the accept) to deliver its first header
+//   block, a TLS one to complete its handshake; after that every request, and every idle
+//   keep-alive connection, has it again (from the request's first byte, or the last answer). A
+//   client that has not completed its request by then gets 408 and is closed, so a first request
+//   has at most twice the timeout. Smartcar sends a whole request at once.
 // - Each connection's memory is bounded: the header block by maxHeaderBytes, the body by
 //   maxBodyBytes, unread input by the socket's read buffer, unsent answers by the pipelining limit.
 // - The connection cap is high (descriptors are cheap once the process's soft RLIMIT_NOFILE is
@@ -27,10 +29,9 @@ namespace net {
 struct HttpLimits {
     qsizetype maxHeaderBytes = 16 * 1024; // request line + header block; beyond it: 431
     qsizetype maxBodyBytes = 1024 * 1024; // beyond it: 413, decided before the body is read
-    int requestTimeoutMs =
-        10'000; // idle connection, TLS handshake, or a request not complete in time: close (408)
-    int maxConnections = 4096;     // beyond it: the stalest connection is closed for the newcomer
-    int maxPipelinedRequests = 32; // requests awaiting an answer before reading pauses
+    int requestTimeoutMs = 10'000;        // see above: a request, header block or handshake not done in time
+    int maxConnections = 4096;            // beyond it: the stalest connection is closed for the newcomer
+    int maxPipelinedRequests = 32;        // requests awaiting an answer before reading pauses
     // Plain-HTTP connections wait for their header block in a ConnectionLobby on a thread of its
     // own. Off only for a harness that drives the server's event loop itself and needs every step
     // on that thread (the fuzz target).
