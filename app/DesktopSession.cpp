@@ -6,6 +6,7 @@
 #include "app/InteractiveReporter.h"
 #include "app/SecretVault.h"
 #include "app/SetupStore.h"
+#include "app/StoreHealthRelay.h"
 #include "model/FleetTableModel.h"
 #include "model/FleetUpdateQueue.h"
 #include "net/HttpRequest.h"
@@ -17,15 +18,12 @@
 #include "smartcar/TokenStore.h"
 #include "store/DeliveryDetailService.h"
 #include "store/HistoryQueryService.h"
-#include "store/Journal.h"
 #include "ui/MainWindow.h"
 #include "ui/SetupWizard.h"
-#include "ui/StatusIndicators.h"
 
 #include <QApplication>
 #include <QDesktopServices>
 #include <QMessageBox>
-#include <QPointer>
 #include <QRandomGenerator>
 #include <QSettings>
 #include <QStatusBar>
@@ -178,31 +176,13 @@ int DesktopSession::run(QApplication &application) {
         // The demo signs with a token of its own; it never needs, or sees, the real one.
         m_options.amt = QByteArray::number(QRandomGenerator::system()->generate64(), 16);
     }
-    // The journal's health reaches the status bar through an object on this thread; a change that
-    // comes before the window exists is kept for it.
-    QObject storeHealthRelay;
-    QString storeProblem;
-    QPointer<ui::StatusIndicators> indicators;
+    // The journal's health reaches the status bar from the store thread; declared before the
+    // ingest, so it outlives every report.
+    StoreHealthRelay storeHealth(m_options.journalPath());
     model::FleetUpdateQueue updates;
     IngestService ingest;
-    ingest.setStoreHealthListener([&](const store::JournalHealth &health) {
-        const QString problem =
-            health.writable ? QString()
-            : health.damaged
-                ? health.error
-                : QObject::tr("The journal %1 cannot be written: %2. Deliveries are answered 503, "
-                              "so Smartcar retries them; Fleet Monitor keeps trying and "
-                              "resumes by itself when it can write again.")
-                      .arg(m_options.journalPath(), health.error);
-        QMetaObject::invokeMethod(
-            &storeHealthRelay,
-            [&storeProblem, &indicators, problem] {
-                storeProblem = problem;
-                if (indicators)
-                    indicators->setStoreProblem(problem);
-            },
-            Qt::QueuedConnection);
-    });
+    ingest.setStoreHealthListener(
+        [&storeHealth](const store::JournalHealth &health) { storeHealth.report(health); });
     QString error;
 
     // The Smartcar account (Connect, subscriptions) lives here; Connect's redirect is served by the
@@ -246,8 +226,7 @@ int DesktopSession::run(QApplication &application) {
     if (!exposure.isEmpty())
         std::fprintf(stderr, "fleetmon: warning: %s\n", qPrintable(exposure));
     window.setEndpointText(endpoint, exposure);
-    indicators = window.statusIndicators();
-    indicators->setStoreProblem(storeProblem);
+    storeHealth.attach(window.statusIndicators());
     if (!ingest.selfTestAnswer().isEmpty())
         window.setSelfTest(QString::fromLatin1(IngestService::kSelfTestChallenge),
                            QString::fromLatin1(ingest.selfTestAnswer()));
