@@ -43,6 +43,19 @@ Arrival judge(const char *data, size_t size) {
     return error == HPE_OK || error == HPE_PAUSED ? Arrival::Incomplete : Arrival::Invalid;
 }
 
+// How far a TLS client's first record (its ClientHello) has come: a handshake record is 0x16, a
+// two-byte version, a two-byte length, then that many bytes. Anything else is not TLS.
+Arrival judgeTls(const unsigned char *data, size_t size) {
+    if (size < 1)
+        return Arrival::Incomplete;
+    if (data[0] != 0x16)
+        return Arrival::Invalid;
+    if (size < 5)
+        return Arrival::Incomplete;
+    const size_t length = (size_t(data[3]) << 8) | data[4];
+    return size >= 5 + length ? Arrival::HeadersComplete : Arrival::Incomplete;
+}
+
 constexpr int kTickMs = 100; // how often deadlines are looked at
 constexpr int kMaxEvents = 256;
 
@@ -98,6 +111,11 @@ void ConnectionLobby::add(int fd, qint64 acceptedNs) {
     }
 }
 
+void ConnectionLobby::setTls(bool tls) {
+    const std::lock_guard lock(m_mutex);
+    m_tls = tls;
+}
+
 qint64 ConnectionLobby::oldestAcceptedNs() const {
     const std::lock_guard lock(m_mutex);
     return m_order.empty() ? std::numeric_limits<qint64>::max() : m_order.front().acceptedNs;
@@ -149,7 +167,10 @@ void ConnectionLobby::examine(int fd, quint32 events) {
     }
     it->sawBytes = true;
     const bool full = size_t(got) >= m_peek.size();
-    if (full || judge(m_peek.data(), size_t(got)) != Arrival::Incomplete) {
+    const Arrival arrival =
+        m_tls ? judgeTls(reinterpret_cast<const unsigned char *>(m_peek.data()), size_t(got))
+              : judge(m_peek.data(), size_t(got));
+    if (full || arrival != Arrival::Incomplete) {
         const qint64 acceptedNs = it->acceptedNs;
         release(it);
         m_handover(fd, acceptedNs);
@@ -166,7 +187,7 @@ void ConnectionLobby::expire(qint64 nowNs) {
     while (!m_order.empty() && nowNs - m_order.front().acceptedNs >= timeoutNs) {
         const Entry e = m_order.front();
         release(m_order.begin());
-        if (e.sawBytes) {
+        if (e.sawBytes && !m_tls) { // a TLS client would not read a plain-text answer
             // Read what the client sent (closing on unread bytes would reset the connection, and
             // the client might never see the answer), then answer as HttpConnection does.
             for (int i = 0; i < 16 && ::recv(e.fd, m_peek.data(), m_peek.size(), MSG_DONTWAIT) > 0; ++i) {

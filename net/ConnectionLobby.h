@@ -13,8 +13,9 @@
 
 namespace net {
 
-// Where an accepted plain-HTTP connection waits until its request's header block has arrived (or
-// cannot be valid), before it becomes a QTcpSocket and an HttpConnection on the serving thread.
+// Where an accepted connection waits until its request's header block has arrived (or cannot be
+// valid), before it becomes a QTcpSocket and an HttpConnection on the serving thread. For HTTPS,
+// until its ClientHello has arrived, before QSslServer takes it through the handshake.
 //
 // Why: Qt's event loop polls every socket it watches on every turn. With a thousand clients
 // trickling a request a byte a second, each a QTcpSocket on the serving thread, poll() over their
@@ -38,6 +39,9 @@ public:
     Q_DISABLE_COPY_MOVE(ConnectionLobby)
 
     bool isRunning() const { return m_thread.joinable(); }
+    // The connections speak TLS: they wait for their first record (the ClientHello) instead of a
+    // header block, and are closed without an answer when it does not come in time. Before add().
+    void setTls(bool tls);
     // Takes ownership of an accepted, connected socket descriptor. Any thread.
     void add(int fd, qint64 acceptedNs);
     // When the connection that has waited longest was accepted; INT64_MAX when none waits.
@@ -63,6 +67,7 @@ private:
     Handover m_handover;
     int m_epoll = -1;
     int m_wake = -1; // eventfd that ends the thread
+    bool m_tls = false;
     mutable std::mutex m_mutex;
     Order m_order; // accept order, which is also deadline order
     std::unordered_map<int, Order::iterator> m_byFd;

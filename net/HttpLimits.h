@@ -18,8 +18,8 @@ namespace net {
 //   maxBodyBytes, unread input by the socket's read buffer, unsent answers by the pipelining limit.
 // - The connection cap is high (descriptors are cheap once the process's soft RLIMIT_NOFILE is
 //   raised to its hard limit, which HttpServer::raiseOpenFileLimit() does). A connection whose
-//   header block has not arrived waits in the ConnectionLobby, off the serving thread, for a
-//   descriptor and about a hundred bytes; once its headers are in it costs a QTcpSocket (about
+//   header block (with TLS, its ClientHello) has not arrived waits in the ConnectionLobby, off the serving
+//   thread, for a descriptor and about a hundred bytes; once its headers are in it costs a QTcpSocket (about
 //   18 kB, mostly Qt's read buffer) until the request completes or times out. The cap is clamped
 //   below the descriptor limit.
 // - At the cap the newcomer is served, and the connection that has gone longest without
@@ -32,7 +32,7 @@ struct HttpLimits {
     int requestTimeoutMs = 10'000;        // see above: a request, header block or handshake not done in time
     int maxConnections = 4096;            // beyond it: the stalest connection is closed for the newcomer
     int maxPipelinedRequests = 32;        // requests awaiting an answer before reading pauses
-    // Plain-HTTP connections wait for their header block in a ConnectionLobby on a thread of its
+    // Connections wait for their header block (or ClientHello) in a ConnectionLobby on a thread of its
     // own. Off only for a harness that drives the server's event loop itself and needs every step
     // on that thread (the fuzz target).
     bool connectionLobby = true;

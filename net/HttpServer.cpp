@@ -66,8 +66,9 @@ HttpServer::HttpServer(RequestHandler *handler, const HttpLimits &limits, QObjec
     // QSslServer counts handshakes in progress as pending and stops accepting at this number, before
     // incomingConnection() could make room: it stays above the cap, which decides.
     setMaxPendingConnections(m_limits.maxConnections + 64);
-    // QSslServer restarts its handshake timer once the first byte arrives: half the request timeout
-    // for each part keeps the whole handshake within the request timeout.
+    // The ClientHello has the request timeout in the lobby; QSslServer then gives the rest of the
+    // handshake half of it (it restarts its timer on the first byte, which is already there; without
+    // a lobby, half before the first byte and half after keep the handshake within the timeout).
     setHandshakeTimeout(std::max(1, m_limits.requestTimeoutMs / 2));
     m_resumeAccepting.setSingleShot(true);
     connect(&m_resumeAccepting, &QTimer::timeout, this, [this] { resumeAccepting(); });
@@ -90,6 +91,7 @@ HttpServer::~HttpServer() {
 void HttpServer::setTlsConfiguration(const QSslConfiguration &configuration) {
     setSslConfiguration(configuration);
     m_tls = true;
+    m_lobby.setTls(true);
 }
 
 quint64 HttpServer::raiseOpenFileLimit() {
@@ -104,25 +106,26 @@ quint64 HttpServer::raiseOpenFileLimit() {
 void HttpServer::incomingConnection(qintptr socketDescriptor) {
     if (connectionCount() >= m_limits.maxConnections)
         makeRoom();
-    if (m_tls) {
-        // QSslServer makes the socket (its newest child) and runs the handshake; serve() follows
-        // once it is encrypted. Tracked from now, so that a client that never sends a byte
-        // counts, and can be evicted, like any other.
-        QSslServer::incomingConnection(socketDescriptor);
-        const QObjectList &children = this->children();
-        auto *socket = children.isEmpty() ? nullptr : qobject_cast<QSslSocket *>(children.last());
-        if (socket && socket->socketDescriptor() == socketDescriptor)
-            track(socket, HttpRequest::monotonicNs());
-        return;
-    }
     if (m_lobby.isRunning()) {
-        m_lobby.add(int(socketDescriptor), HttpRequest::monotonicNs()); // adopt() once its headers are in
+        // adopt() once its header block (or ClientHello) is in
+        m_lobby.add(int(socketDescriptor), HttpRequest::monotonicNs());
         return;
     }
     adopt(int(socketDescriptor), HttpRequest::monotonicNs());
 }
 
 void HttpServer::adopt(int fd, qint64 acceptedNs) {
+    if (m_tls) {
+        // QSslServer makes the socket (its newest child) and runs the handshake; serve() follows
+        // once it is encrypted. Tracked from now, so that it counts, and can be evicted, like any
+        // other connection.
+        QSslServer::incomingConnection(fd);
+        const QObjectList &children = this->children();
+        auto *socket = children.isEmpty() ? nullptr : qobject_cast<QSslSocket *>(children.last());
+        if (socket && socket->socketDescriptor() == fd)
+            track(socket, acceptedNs);
+        return;
+    }
     auto *socket = new QTcpSocket;
     if (!socket->setSocketDescriptor(fd)) {
         delete socket;

@@ -237,6 +237,10 @@ private Q_SLOTS:
         QVERIFY(halfHello.waitConnected());
         halfHello.send(QByteArray::fromHex("16030100c8010000c40303")); // a ClientHello's first bytes
         QTRY_COMPARE_WITH_TIMEOUT(count(), 2, 5000);
+        // Until their ClientHello is in they wait in the lobby: no TLS socket on the serving thread.
+        qsizetype tlsSockets = -1;
+        server.onServerThread([&] { tlsSockets = server.server()->findChildren<QSslSocket *>().size(); });
+        QCOMPARE(tlsSockets, 0);
         QElapsedTimer timer;
         timer.start();
         QVERIFY(silent.waitClosed(5000));
