@@ -1,12 +1,14 @@
 // libFuzzer target: the bytes a client sends to the real net::HttpServer / HttpConnection, over a
 // real loopback TCP connection. Exercises parsing, limits, keep-alive, pipelining (answers given
-// out of order), Expect: 100-continue, upgrade and close, and checks that what comes back is a
-// well-formed sequence of HTTP/1.1 responses and that the server lets go of the connection once
-// the client closes.
+// out of order), Expect: 100-continue, upgrade, timeouts and close, and checks that what comes back
+// is a well-formed sequence of HTTP/1.1 responses, one for every request the server handled (and at
+// most the error that closed the connection besides), and that the server lets go of the
+// connection once the client closes.
 //
 // Input: the raw bytes of one connection. Each "@SPLIT@" in it is a pause: the bytes before it are
 // sent and the server runs until it is idle before the rest follows, so requests split across reads
-// are exercised too.
+// are exercised too. An "@WAIT@" instead waits past the request timeout (shortened to 100 ms here),
+// so a stalled request or an idle keep-alive connection meets the deadline; once per input.
 //
 // Behind the server: the routes the ingest serves, answering the way WebhookEndpoint does (VERIFY
 // answered at once, unsigned deliveries 401 at once, signed ones after a "commit" on a later
@@ -23,6 +25,7 @@
 #include "smartcar/TokenStore.h"
 
 #include <QAbstractEventDispatcher>
+#include <QElapsedTimer>
 #include <QTimer>
 
 #include <arpa/inet.h>
@@ -31,6 +34,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -40,6 +44,10 @@ namespace {
 // The token the signed seeds were signed with (HMAC-SHA256 of the body, lowercase hex).
 const QByteArray kAmt = QByteArrayLiteral("fuzz-application-management-token");
 constexpr QByteArrayView kSplit("@SPLIT@");
+constexpr QByteArrayView kWait("@WAIT@");
+// Short enough for a stall to be affordable, long enough that a whole input is sent well within it
+// (Smartcar sends a request at once; only a stalled one meets the deadline).
+constexpr int kRequestTimeoutMs = 100;
 // Event-loop turns before giving up on a connection that never goes quiet or never goes away.
 constexpr int kMaxRounds = 20000;
 
@@ -47,6 +55,27 @@ constexpr int kMaxRounds = 20000;
     std::fprintf(stderr, "fuzz_http_request: %s\n%s\n", what, detail.left(2000).constData());
     std::abort();
 }
+
+// Counts the requests the server completed and handed on, to hold the answers against them.
+class CountingHandler final : public net::RequestHandler {
+public:
+    explicit CountingHandler(net::RequestHandler *next)
+        : m_next(next) {}
+    void handleRequest(const net::HttpRequest &request, const net::Responder &responder) override {
+        ++m_handled;
+        static const bool trace = qEnvironmentVariableIsSet("FLEETMON_FUZZ_TRACE");
+        if (trace)
+            std::fprintf(stderr, "--- handled %s %s, %lld body bytes\n", request.method.constData(),
+                         request.target.left(200).constData(), qlonglong(request.body.size()));
+        m_next->handleRequest(request, responder);
+    }
+    int handled() const { return m_handled; }
+    int takeHandled() { return std::exchange(m_handled, 0); }
+
+private:
+    net::RequestHandler *m_next;
+    int m_handled = 0;
+};
 
 class Harness final {
 public:
@@ -66,7 +95,8 @@ public:
                           });
         net::HttpLimits limits;
         limits.connectionLobby = false; // every step on this thread, driven by runUntilQuiet()
-        m_server = new net::HttpServer(&m_router, limits);
+        limits.requestTimeoutMs = kRequestTimeoutMs;
+        m_server = new net::HttpServer(&m_counting, limits);
         if (!m_server->listen(QHostAddress::LocalHost, 0))
             fail("cannot listen on loopback", m_server->errorString().toUtf8());
         m_address.sin_family = AF_INET;
@@ -76,6 +106,8 @@ public:
 
     const sockaddr_in &address() const { return m_address; }
     int connectionCount() const { return m_server->connectionCount(); }
+    int handled() const { return m_counting.handled(); }
+    int takeHandled() { return m_counting.takeHandled(); }
 
 private:
     // WebhookEndpoint::handleDelivery's answers without the journal behind it.
@@ -103,6 +135,7 @@ private:
     }
 
     net::Router m_router;
+    CountingHandler m_counting{&m_router};
     smartcar::SmartcarApiClient m_client;
     smartcar::TokenStore m_tokens;
     smartcar::ConnectFlow m_flow; // never configured: a callback never reaches the network
@@ -167,6 +200,20 @@ void runUntilQuiet(int fd, QByteArray &received, bool &ended, bool &reset) {
     }
 }
 
+// Lets the server's timers run: waits up to three request timeouts, or until the server closed.
+void waitPastDeadline(int fd, QByteArray &received, bool &ended, bool &reset) {
+    QElapsedTimer clock;
+    clock.start();
+    QTimer wake; // processEvents(WaitForMoreEvents) returns at the latest when this fires
+    wake.start(10);
+    while (!ended && clock.elapsed() < 3 * kRequestTimeoutMs) {
+        QAbstractEventDispatcher::instance()->processEvents(QEventLoop::WaitForMoreEvents);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+        drain(fd, received, ended, reset);
+    }
+    runUntilQuiet(fd, received, ended, reset);
+}
+
 void sendAll(int fd, QByteArrayView bytes, QByteArray &received, bool &ended, bool &reset) {
     qsizetype sent = 0;
     while (sent < bytes.size() && !ended) {
@@ -186,15 +233,17 @@ void sendAll(int fd, QByteArrayView bytes, QByteArray &received, bool &ended, bo
 // status line, headers with exactly one Content-Length, the body it announces. Interim 100 Continue
 // responses may come in between. Nothing follows a response that says "Connection: close". When the
 // server closed cleanly, nothing may be cut off.
-void checkResponses(const QByteArray &stream, bool cleanEnd) {
+// Returns the number of final (non-1xx) responses.
+int checkResponses(const QByteArray &stream, bool cleanEnd) {
     qsizetype pos = 0;
+    int responses = 0;
     bool closeAnnounced = false;
     while (pos < stream.size()) {
         const qsizetype headEnd = stream.indexOf("\r\n\r\n", pos);
         if (headEnd < 0) {
             if (cleanEnd)
                 fail("response head cut off", stream.mid(pos));
-            return;
+            return responses;
         }
         // Every line of the head, each still ending in '\r' (the split drops the '\n' only).
         QList<QByteArray> lines = stream.mid(pos, headEnd + 2 - pos).split('\n');
@@ -236,10 +285,12 @@ void checkResponses(const QByteArray &stream, bool cleanEnd) {
         if (headEnd + 4 + length > stream.size()) {
             if (cleanEnd)
                 fail("response body cut off", stream.mid(pos));
-            return;
+            return responses;
         }
         pos = headEnd + 4 + length;
+        ++responses;
     }
+    return responses;
 }
 
 } // namespace
@@ -255,8 +306,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sockaddr_in local{};
     local.sin_family = AF_INET;
     local.sin_addr.s_addr = htonl(0x7f010001u + (connections++ % 0xfff0u));
+    // No Nagle on the client: each piece goes out at once, whatever is still unacknowledged.
+    const int noDelay = 1;
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr *>(&local), sizeof local) != 0 ||
+    if (fd < 0 || ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &noDelay, sizeof noDelay) != 0 ||
+        ::bind(fd, reinterpret_cast<const sockaddr *>(&local), sizeof local) != 0 ||
         !connectTo(fd, harness->address()))
         fail("cannot connect to the server on loopback", QByteArray(std::strerror(errno)));
 
@@ -264,14 +318,36 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     bool ended = false;
     bool reset = false;
     qsizetype from = 0;
+    bool waited = false;
     for (;;) {
-        const qsizetype split = input.sliced(from).indexOf(kSplit);
-        sendAll(fd, input.sliced(from, split < 0 ? input.size() - from : split), received, ended, reset);
+        const QByteArrayView rest = input.sliced(from);
+        const qsizetype split = rest.indexOf(kSplit);
+        const qsizetype wait = waited ? -1 : rest.indexOf(kWait);
+        const bool waitFirst = wait >= 0 && (split < 0 || wait < split);
+        const qsizetype pause = waitFirst ? wait : split;
+        sendAll(fd, rest.first(pause < 0 ? rest.size() : pause), received, ended, reset);
         runUntilQuiet(fd, received, ended, reset);
-        if (split < 0 || ended)
+        if (pause < 0 || ended)
             break;
-        from += split + kSplit.size();
+        if (waitFirst) {
+            waited = true;
+            waitPastDeadline(fd, received, ended, reset);
+        }
+        from += pause + (waitFirst ? kWait.size() : kSplit.size());
     }
+    // An answer the server wrote but the kernel holds back (Nagle waiting for the client's delayed
+    // ACK, 40 ms at least) counts as missing: 20 ms is the grace a busy machine gets.
+    if (!ended && harness->handled() > checkResponses(received, false)) {
+        QElapsedTimer grace;
+        grace.start();
+        while (!ended && grace.elapsed() < 20) {
+            pollfd readable{fd, POLLIN, 0};
+            ::poll(&readable, 1, 1);
+            runUntilQuiet(fd, received, ended, reset);
+        }
+    }
+    // Requests the server completes after this point have no client left to answer.
+    const int handled = harness->takeHandled();
     ::close(fd);
 
     // The client is gone: the server must release the connection (and every answer still owed).
@@ -288,6 +364,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         std::fprintf(stderr, "--- server answered (%s):\n%s\n---\n",
                      ended ? (reset ? "then reset" : "then closed") : "connection left open",
                      received.constData());
-    checkResponses(received, ended && !reset);
+    const int responses = checkResponses(received, ended && !reset);
+    harness->takeHandled(); // those completed after the client left: not the next input's
+    // Every request the server handed on is answered, in a connection left open as in one the
+    // server closed; a closed one may carry one answer more, the error that closed it.
+    if (!reset && responses != handled && !(ended && responses == handled + 1))
+        fail("answers do not match the requests handled", QByteArray::number(handled) + " handled, " +
+                                                              QByteArray::number(responses) + " answered:\n" +
+                                                              received);
     return 0;
 }
