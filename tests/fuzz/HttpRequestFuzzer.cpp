@@ -7,14 +7,18 @@
 //
 // Input: the raw bytes of one connection. Each "@SPLIT@" in it is a pause: the bytes before it are
 // sent and the server runs until it is idle before the rest follows, so requests split across reads
-// are exercised too. An "@WAIT@" instead waits past the request timeout (shortened to 100 ms here),
-// so a stalled request or an idle keep-alive connection meets the deadline; once per input.
+// are exercised too. An "@WAIT@" instead waits past the request timeout (shortened to 50 ms here),
+// so a stalled request or an idle keep-alive connection meets the deadline; once per input. An
+// input that starts with "@LOBBY@" goes to a second server whose connections first wait for their
+// header block in the ConnectionLobby (as in the product); the harness then waits for the lobby's
+// thread to hand the connection over (or to close it), which costs up to its timeout tick.
 //
 // Behind the server: the routes the ingest serves, answering the way WebhookEndpoint does (VERIFY
 // answered at once, unsigned deliveries 401 at once, signed ones after a "commit" on a later
 // event-loop turn, so pipelined answers complete out of order) and the real OAuthCallbackEndpoint.
 
 #include "FuzzApplication.h"
+#include "net/HttpConnection.h"
 #include "net/HttpServer.h"
 #include "net/Router.h"
 #include "smartcar/ConnectFlow.h"
@@ -45,9 +49,10 @@ namespace {
 const QByteArray kAmt = QByteArrayLiteral("fuzz-application-management-token");
 constexpr QByteArrayView kSplit("@SPLIT@");
 constexpr QByteArrayView kWait("@WAIT@");
+constexpr QByteArrayView kLobby("@LOBBY@");
 // Short enough for a stall to be affordable, long enough that a whole input is sent well within it
 // (Smartcar sends a request at once; only a stalled one meets the deadline).
-constexpr int kRequestTimeoutMs = 100;
+constexpr int kRequestTimeoutMs = 50;
 // Event-loop turns before giving up on a connection that never goes quiet or never goes away.
 constexpr int kMaxRounds = 20000;
 
@@ -57,7 +62,7 @@ constexpr int kMaxRounds = 20000;
 }
 
 // Counts the requests the server completed and handed on, to hold the answers against them.
-class CountingHandler final : public net::RequestHandler {
+class CountingHandler final : public QObject, public net::RequestHandler {
 public:
     explicit CountingHandler(net::RequestHandler *next)
         : m_next(next) {}
@@ -94,22 +99,29 @@ public:
                               m_oauth.handleOAuthCallback(r, w);
                           });
         net::HttpLimits limits;
-        limits.connectionLobby = false; // every step on this thread, driven by runUntilQuiet()
         limits.requestTimeoutMs = kRequestTimeoutMs;
-        m_server = new net::HttpServer(&m_counting, limits);
-        if (!m_server->listen(QHostAddress::LocalHost, 0))
-            fail("cannot listen on loopback", m_server->errorString().toUtf8());
-        m_address.sin_family = AF_INET;
-        m_address.sin_port = htons(m_server->serverPort());
-        m_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        limits.connectionLobby = false; // every step on this thread, driven by runUntilQuiet()
+        m_server = listening(limits, &m_address);
+        limits.connectionLobby = true;
+        m_lobbyServer = listening(limits, &m_lobbyAddress);
     }
 
-    const sockaddr_in &address() const { return m_address; }
-    int connectionCount() const { return m_server->connectionCount(); }
+    const sockaddr_in &address(bool viaLobby) const { return viaLobby ? m_lobbyAddress : m_address; }
+    net::HttpServer *server(bool viaLobby) const { return viaLobby ? m_lobbyServer : m_server; }
     int handled() const { return m_counting.handled(); }
     int takeHandled() { return m_counting.takeHandled(); }
 
 private:
+    net::HttpServer *listening(const net::HttpLimits &limits, sockaddr_in *address) {
+        auto *server = new net::HttpServer(&m_counting, limits);
+        if (!server->listen(QHostAddress::LocalHost, 0))
+            fail("cannot listen on loopback", server->errorString().toUtf8());
+        address->sin_family = AF_INET;
+        address->sin_port = htons(server->serverPort());
+        address->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        return server;
+    }
+
     // WebhookEndpoint::handleDelivery's answers without the journal behind it.
     void delivery(const net::HttpRequest &request, const net::Responder &responder) {
         const QByteArray signature = request.header("SC-Signature");
@@ -131,7 +143,7 @@ private:
                                                     : net::HttpResponse::error(400, decoded.error);
         // Answered once "committed", a later turn: the requests pipelined behind it may be answered
         // first and must still go out after it.
-        QTimer::singleShot(0, m_server, [responder, answer] { responder.respond(answer); });
+        QTimer::singleShot(0, &m_counting, [responder, answer] { responder.respond(answer); });
     }
 
     net::Router m_router;
@@ -140,8 +152,11 @@ private:
     smartcar::TokenStore m_tokens;
     smartcar::ConnectFlow m_flow; // never configured: a callback never reaches the network
     smartcar::OAuthCallbackEndpoint m_oauth;
-    net::HttpServer *m_server = nullptr; // kept for the whole process, like the ingest's
+    // Kept for the whole process, like the ingest's.
+    net::HttpServer *m_server = nullptr;
+    net::HttpServer *m_lobbyServer = nullptr;
     sockaddr_in m_address{};
+    sockaddr_in m_lobbyAddress{};
 };
 
 // A blocking connect that survives libFuzzer's timer signals: interrupted, it completes anyway.
@@ -212,6 +227,22 @@ void waitPastDeadline(int fd, QByteArray &received, bool &ended, bool &reset) {
         drain(fd, received, ended, reset);
     }
     runUntilQuiet(fd, received, ended, reset);
+}
+
+// Runs the event loop, blocking at most 1 ms at a time, until `done` or `ms` have passed: for work
+// done on other threads (the lobby), which a quiet turn of this thread's loop says nothing about.
+template <typename Done>
+void runFor(int ms, int fd, QByteArray &received, bool &ended, bool &reset, Done done) {
+    QElapsedTimer clock;
+    clock.start();
+    QTimer wake;
+    wake.start(1);
+    while (!done() && clock.elapsed() < ms) {
+        QAbstractEventDispatcher::instance()->processEvents(QEventLoop::WaitForMoreEvents);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+        if (fd >= 0)
+            drain(fd, received, ended, reset);
+    }
 }
 
 void sendAll(int fd, QByteArrayView bytes, QByteArray &received, bool &ended, bool &reset) {
@@ -298,7 +329,12 @@ int checkResponses(const QByteArray &stream, bool cleanEnd) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz::ensureApplication();
     static Harness *harness = new Harness;
-    const QByteArrayView input(reinterpret_cast<const char *>(data), qsizetype(size));
+    QByteArrayView input(reinterpret_cast<const char *>(data), qsizetype(size));
+    const bool viaLobby = input.startsWith(kLobby);
+    if (viaLobby)
+        input = input.sliced(kLobby.size());
+    net::HttpServer *server = harness->server(viaLobby);
+    const auto adopted = [server] { return server->findChild<net::HttpConnection *>() != nullptr; };
 
     // Each connection from another 127.x.y.z: the client closes first, so every connection leaves a
     // TIME_WAIT behind, and at hundreds per second one source address runs out of ports in a minute.
@@ -311,7 +347,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &noDelay, sizeof noDelay) != 0 ||
         ::bind(fd, reinterpret_cast<const sockaddr *>(&local), sizeof local) != 0 ||
-        !connectTo(fd, harness->address()))
+        !connectTo(fd, harness->address(viaLobby)))
         fail("cannot connect to the server on loopback", QByteArray(std::strerror(errno)));
 
     QByteArray received;
@@ -326,6 +362,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const bool waitFirst = wait >= 0 && (split < 0 || wait < split);
         const qsizetype pause = waitFirst ? wait : split;
         sendAll(fd, rest.first(pause < 0 ? rest.size() : pause), received, ended, reset);
+        if (viaLobby && !adopted()) {
+            // A part of a header block stays in the lobby: a moment to look at it. The whole input
+            // leaves it, or is answered 408 there, within its timeout and a 100 ms tick.
+            runFor(pause < 0 ? 300 : 5, fd, received, ended, reset, [&] { return ended || adopted(); });
+        }
         runUntilQuiet(fd, received, ended, reset);
         if (pause < 0 || ended)
             break;
@@ -351,11 +392,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ::close(fd);
 
     // The client is gone: the server must release the connection (and every answer still owed).
-    for (int round = 0; round < kMaxRounds && harness->connectionCount() > 0; ++round) {
+    for (int round = 0; round < kMaxRounds && server->connectionCount() > 0; ++round) {
         QAbstractEventDispatcher::instance()->processEvents(QEventLoop::AllEvents);
         QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
     }
-    if (harness->connectionCount() > 0)
+    if (viaLobby) {
+        // The lobby sees the hang-up on its own thread, and hands over after it counted the
+        // connection out: released means nothing counted and nothing adopted for a while.
+        QElapsedTimer settled;
+        settled.start();
+        runFor(2000, -1, received, ended, reset, [&] {
+            if (server->connectionCount() > 0 || adopted())
+                settled.restart();
+            return settled.elapsed() >= 5;
+        });
+    }
+    if (server->connectionCount() > 0)
         fail("server kept the connection after the client closed");
 
     // When reproducing a report: FLEETMON_FUZZ_TRACE=1 prints what the server answered.
