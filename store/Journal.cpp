@@ -149,9 +149,11 @@ bool Journal::serve(Database &db) {
             m_walCheckpointer.writerCommitted();
             nextPrune = std::chrono::steady_clock::now() + kPruneInterval;
         }
+        if (m_episodeOpen && std::chrono::steady_clock::now() >= m_confirmAt)
+            confirmRecovery();
         {
             std::unique_lock lock(m_mutex);
-            m_wake.wait_until(lock, nextPrune, [this] {
+            m_wake.wait_until(lock, m_episodeOpen ? std::min(nextPrune, m_confirmAt) : nextPrune, [this] {
                 return m_stopping || m_pruneRequested || !m_queue.empty() || !m_snapshotBacklog.empty();
             });
             if (m_queue.empty()) {
@@ -187,15 +189,22 @@ bool Journal::recover(Database &db) {
     }
     // Writing more into a malformed file can only spread the damage, and no retry mends it.
     const bool damaged = m_failureCode == SQLITE_CORRUPT || m_failureCode == SQLITE_NOTADB;
-    m_health.writable = false;
-    m_health.damaged = damaged;
-    m_health.error = damaged ? QStringLiteral("%1 is damaged: %2. Deliveries are refused until Fleet Monitor "
-                                              "is restarted on a sound journal. %3")
-                                   .arg(path, m_failure, Database::recoveryHint(path))
-                             : m_failure;
-    m_health.downMs = 0;
-    if (m_healthListener)
-        m_healthListener(m_health);
+    // A failure again soon after the last recovery (a disk at the edge of full: the probe fits,
+    // a batch does not) continues that episode instead of reporting a new one.
+    if (!m_episodeOpen || (damaged && !m_health.damaged)) {
+        if (!m_episodeOpen)
+            m_downSince = downSince;
+        m_episodeOpen = true;
+        m_health.writable = false;
+        m_health.damaged = damaged;
+        m_health.error = damaged ? QStringLiteral("%1 is damaged: %2. Deliveries are refused until Fleet "
+                                                  "Monitor is restarted on a sound journal. %3")
+                                       .arg(path, m_failure, Database::recoveryHint(path))
+                                 : m_failure;
+        m_health.downMs = 0;
+        if (m_healthListener)
+            m_healthListener(m_health);
+    }
     QString lastError = damaged ? QStringLiteral("the journal is damaged: %1").arg(m_failure) : m_failure;
     auto delay = std::chrono::milliseconds(kRetryFirst);
     for (;;) {
@@ -228,13 +237,9 @@ bool Journal::recover(Database &db) {
         lastError = error;
         delay = std::min<std::chrono::milliseconds>(delay * 2, kRetryMax);
     }
-    m_health.writable = true;
-    m_health.downMs =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - downSince)
-            .count();
-    if (m_healthListener)
-        m_healthListener(m_health);
-    m_health = {};
+    // Said once writes have gone on working for a while (see confirmRecovery()).
+    m_writableAgainAt = std::chrono::steady_clock::now();
+    m_confirmAt = m_writableAgainAt + kRecoveryConfirm;
     if (!m_heldAlerts.isEmpty()) {
         // Older than anything queued now, so they go first.
         Pending held;
@@ -243,6 +248,16 @@ bool Journal::recover(Database &db) {
         m_queue.push_front(std::move(held));
     }
     return true;
+}
+
+void Journal::confirmRecovery() {
+    m_episodeOpen = false;
+    m_health.writable = true;
+    m_health.downMs =
+        std::chrono::duration_cast<std::chrono::milliseconds>(m_writableAgainAt - m_downSince).count();
+    if (m_healthListener)
+        m_healthListener(m_health);
+    m_health = {};
 }
 
 // A write that needs what a delivery needs (a writable file, room for a WAL frame) and changes

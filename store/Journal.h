@@ -62,6 +62,9 @@ public:
     void setHealthListener(HealthListener listener);
     static constexpr auto kRetryFirst = std::chrono::milliseconds(250);
     static constexpr auto kRetryMax = std::chrono::seconds(2);
+    // "Writable again" is reported once writes went on working this long after the file was
+    // reopened; a failure before that continues the same episode (one report, not one per flap).
+    static constexpr auto kRecoveryConfirm = std::chrono::seconds(2);
     quint64 append(model::Delivery delivery); // thread-safe
     // Stores alert snapshots (insert or replace by id), in order with the deliveries. Thread-safe.
     void saveAlerts(const QList<model::Alert> &alerts);
@@ -115,6 +118,7 @@ private:
     // or the journal is told to stop (false). Deliveries arriving meanwhile are refused at once.
     bool recover(Database &db);
     bool probeWrite(Database &db, QString *error);
+    void confirmRecovery();
     // Reports deliveries as not committed; keeps alert snapshots for later, drops fleet snapshots.
     void refuse(std::deque<Pending> &batch, const QString &error);
     bool writeBatch(std::deque<Pending> &batch, Database &db, class JournalWriter &writer);
@@ -127,9 +131,14 @@ private:
     WalCheckpointer m_walCheckpointer; // started and stopped by the store thread
     CommitListener m_listener;
     HealthListener m_healthListener;
-    JournalHealth m_health;           // store thread only
-    QString m_failure;                // store thread: the error that ended the last serve()
-    int m_failureCode = 0;            // store thread: its SQLite result code
+    JournalHealth m_health; // store thread only
+    QString m_failure;      // store thread: the error that ended the last serve()
+    int m_failureCode = 0;
+    // Store thread: the episode of not being writable, from its first failure until confirmed over.
+    bool m_episodeOpen = false;
+    std::chrono::steady_clock::time_point m_downSince;
+    std::chrono::steady_clock::time_point m_writableAgainAt;
+    std::chrono::steady_clock::time_point m_confirmAt; // store thread: its SQLite result code
     QList<model::Alert> m_heldAlerts; // store thread: alert snapshots that could not be written yet
     bool m_snapshotLost = false;      // store thread: a checkpoint was dropped while not writable
     std::mutex m_mutex;
