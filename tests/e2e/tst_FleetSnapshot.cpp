@@ -414,7 +414,7 @@ private Q_SLOTS:
         QVERIFY(!store::FleetSnapshot::decode(hugeCount, &decoded));
         QVERIFY(!store::FleetSnapshot::decode(hugeSignalCount, &decoded));
 
-        const QList<QByteArray> damages = {QByteArray("\xde\xad\xbe\xef garbage, not a vehicle \x01\x02", 33),
+        const QList<QByteArray> damages = {QByteArray("\xde\xad\xbe\xef garbage, not a vehicle \x01\x02"),
                                            hugeCount, hugeSignalCount};
         for (const QByteArray &damage : damages) {
             QVERIFY(sql(m_journal, [&](QSqlDatabase &db) {

@@ -61,6 +61,9 @@ public:
             return m_process.exitCode();
         ::kill(pid_t(m_process.processId()), SIGTERM);
         m_process.waitForFinished(15000);
+        if (m_process.exitCode() != 0) // say why: the sanitizer build reports here
+            qWarning("fleetmon exited with %d:\n%s", m_process.exitCode(),
+                     m_process.readAllStandardError().right(8000).constData());
         return m_process.exitCode();
     }
     void kill9() {
