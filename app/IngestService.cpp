@@ -21,6 +21,7 @@
 #include <QThread>
 #ifdef __GLIBC__
 #include <malloc.h>
+#include <openssl/crypto.h>
 #endif
 
 namespace app {
@@ -83,6 +84,10 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
         m_router = std::make_unique<net::Router>();
     m_thread = new QThread;
     m_thread->setObjectName(QStringLiteral("ingest"));
+    // The HMACs and Qt's TLS backend give this thread OpenSSL state of its own (error queue, random
+    // generator); OpenSSL does not always free it when the thread ends (LeakSanitizer saw 9-10 KB
+    // in one exit out of three), so the thread hands it back itself on its way out.
+    QObject::connect(m_thread, &QThread::finished, m_thread, [] { OPENSSL_thread_stop(); }, Qt::DirectConnection);
     m_thread->start();
     m_router->addRoute(
         "POST", "/webhooks/smartcar",

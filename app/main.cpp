@@ -14,6 +14,7 @@
 #include <QFile>
 #include <QIcon>
 #include <cstdio>
+#include <openssl/crypto.h>
 
 namespace {
 
@@ -85,6 +86,10 @@ int main(int argc, char **argv) {
     // Before the first secret is read (environment, --amt-file, settings, keychain): no core dump
     // may carry one to disk, and no child process may inherit one.
     app::ProcessHardening::protectProcess();
+    // OpenSSL initialises itself on first use. When that first use is an HMAC on the ingest thread,
+    // the error queue it allocates for that thread while loading its configuration is never freed
+    // (904 bytes, reported by LeakSanitizer); initialised here, on the main thread, nothing leaks.
+    OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, nullptr);
     setIdentity();
     app::AppOptions options;
     QString error;

@@ -63,7 +63,7 @@ public:
         m_process.waitForFinished(15000);
         if (m_process.exitCode() != 0) // say why: the sanitizer build reports here
             qWarning("fleetmon exited with %d:\n%s", m_process.exitCode(),
-                     m_process.readAllStandardError().right(8000).constData());
+                     m_process.readAllStandardError().right(30000).constData());
         return m_process.exitCode();
     }
     void kill9() {
