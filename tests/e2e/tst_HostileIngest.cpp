@@ -5,35 +5,29 @@
 
 #include "smartcar/Signature.h"
 #include "store/JournalReader.h"
+#include "support/Fixtures.h"
 #include "support/FleetmonProcess.h"
+#include "support/JsonPaths.h"
 #include "support/RawHttpClient.h"
+#include "support/WebhookRequest.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QtTest>
 
+using testsupport::collectPaths;
+using testsupport::fixture;
 using testsupport::FleetmonProcess;
+using testsupport::Path;
 using testsupport::RawHttpClient;
 using testsupport::RawResponse;
+using testsupport::replaced;
+using testsupport::valueAt;
+using testsupport::webhookRequest;
 
 namespace {
 
 const QByteArray kAmt = "hostile-application-management-token";
-
-QByteArray fixture(const QString &name) {
-    QFile f(QStringLiteral(FLEETMON_FIXTURES_DIR "/") + name);
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("missing fixture %s", qPrintable(f.fileName()));
-    return f.readAll();
-}
-
-QByteArray request(const QByteArray &body, const QByteArray &signature, const QByteArray &extra = {}) {
-    QByteArray r =
-        "POST /webhooks/smartcar HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" + extra;
-    if (!signature.isNull())
-        r += "SC-Signature: " + signature + "\r\n";
-    return r + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
-}
 
 QByteArray sign(const QByteArray &body) {
     return smartcar::Signature::hmacSha256Hex(kAmt, body);
@@ -96,41 +90,6 @@ QList<model::Delivery> journal(const QString &dataDir) {
     return out;
 }
 
-using Path = QList<QVariant>;
-
-void collectPaths(const QJsonValue &value, const Path &prefix, QList<Path> &out) {
-    // A signal's body and error are its own contents, kept as delivered: replaced whole, not inside.
-    if (!prefix.isEmpty() &&
-        (prefix.last() == QStringLiteral("body") || prefix.last() == QStringLiteral("error")))
-        return;
-    if (value.isObject()) {
-        const QJsonObject o = value.toObject();
-        for (auto it = o.begin(); it != o.end(); ++it) {
-            out.append(prefix + Path{it.key()});
-            collectPaths(it.value(), prefix + Path{it.key()}, out);
-        }
-    } else if (value.isArray()) {
-        const QJsonArray a = value.toArray();
-        for (qsizetype i = 0; i < a.size(); ++i) {
-            out.append(prefix + Path{int(i)});
-            collectPaths(a[i], prefix + Path{int(i)}, out);
-        }
-    }
-}
-
-QJsonValue replaced(const QJsonValue &root, const Path &path, qsizetype depth, const QJsonValue &with) {
-    if (depth == path.size())
-        return with;
-    if (path[depth].typeId() == QMetaType::Int) {
-        QJsonArray a = root.toArray();
-        a[path[depth].toInt()] = replaced(a.at(path[depth].toInt()), path, depth + 1, with);
-        return a;
-    }
-    QJsonObject o = root.toObject();
-    o[path[depth].toString()] = replaced(o.value(path[depth].toString()), path, depth + 1, with);
-    return o;
-}
-
 } // namespace
 
 class tst_HostileIngest : public QObject {
@@ -145,9 +104,10 @@ private Q_SLOTS:
         QVERIFY(client.waitConnected());
         int sent = 0;
         for (const auto &[name, body] : hostileBodies()) {
-            QCOMPARE(post(client, request(body, QByteArray())), 401);
-            QCOMPARE(post(client, request(body, smartcar::Signature::hmacSha256Hex("wrong-token", body))),
-                     401);
+            QCOMPARE(post(client, webhookRequest(body, QByteArray())), 401);
+            QCOMPARE(
+                post(client, webhookRequest(body, smartcar::Signature::hmacSha256Hex("wrong-token", body))),
+                401);
             sent += 2;
         }
         // Small enough to be looked at as a possible VERIFY: repeated keys and wrong types do not
@@ -162,7 +122,7 @@ private Q_SLOTS:
             {"{\"eventType\":\"VERIFY\",\"data\":{\"challenge\":\"\xff\"}}", 401},
         };
         for (const auto &[body, status] : small) {
-            QCOMPARE(post(client, request(body, QByteArray())), status);
+            QCOMPARE(post(client, webhookRequest(body, QByteArray())), status);
             ++sent;
         }
         QCOMPARE(app.stop(), 0);
@@ -188,7 +148,7 @@ private Q_SLOTS:
             QVERIFY(app.start());
             RawHttpClient client(app.port());
             QVERIFY(client.waitConnected());
-            QCOMPARE(post(client, request(real, sign(real))), 200);
+            QCOMPARE(post(client, webhookRequest(real, sign(real))), 200);
             QCOMPARE(app.stop(), 0);
             before = fleetState(data);
             QCOMPARE(before.size(), 1);
@@ -200,30 +160,28 @@ private Q_SLOTS:
         QList<QByteArray> sent;
         // Bodies that are no JSON object: stored as malformed, answered 400 so Smartcar retries.
         for (const auto &[name, body] : hostileBodies()) {
-            QVERIFY2(post(client, request(body, sign(body))) == 400, name.constData());
+            QVERIFY2(post(client, webhookRequest(body, sign(body))) == 400, name.constData());
             sent.append(body);
         }
         // Every field down to a signal's own fields, replaced by each other JSON type, under a fresh
         // eventId: stored and acknowledged, and the fleet keeps what it had.
         const QJsonObject root = QJsonDocument::fromJson(real).object();
         QList<Path> paths;
-        collectPaths(root, {}, paths);
+        // A signal's body and error are its own contents, kept as delivered: replaced whole, not inside.
+        collectPaths(root, {}, paths, {QStringLiteral("body"), QStringLiteral("error")});
         const QList<QJsonValue> replacements = {QJsonValue(QJsonValue::Null), QJsonValue(7),
                                                 QJsonValue(QStringLiteral("hostile")),
                                                 QJsonArray{QJsonValue()}, QJsonObject{{"code", "x"}}};
         int variant = 0;
         for (const Path &path : paths) {
-            QJsonValue original = root;
-            for (const QVariant &step : path)
-                original = step.typeId() == QMetaType::Int ? original.toArray().at(step.toInt())
-                                                           : original.toObject().value(step.toString());
+            const QJsonValue original = valueAt(root, path);
             for (const QJsonValue &with : replacements) {
                 if (with.type() == original.type())
                     continue;
                 QJsonObject fresh = root;
                 fresh.insert("eventId", QStringLiteral("hostile-%1").arg(++variant));
                 const QByteArray body = QJsonDocument(replaced(fresh, path, 0, with).toObject()).toJson();
-                QVERIFY2(post(client, request(body, sign(body))) == 200,
+                QVERIFY2(post(client, webhookRequest(body, sign(body))) == 200,
                          qPrintable(QString::number(variant)));
                 sent.append(body);
             }
@@ -234,8 +192,8 @@ private Q_SLOTS:
         const QByteArray twice =
             R"({"eventId":"first","eventType":"VEHICLE_CONNECTION","data":{},"eventId":"last"})";
         const QByteArray retry = R"({"eventId":"last","eventType":"VEHICLE_CONNECTION","data":{}})";
-        QCOMPARE(post(client, request(twice, sign(twice))), 200);
-        client.send(request(retry, sign(retry)));
+        QCOMPARE(post(client, webhookRequest(twice, sign(twice))), 200);
+        client.send(webhookRequest(retry, sign(retry)));
         RawResponse r;
         QVERIFY(client.read(&r));
         QCOMPARE(r.body, QByteArray(R"({"status":"duplicate"})"));
@@ -294,8 +252,8 @@ private Q_SLOTS:
             // without keep-alive, an absolute-form target.
             RawHttpClient client(app.port());
             QVERIFY(client.waitConnected());
-            QCOMPARE(post(client, request(body, sign(body), "User-Agent: agent-\xff\xfe\r\n")), 200);
-            QCOMPARE(post(client, request(body, "\xff" + sign(body).mid(1))), 401);
+            QCOMPARE(post(client, webhookRequest(body, sign(body), "User-Agent: agent-\xff\xfe\r\n")), 200);
+            QCOMPARE(post(client, webhookRequest(body, "\xff" + sign(body).mid(1))), 401);
             const QByteArray other = fixture("byd_seal_all.json");
             QCOMPARE(post(client,
                           "POST http://fleet.example/webhooks/smartcar HTTP/1.0\r\nConnection: keep-alive\r\n"

@@ -2,14 +2,17 @@
 // export command reading it back. Every fixture goes through; nothing acknowledged is lost.
 
 #include "smartcar/Signature.h"
+#include "support/Fixtures.h"
 #include "support/FleetmonProcess.h"
 #include "support/RawHttpClient.h"
+#include "support/WebhookRequest.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QUuid>
 #include <QtTest>
 
+using testsupport::fixture;
 using testsupport::FleetmonProcess;
 using testsupport::RawHttpClient;
 using testsupport::RawResponse;
@@ -18,19 +21,9 @@ namespace {
 
 const QByteArray kAmt = "e2e-application-management-token";
 
-QByteArray fixture(const QString &name) {
-    QFile f(QStringLiteral(FLEETMON_FIXTURES_DIR "/") + name);
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("missing fixture %s", qPrintable(f.fileName()));
-    return f.readAll();
-}
-
+// Deliveries name their sender, as Smartcar's do.
 QByteArray request(const QByteArray &body, const QByteArray &signature) {
-    QByteArray r = "POST /webhooks/smartcar HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                   "User-Agent: Smartcar/test\r\n";
-    if (!signature.isNull())
-        r += "SC-Signature: " + signature + "\r\n";
-    return r + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    return testsupport::webhookRequest(body, signature, "User-Agent: Smartcar/test\r\n");
 }
 
 RawResponse postSigned(RawHttpClient &client, const QByteArray &body) {

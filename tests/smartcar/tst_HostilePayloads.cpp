@@ -5,73 +5,24 @@
 
 #include "model/FleetState.h"
 #include "smartcar/PayloadDecoder.h"
+#include "support/Fixtures.h"
+#include "support/JsonPaths.h"
 
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QtTest>
 
 using smartcar::PayloadDecoder;
+using testsupport::collectPaths;
+using testsupport::fixture;
+using testsupport::Path;
+using testsupport::pathText;
+using testsupport::replaced;
+using testsupport::valueAt;
 using Kind = model::VehicleEvent::Kind;
 
 namespace {
-
-QByteArray fixture(const QString &name) {
-    QFile f(QStringLiteral(FLEETMON_FIXTURES_DIR "/") + name);
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("missing fixture %s", qPrintable(f.fileName()));
-    return f.readAll();
-}
-
-// A JSON path: object keys (QString) and array indexes (int).
-using Path = QList<QVariant>;
-
-QString pathText(const Path &path) {
-    QString out;
-    for (const QVariant &step : path)
-        out += step.typeId() == QMetaType::Int ? QStringLiteral("[%1]").arg(step.toInt())
-                                               : QLatin1Char('.') + step.toString();
-    return out;
-}
-
-void collectPaths(const QJsonValue &value, const Path &prefix, QList<Path> &out) {
-    if (value.isObject()) {
-        const QJsonObject o = value.toObject();
-        for (auto it = o.begin(); it != o.end(); ++it) {
-            out.append(prefix + Path{it.key()});
-            collectPaths(it.value(), prefix + Path{it.key()}, out);
-        }
-    } else if (value.isArray()) {
-        const QJsonArray a = value.toArray();
-        for (qsizetype i = 0; i < a.size(); ++i) {
-            out.append(prefix + Path{int(i)});
-            collectPaths(a[i], prefix + Path{int(i)}, out);
-        }
-    }
-}
-
-QJsonValue valueAt(const QJsonValue &root, const Path &path) {
-    QJsonValue v = root;
-    for (const QVariant &step : path)
-        v = step.typeId() == QMetaType::Int ? v.toArray().at(step.toInt())
-                                            : v.toObject().value(step.toString());
-    return v;
-}
-
-QJsonValue replaced(const QJsonValue &root, const Path &path, qsizetype depth, const QJsonValue &with) {
-    if (depth == path.size())
-        return with;
-    const QVariant &step = path[depth];
-    if (step.typeId() == QMetaType::Int) {
-        QJsonArray a = root.toArray();
-        a[step.toInt()] = replaced(a.at(step.toInt()), path, depth + 1, with);
-        return a;
-    }
-    QJsonObject o = root.toObject();
-    o[step.toString()] = replaced(o.value(step.toString()), path, depth + 1, with);
-    return o;
-}
 
 bool sameSignal(const model::SignalValue &a, const model::SignalValue &b) {
     return a.code == b.code && a.name == b.name && a.group == b.group && a.body == b.body &&

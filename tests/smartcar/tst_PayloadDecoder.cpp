@@ -1,20 +1,15 @@
 // The decoder against every real fixture and every documented variant of the payload.
 
 #include "smartcar/PayloadDecoder.h"
+#include "support/Fixtures.h"
 
-#include <QFile>
 #include <QtTest>
 
 using smartcar::PayloadDecoder;
+using testsupport::fixture;
 using Kind = model::VehicleEvent::Kind;
 
 namespace {
-QByteArray fixture(const QString &name) {
-    QFile f(QStringLiteral(FLEETMON_FIXTURES_DIR "/") + name);
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("missing fixture %s", qPrintable(f.fileName()));
-    return f.readAll();
-}
 const model::SignalValue *signal(const model::VehicleEvent &e, const QString &code) {
     for (const auto &s : e.signalValues)
         if (s.code == code)
