@@ -3,6 +3,7 @@
 // a request handed to the handler exactly as sent; never a crash, a hang, or a second request
 // smuggled past the framing.
 
+#include "support/PostRequest.h"
 #include "support/RawHttpClient.h"
 #include "support/ServerThread.h"
 
@@ -10,16 +11,12 @@
 #include <QtTest>
 #include <atomic>
 
+using testsupport::postRequest;
 using testsupport::RawHttpClient;
 using testsupport::RawResponse;
 using testsupport::ServerThread;
 
 namespace {
-
-QByteArray post(const QByteArray &target, const QByteArray &body, const QByteArray &extra = {}) {
-    return "POST " + target + " HTTP/1.1\r\nHost: test\r\n" + extra +
-           "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
-}
 
 // /echo answers with the body, /header?name=X with that header's value, /target with the raw
 // request target; every request that reaches a route is counted, so a test can prove that a
@@ -69,6 +66,19 @@ void expectRejectedAndClosed(quint16 port, const QByteArray &bytes, int status) 
     QVERIFY2(!client.buffered().contains("HTTP/1.1"), client.buffered().constData());
 }
 
+// Sends `bytes` on an open connection and expects one answer with that status and body, which
+// goes to `answer` (if given) for the caller's own checks of its headers.
+void expectAnswered(RawHttpClient &client, const QByteArray &bytes, int status, const QByteArray &body,
+                    RawResponse *answer = nullptr) {
+    client.send(bytes);
+    RawResponse r;
+    QVERIFY(client.read(&r));
+    if (answer)
+        *answer = r;
+    QCOMPARE(r.status, status);
+    QCOMPARE(r.body, body);
+}
+
 } // namespace
 
 class tst_HostileRequests : public QObject {
@@ -83,26 +93,20 @@ private Q_SLOTS:
 
         // In the body: the transport judges no encoding; the bytes arrive as sent.
         const QByteArray body("\xff\xfe\xc0\xaf\xed\xa0\x80 not UTF-8 \x80", 19);
-        client.send(post("/echo", body));
-        QVERIFY(client.read(&r));
-        QCOMPARE(r.status, 200);
-        QCOMPARE(r.body, body);
+        expectAnswered(client, postRequest("/echo", body), 200, body);
 
         // In a header value: obs-text is legal HTTP; the value reaches the handler byte for byte.
-        client.send("GET /header?name=X-Agent HTTP/1.1\r\nHost: t\r\nX-Agent: \xff\xc3\x28\xe2\x82\r\n\r\n");
-        QVERIFY(client.read(&r));
-        QCOMPARE(r.status, 200);
-        QCOMPARE(r.body, QByteArray("\xff\xc3\x28\xe2\x82"));
+        expectAnswered(
+            client, "GET /header?name=X-Agent HTTP/1.1\r\nHost: t\r\nX-Agent: \xff\xc3\x28\xe2\x82\r\n\r\n",
+            200, QByteArray("\xff\xc3\x28\xe2\x82"));
 
         // In the target: no route has such a path; an answer, and the connection stays usable.
         client.send("GET /hello\xff\xfe HTTP/1.1\r\nHost: t\r\n\r\n");
         QVERIFY(client.read(&r));
         QCOMPARE(r.status, 404);
         QVERIFY(QJsonDocument::fromJson(r.body).isObject()); // the error names the path as valid JSON
-        client.send("GET /target?\xc0\xaf HTTP/1.1\r\nHost: t\r\n\r\n");
-        QVERIFY(client.read(&r));
-        QCOMPARE(r.status, 200);
-        QCOMPARE(r.body, QByteArray("/target?\xc0\xaf /target"));
+        expectAnswered(client, "GET /target?\xc0\xaf HTTP/1.1\r\nHost: t\r\n\r\n", 200,
+                       QByteArray("/target?\xc0\xaf /target"));
         client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
         QVERIFY(client.read(&r));
         QCOMPARE(r.status, 200);
@@ -243,7 +247,7 @@ private Q_SLOTS:
         // step, serves the next real request.
         RawHttpClient client(server.port());
         QVERIFY(client.waitConnected());
-        client.send(post("/echo", smuggled) + "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+        client.send(postRequest("/echo", smuggled) + "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
         RawResponse r;
         QVERIFY(client.read(&r));
         QCOMPARE(r.status, 200);
@@ -299,8 +303,8 @@ private Q_SLOTS:
         // them) are answered in order; the bad one after them gets its 400 and the close.
         RawHttpClient client(server.port());
         QVERIFY(client.waitConnected());
-        client.send(post("/echo", "one") + "\r\n" + post("/echo", "two") +
-                    "POST /echo HTTP/1.1\r\nContent-Length : 5\r\n\r\nthree" + post("/echo", "four"));
+        client.send(postRequest("/echo", "one") + "\r\n" + postRequest("/echo", "two") +
+                    "POST /echo HTTP/1.1\r\nContent-Length : 5\r\n\r\nthree" + postRequest("/echo", "four"));
         RawResponse r;
         QVERIFY(client.read(&r));
         QCOMPARE(r.body, QByteArray("one"));
@@ -375,10 +379,9 @@ private Q_SLOTS:
             // HTTP/1.0 without keep-alive: answered, then closed; what follows is not read.
             RawHttpClient client(server.port());
             QVERIFY(client.waitConnected());
-            client.send("POST /echo HTTP/1.0\r\nContent-Length: 2\r\n\r\nhiGET /hello HTTP/1.1\r\n\r\n");
-            QVERIFY(client.read(&r));
-            QCOMPARE(r.status, 200);
-            QCOMPARE(r.body, QByteArray("hi"));
+            expectAnswered(client,
+                           "POST /echo HTTP/1.0\r\nContent-Length: 2\r\n\r\nhiGET /hello HTTP/1.1\r\n\r\n",
+                           200, QByteArray("hi"), &r);
             QCOMPARE(r.header("Connection"), QByteArray("close"));
             QVERIFY(client.waitClosed());
             QVERIFY(!client.buffered().contains("HTTP/1.1"));
@@ -388,19 +391,16 @@ private Q_SLOTS:
             RawHttpClient client(server.port());
             QVERIFY(client.waitConnected());
             for (int i = 0; i < 3; ++i) {
-                client.send("POST /echo HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\n" +
-                            QByteArray::number(i));
-                QVERIFY(client.read(&r));
-                QCOMPARE(r.status, 200);
-                QCOMPARE(r.body, QByteArray::number(i));
+                expectAnswered(client,
+                               "POST /echo HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\n" +
+                                   QByteArray::number(i),
+                               200, QByteArray::number(i), &r);
                 QCOMPARE(r.header("Connection"), QByteArray("keep-alive"));
                 QCOMPARE(r.header("Content-Length"), QByteArray("1"));
             }
             // An HTTP/1.0 POST without a length has an empty body (a request never reads to EOF).
-            client.send("POST /echo HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-            QVERIFY(client.read(&r));
-            QCOMPARE(r.status, 200);
-            QCOMPARE(r.body, QByteArray());
+            expectAnswered(client, "POST /echo HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 200,
+                           QByteArray());
         }
         // Versions that are not HTTP/1.x.
         for (const QByteArray &version :
@@ -417,19 +417,15 @@ private Q_SLOTS:
             {"http://[::1]:80/target", "/target"},
         };
         for (const auto &[target, path] : targets) {
-            client.send("GET " + target + " HTTP/1.1\r\nHost: other\r\n\r\n");
-            QVERIFY(client.read(&r));
-            QCOMPARE(r.status, 200);
-            QCOMPARE(r.body, target + " " + path);
+            expectAnswered(client, "GET " + target + " HTTP/1.1\r\nHost: other\r\n\r\n", 200,
+                           target + " " + path);
         }
         client.send("GET http://host HTTP/1.1\r\nHost: t\r\n\r\n"); // no path: "/", no route
         QVERIFY(client.read(&r));
         QCOMPARE(r.status, 404);
-        client.send(
-            "POST http://host/echo HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok");
-        QVERIFY(client.read(&r));
-        QCOMPARE(r.status, 200);
-        QCOMPARE(r.body, QByteArray("ok"));
+        expectAnswered(
+            client, "POST http://host/echo HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok",
+            200, QByteArray("ok"));
         // Targets that are no URL at all.
         for (const QByteArray &target : {QByteArray("http://"), QByteArray("http:/x"),
                                          QByteArray("http://host:99999/x"), QByteArray("http://ho st/x")})

@@ -1,6 +1,7 @@
 // The HTTP endpoint's contract, over real loopback sockets: keep-alive, pipelining in order,
 // Content-Length and chunked bodies, 100-continue, and every limit with its status.
 
+#include "support/PostRequest.h"
 #include "support/RawHttpClient.h"
 #include "support/ServerThread.h"
 
@@ -9,16 +10,12 @@
 #include <QtTest>
 #include <sys/resource.h>
 
+using testsupport::postRequest;
 using testsupport::RawHttpClient;
 using testsupport::RawResponse;
 using testsupport::ServerThread;
 
 namespace {
-
-QByteArray post(const QByteArray &path, const QByteArray &body, const QByteArray &extra = {}) {
-    return "POST " + path + " HTTP/1.1\r\nHost: test\r\n" + extra +
-           "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
-}
 
 // Routes for the tests: /echo answers at once, /later?ms=N answers N ms later (out of order).
 struct TestRoutes {
@@ -69,7 +66,7 @@ private Q_SLOTS:
         RawHttpClient client(server.port());
         QVERIFY(client.waitConnected());
         for (int i = 0; i < 3; ++i) {
-            client.send(post("/echo", "ping" + QByteArray::number(i)));
+            client.send(postRequest("/echo", "ping" + QByteArray::number(i)));
             RawResponse r;
             QVERIFY(client.read(&r));
             QCOMPARE(r.status, 200);
@@ -85,7 +82,8 @@ private Q_SLOTS:
         RawHttpClient client(server.port());
         QVERIFY(client.waitConnected());
         // The first answer is ready last; the responses must still come back a, b, c.
-        client.send(post("/later?ms=300", "a") + post("/echo", "b") + post("/later?ms=100", "c"));
+        client.send(postRequest("/later?ms=300", "a") + postRequest("/echo", "b") +
+                    postRequest("/later?ms=100", "c"));
         for (const char *expected : {"a", "b", "c"}) {
             RawResponse r;
             QVERIFY(client.read(&r));
@@ -102,7 +100,7 @@ private Q_SLOTS:
         // Far more than the 32 answers the server owes before it stops reading: it must resume.
         QByteArray burst;
         for (int i = 0; i < 500; ++i)
-            burst += post(i % 7 == 0 ? "/later?ms=1" : "/echo", QByteArray::number(i));
+            burst += postRequest(i % 7 == 0 ? "/later?ms=1" : "/echo", QByteArray::number(i));
         client.send(burst);
         for (int i = 0; i < 500; ++i) {
             RawResponse r;
@@ -159,7 +157,7 @@ private Q_SLOTS:
         {
             RawHttpClient client(server.port());
             QVERIFY(client.waitConnected());
-            client.send(post("/echo", "x", "X-Filler: " + QByteArray(17 * 1024, 'a') + "\r\n"));
+            client.send(postRequest("/echo", "x", "X-Filler: " + QByteArray(17 * 1024, 'a') + "\r\n"));
             RawResponse r;
             QVERIFY(client.read(&r));
             QCOMPARE(r.status, 431);
@@ -172,7 +170,7 @@ private Q_SLOTS:
                 many += "a: b\r\n";
             RawHttpClient client(server.port());
             QVERIFY(client.waitConnected());
-            client.send(post("/echo", "x", many));
+            client.send(postRequest("/echo", "x", many));
             RawResponse r;
             QVERIFY(client.read(&r));
             QCOMPARE(r.status, 431);
@@ -181,7 +179,7 @@ private Q_SLOTS:
             // Just under the limit is fine.
             RawHttpClient client(server.port());
             QVERIFY(client.waitConnected());
-            client.send(post("/echo", "x", "X-Filler: " + QByteArray(15 * 1024, 'a') + "\r\n"));
+            client.send(postRequest("/echo", "x", "X-Filler: " + QByteArray(15 * 1024, 'a') + "\r\n"));
             RawResponse r;
             QVERIFY(client.read(&r));
             QCOMPARE(r.status, 200);
@@ -222,7 +220,7 @@ private Q_SLOTS:
         RawHttpClient client(server.port());
         QVERIFY(client.waitConnected());
         const QByteArray body(1024 * 1024, 'b');
-        client.send(post("/echo", body));
+        client.send(postRequest("/echo", body));
         RawResponse r;
         QVERIFY(client.read(&r));
         QCOMPARE(r.status, 200);
@@ -269,7 +267,7 @@ private Q_SLOTS:
         RawHttpClient client(server.port());
         QVERIFY(client.waitConnected());
         // A byte every 100 ms keeps the line busy but never finishes the request.
-        const QByteArray request = post("/echo", "hello");
+        const QByteArray request = postRequest("/echo", "hello");
         RawResponse r;
         bool answered = false;
         for (qsizetype i = 0; i < request.size() - 1 && !answered; ++i) {
@@ -290,7 +288,7 @@ private Q_SLOTS:
         ServerThread server(&routes.router);
         RawHttpClient client(server.port());
         QVERIFY(client.waitConnected());
-        const QByteArray request = post("/echo", "pieces");
+        const QByteArray request = postRequest("/echo", "pieces");
         for (qsizetype i = 0; i < request.size(); i += 7) {
             client.send(request.mid(i, 7));
             QTest::qWait(2);
@@ -300,7 +298,7 @@ private Q_SLOTS:
         QCOMPARE(r.status, 200);
         QCOMPARE(r.body, QByteArray("pieces"));
         // Served on keep-alive like any other.
-        client.send(post("/echo", "again"));
+        client.send(postRequest("/echo", "again"));
         QVERIFY(client.read(&r));
         QCOMPARE(r.body, QByteArray("again"));
     }
@@ -342,7 +340,7 @@ private Q_SLOTS:
         RawHttpClient sender(server.port());
         QVERIFY(sender.waitConnected());
         RawResponse r;
-        sender.send(post("/echo", "first"));
+        sender.send(postRequest("/echo", "first"));
         QVERIFY(sender.read(&r));
         QCOMPARE(r.status, 200);
         QCOMPARE(server.connectionCount(), 4);
@@ -353,11 +351,11 @@ private Q_SLOTS:
         for (int i = 0; i < 2; ++i) {
             newcomers.push_back(std::make_unique<RawHttpClient>(server.port()));
             QVERIFY(newcomers.back()->waitConnected());
-            newcomers.back()->send(post("/echo", "new"));
+            newcomers.back()->send(postRequest("/echo", "new"));
             QVERIFY(newcomers.back()->read(&r));
             QCOMPARE(r.status, 200);
             QVERIFY(slow.at(size_t(i))->waitClosed());
-            sender.send(post("/echo", "still here"));
+            sender.send(postRequest("/echo", "still here"));
             QVERIFY(sender.read(&r));
             QCOMPARE(r.body, QByteArray("still here"));
         }
@@ -410,7 +408,7 @@ private Q_SLOTS:
         QCOMPARE(r.status, 405);
         QCOMPARE(r.header("Allow"), QByteArray("POST"));
         // Still usable afterwards: these are answers, not protocol errors.
-        client.send(post("/echo", "ok"));
+        client.send(postRequest("/echo", "ok"));
         QVERIFY(client.read(&r));
         QCOMPARE(r.status, 200);
     }
@@ -446,13 +444,13 @@ private Q_SLOTS:
         {
             RawHttpClient client(server.port());
             QVERIFY(client.waitConnected());
-            client.send(post("/later?ms=200", "gone"));
+            client.send(postRequest("/later?ms=200", "gone"));
             client.socket().abort();
         }
         QTest::qWait(400);
         RawHttpClient client(server.port());
         QVERIFY(client.waitConnected());
-        client.send(post("/echo", "still here"));
+        client.send(postRequest("/echo", "still here"));
         RawResponse r;
         QVERIFY(client.read(&r));
         QCOMPARE(r.body, QByteArray("still here"));
