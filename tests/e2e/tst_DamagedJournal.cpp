@@ -4,10 +4,9 @@
 // as it was; met while running, deliveries are refused (503) without any retry into the file and
 // it is said once. The README's way out (move the file aside, start again) then works.
 
-#include "smartcar/Signature.h"
 #include "smartcar/SimulatedFleet.h"
 #include "support/FleetmonProcess.h"
-#include "support/RawHttpClient.h"
+#include "support/WebhookRequest.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -18,24 +17,15 @@
 #include <QtTest>
 
 using testsupport::FleetmonProcess;
-using testsupport::RawHttpClient;
-using testsupport::RawResponse;
 
 namespace {
 
 const QByteArray kAmt = "damaged-journal-amt";
 constexpr int kPageSize = 4096; // SQLite's default, which the journal uses
 
+// A signed delivery on a connection of its own: the status, or 0 when no answer came.
 int post(quint16 port, const QByteArray &body) {
-    RawHttpClient client(port);
-    if (!client.waitConnected())
-        return 0;
-    client.send("POST /webhooks/smartcar HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                "SC-Signature: " +
-                smartcar::Signature::hmacSha256Hex(kAmt, body) +
-                "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-    RawResponse r;
-    return client.read(&r, 15000) ? r.status : 0;
+    return testsupport::postOnNewConnection(port, testsupport::signedWebhookRequest(kAmt, body));
 }
 
 // A journal of `count` accepted deliveries, written by fleetmon and stopped cleanly.

@@ -8,10 +8,9 @@
 // user mapped to root in a user namespace), so its tmpfs is private and vanishes with it. Where
 // neither works it is skipped, saying why.
 
-#include "smartcar/Signature.h"
 #include "smartcar/SimulatedFleet.h"
 #include "support/FleetmonProcess.h"
-#include "support/RawHttpClient.h"
+#include "support/WebhookRequest.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -29,8 +28,6 @@
 #include <unistd.h>
 
 using testsupport::FleetmonProcess;
-using testsupport::RawHttpClient;
-using testsupport::RawResponse;
 
 namespace {
 
@@ -43,20 +40,9 @@ struct Delivery {
     QByteArray body;
 };
 
+// A signed delivery on a connection of its own: the status, or 0 when no answer came.
 int post(quint16 port, const QByteArray &body, QByteArray *answer = nullptr) {
-    RawHttpClient client(port);
-    if (!client.waitConnected())
-        return 0;
-    client.send("POST /webhooks/smartcar HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                "SC-Signature: " +
-                smartcar::Signature::hmacSha256Hex(kAmt, body) +
-                "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-    RawResponse r;
-    if (!client.read(&r, 15000))
-        return 0;
-    if (answer)
-        *answer = r.body;
-    return r.status;
+    return testsupport::postOnNewConnection(port, testsupport::signedWebhookRequest(kAmt, body), answer);
 }
 
 bool run(const QString &program, const QStringList &arguments, QByteArray *output = nullptr) {
@@ -139,6 +125,20 @@ private:
         return {QJsonDocument::fromJson(body).object().value("eventId").toString(), body};
     }
 
+    // Posts `count` fresh deliveries, each of which must be acknowledged (200); they join `acked`.
+    bool postAccepted(quint16 port, int count, QSet<QString> *acked) {
+        for (int i = 0; i < count; ++i) {
+            const Delivery d = next();
+            const int status = post(port, d.body);
+            if (status != 200) {
+                qWarning("delivery %s answered %d, not 200", qPrintable(d.eventId), status);
+                return false;
+            }
+            acked->insert(d.eventId);
+        }
+        return true;
+    }
+
     // Posts fresh deliveries until one is refused; the acknowledged ones join `acked`.
     int postUntilRefused(quint16 port, QSet<QString> *acked, Delivery *refused, QByteArray *answer) {
         for (int i = 0; i < 3000; ++i) {
@@ -210,11 +210,7 @@ private Q_SLOTS:
         QVERIFY(app.start());
 
         QSet<QString> acked;
-        for (int i = 0; i < 10; ++i) {
-            const Delivery d = next();
-            QCOMPARE(post(app.port(), d.body), 200);
-            acked.insert(d.eventId);
-        }
+        QVERIFY(postAccepted(app.port(), 10, &acked));
         const qint64 filled = fill(mount + "/filler");
         QVERIFY(filled > 0);
 
@@ -245,11 +241,7 @@ private Q_SLOTS:
         const qint64 recoveryMs = msUntilAcknowledged(app.port(), refused, 10000);
         QVERIFY2(recoveryMs >= 0, "still refused 10 s after the space came back");
         acked.insert(refused.eventId);
-        for (int i = 0; i < 10; ++i) {
-            const Delivery d = next();
-            QCOMPARE(post(app.port(), d.body), 200);
-            acked.insert(d.eventId);
-        }
+        QVERIFY(postAccepted(app.port(), 10, &acked));
         // Recovery is said once writes have gone on working for a while.
         QVERIFY2(readStderrUntil(app, "is writable again", &err), err.constData());
         QCOMPARE(err.count("cannot write the journal"), 1);
@@ -325,11 +317,7 @@ private Q_SLOTS:
         FleetmonProcess app(data, kAmt);
         QVERIFY(app.start());
         QSet<QString> acked;
-        for (int i = 0; i < 10; ++i) {
-            const Delivery d = next();
-            QCOMPARE(post(app.port(), d.body), 200);
-            acked.insert(d.eventId);
-        }
+        QVERIFY(postAccepted(app.port(), 10, &acked));
         // A mount cannot be made read-only while a file on it is open for writing: the journal
         // meets the flag when it opens the file again, as it does after a failed write.
         QVERIFY(fill(mount + "/filler") > 0);
