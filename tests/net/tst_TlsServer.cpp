@@ -5,11 +5,11 @@
 // the file named.
 
 #include "net/HttpServer.h"
-#include "smartcar/Signature.h"
 #include "smartcar/SimulatedFleet.h"
 #include "support/FleetmonProcess.h"
 #include "support/RawHttpClient.h"
 #include "support/ServerThread.h"
+#include "support/WebhookRequest.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -81,10 +81,14 @@ bool writeFile(const QString &path, const QByteArray &bytes) {
 }
 
 QByteArray signedPost(const QByteArray &body) {
-    return "POST /webhooks/smartcar HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-           "SC-Signature: " +
-           smartcar::Signature::hmacSha256Hex(kAmt, body) +
-           "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    return testsupport::signedWebhookRequest(kAmt, body);
+}
+
+// The one route the in-process servers serve.
+void addHelloRoute(net::Router &router) {
+    router.addRoute("GET", "/hello", [](const net::HttpRequest &, const net::Responder &w) {
+        w.respond(net::HttpResponse::text(200, "hello"));
+    });
 }
 
 // Reads one HTTP response's status line and headers (and Content-Length body) from a TLS socket.
@@ -121,6 +125,25 @@ class tst_TlsServer final : public QObject {
     Pem m_pem;
     QString m_certFile;
     QString m_keyFile;
+
+    // Connects `socket` over TLS trusting exactly the throwaway certificate, which must name
+    // 127.0.0.1; false (with the socket's error) when the handshake did not complete within 10 s.
+    bool connectEncrypted(QSslSocket &socket, quint16 port) const {
+        QSslConfiguration config = socket.sslConfiguration();
+        config.setCaCertificates(QSslCertificate::fromData(m_pem.certificate));
+        socket.setSslConfiguration(config);
+        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port);
+        return socket.waitForEncrypted(10000);
+    }
+
+    // The in-process server's side: the throwaway certificate and key, no client certificates.
+    QSslConfiguration serverTls() const {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setLocalCertificate(QSslCertificate(m_pem.certificate));
+        tls.setPrivateKey(QSslKey(m_pem.key, QSsl::Ec));
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+        return tls;
+    }
 
     // Runs `fleetmon --headless` with these arguments until it exits (it should refuse to start).
     static int refusedStart(const QStringList &arguments, QByteArray *stderrOut) {
@@ -161,12 +184,7 @@ private Q_SLOTS:
         QCOMPARE(fleetmon.url().path(), QStringLiteral("/webhooks/smartcar"));
 
         QSslSocket socket;
-        // Trusts exactly the throwaway certificate, and checks it names 127.0.0.1.
-        QSslConfiguration config = socket.sslConfiguration();
-        config.setCaCertificates(QSslCertificate::fromData(m_pem.certificate));
-        socket.setSslConfiguration(config);
-        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), fleetmon.port());
-        QVERIFY2(socket.waitForEncrypted(10000), qPrintable(socket.errorString()));
+        QVERIFY2(connectEncrypted(socket, fleetmon.port()), qPrintable(socket.errorString()));
 
         smartcar::SimulatedFleet fleet(2, 3);
         const QByteArray first = fleet.nextDelivery(QDateTime::currentMSecsSinceEpoch());
@@ -205,11 +223,7 @@ private Q_SLOTS:
         QVERIFY2(!client.buffered().startsWith("HTTP/"), client.buffered().constData());
         // The server is none the worse for it.
         QSslSocket socket;
-        QSslConfiguration config = socket.sslConfiguration();
-        config.setCaCertificates(QSslCertificate::fromData(m_pem.certificate));
-        socket.setSslConfiguration(config);
-        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), fleetmon.port());
-        QVERIFY2(socket.waitForEncrypted(10000), qPrintable(socket.errorString()));
+        QVERIFY2(connectEncrypted(socket, fleetmon.port()), qPrintable(socket.errorString()));
         socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         QCOMPARE(readStatus(socket), 200);
     }
@@ -218,13 +232,8 @@ private Q_SLOTS:
         // In-process, with a short timeout: a client that connects and never completes its handshake
         // holds a place only that long, and is counted while it does.
         net::Router router;
-        router.addRoute("GET", "/hello", [](const net::HttpRequest &, const net::Responder &w) {
-            w.respond(net::HttpResponse::text(200, "hello"));
-        });
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.setLocalCertificate(QSslCertificate(m_pem.certificate));
-        tls.setPrivateKey(QSslKey(m_pem.key, QSsl::Ec));
-        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+        addHelloRoute(router);
+        const QSslConfiguration tls = serverTls();
         net::HttpLimits limits;
         limits.requestTimeoutMs = 700;
         testsupport::ServerThread server(&router, limits, tls);
@@ -250,11 +259,7 @@ private Q_SLOTS:
 
         // A client that completes its handshake in time is served.
         QSslSocket socket;
-        QSslConfiguration config = socket.sslConfiguration();
-        config.setCaCertificates(QSslCertificate::fromData(m_pem.certificate));
-        socket.setSslConfiguration(config);
-        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port);
-        QVERIFY2(socket.waitForEncrypted(10000), qPrintable(socket.errorString()));
+        QVERIFY2(connectEncrypted(socket, port), qPrintable(socket.errorString()));
         socket.write("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         QByteArray body;
         QCOMPARE(readStatus(socket, &body), 200);
@@ -265,13 +270,8 @@ private Q_SLOTS:
     void silentHandshakesMakeRoomForAClientThatCompletesOne() {
         // At the cap, a client still in (or not yet begun) its handshake is the stalest: it goes.
         net::Router router;
-        router.addRoute("GET", "/hello", [](const net::HttpRequest &, const net::Responder &w) {
-            w.respond(net::HttpResponse::text(200, "hello"));
-        });
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.setLocalCertificate(QSslCertificate(m_pem.certificate));
-        tls.setPrivateKey(QSslKey(m_pem.key, QSsl::Ec));
-        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+        addHelloRoute(router);
+        const QSslConfiguration tls = serverTls();
         net::HttpLimits limits;
         limits.maxConnections = 2;
         testsupport::ServerThread server(&router, limits, tls);
@@ -284,11 +284,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(server.connectionCount(), 2, 5000);
 
         QSslSocket socket;
-        QSslConfiguration config = socket.sslConfiguration();
-        config.setCaCertificates(QSslCertificate::fromData(m_pem.certificate));
-        socket.setSslConfiguration(config);
-        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), server.port());
-        QVERIFY2(socket.waitForEncrypted(10000), qPrintable(socket.errorString()));
+        QVERIFY2(connectEncrypted(socket, server.port()), qPrintable(socket.errorString()));
         socket.write("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         QCOMPARE(readStatus(socket), 200);
         QVERIFY(first.waitClosed(5000));
