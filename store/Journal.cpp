@@ -274,15 +274,11 @@ bool Journal::probeWrite(Database &db, QString *error) {
     return false;
 }
 
-void Journal::refuse(std::deque<Pending> &batch, const QString &error) {
+QList<AppendResult> Journal::refusedResults(const std::deque<Pending> &batch, const QString &error) {
     QList<AppendResult> results;
-    for (Pending &p : batch) {
-        if (p.ticket == 0) {
-            m_heldAlerts += p.alerts;
-            if (p.snapshotCoveredId > 0)
-                m_uncheckpointed.everyVehicle = true;
+    for (const Pending &p : batch) {
+        if (p.ticket == 0)
             continue;
-        }
         AppendResult r;
         r.ticket = p.ticket;
         r.committed = false;
@@ -290,6 +286,18 @@ void Journal::refuse(std::deque<Pending> &batch, const QString &error) {
         r.verdict = p.delivery.verdict;
         results.append(r);
     }
+    return results;
+}
+
+void Journal::refuse(std::deque<Pending> &batch, const QString &error) {
+    for (const Pending &p : batch) {
+        if (p.ticket != 0)
+            continue;
+        m_heldAlerts += p.alerts;
+        if (p.snapshotCoveredId > 0)
+            m_uncheckpointed.everyVehicle = true;
+    }
+    const QList<AppendResult> results = refusedResults(batch, error);
     m_health.refused += results.size();
     if (m_listener && !results.isEmpty())
         m_listener(results);
@@ -352,17 +360,7 @@ bool Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter
         &error);
     if (!ok) {
         // Nothing of the batch is stored: every waiting delivery is told so.
-        results.clear();
-        for (const Pending &p : batch) {
-            if (p.ticket == 0)
-                continue;
-            AppendResult r;
-            r.ticket = p.ticket;
-            r.committed = false;
-            r.error = error;
-            r.verdict = p.delivery.verdict;
-            results.append(r);
-        }
+        results = refusedResults(batch, error);
         m_health.refused += results.size();
         m_failure = error;
     }

@@ -121,6 +121,8 @@ private:
     void confirmRecovery();
     // Reports deliveries as not committed; keeps alert snapshots for later, drops fleet snapshots.
     void refuse(std::deque<Pending> &batch, const QString &error);
+    // The answers for the deliveries of `batch` that wait for one: none committed, all with `error`.
+    static QList<AppendResult> refusedResults(const std::deque<Pending> &batch, const QString &error);
     bool writeBatch(std::deque<Pending> &batch, Database &db, class JournalWriter &writer);
     void pruneHistory(Database &db);
     bool writeTransaction(Database &db, JournalWriter &writer,
