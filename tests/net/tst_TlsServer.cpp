@@ -233,10 +233,9 @@ private Q_SLOTS:
         // holds a place only that long, and is counted while it does.
         net::Router router;
         addHelloRoute(router);
-        const QSslConfiguration tls = serverTls();
         net::HttpLimits limits;
         limits.requestTimeoutMs = 700;
-        testsupport::ServerThread server(&router, limits, tls);
+        testsupport::ServerThread server(&router, limits, serverTls());
         const quint16 port = server.port();
         const auto count = [&] { return server.connectionCount(); };
 
@@ -271,10 +270,9 @@ private Q_SLOTS:
         // At the cap, a client still in (or not yet begun) its handshake is the stalest: it goes.
         net::Router router;
         addHelloRoute(router);
-        const QSslConfiguration tls = serverTls();
         net::HttpLimits limits;
         limits.maxConnections = 2;
-        testsupport::ServerThread server(&router, limits, tls);
+        testsupport::ServerThread server(&router, limits, serverTls());
         RawHttpClient first(server.port());
         QVERIFY(first.waitConnected());
         QTRY_COMPARE_WITH_TIMEOUT(server.connectionCount(), 1, 5000);
