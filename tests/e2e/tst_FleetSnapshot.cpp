@@ -7,6 +7,7 @@
 #include "smartcar/Signature.h"
 #include "store/FleetSnapshot.h"
 #include "store/JournalReader.h"
+#include "support/Fixtures.h"
 #include "support/FleetmonProcess.h"
 #include "support/RawHttpClient.h"
 
@@ -19,6 +20,7 @@
 #include <QtTest>
 
 using smartcar::FleetLoader;
+using testsupport::fixture;
 using testsupport::FleetmonProcess;
 using testsupport::RawHttpClient;
 using testsupport::RawResponse;
@@ -26,13 +28,6 @@ using testsupport::RawResponse;
 namespace {
 
 const QByteArray kAmt = "snapshot-e2e-amt";
-
-QByteArray fixture(const QString &name) {
-    QFile f(QStringLiteral(FLEETMON_FIXTURES_DIR "/") + name);
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("missing fixture %s", qPrintable(f.fileName()));
-    return f.readAll();
-}
 
 // The capture's bytes with a fresh eventId (several captures share one), so each is accepted once.
 QByteArray withFreshEventId(QByteArray body) {
