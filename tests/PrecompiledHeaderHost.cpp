@@ -1,0 +1,1 @@
+// Compiled only to produce the precompiled Qt headers every test reuses (tests/CMakeLists.txt).
