@@ -87,7 +87,8 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
     // The HMACs and Qt's TLS backend give this thread OpenSSL state of its own (error queue, random
     // generator); OpenSSL does not always free it when the thread ends (LeakSanitizer saw 9-10 KB
     // in one exit out of three), so the thread hands it back itself on its way out.
-    QObject::connect(m_thread, &QThread::finished, m_thread, [] { OPENSSL_thread_stop(); }, Qt::DirectConnection);
+    QObject::connect(
+        m_thread, &QThread::finished, m_thread, [] { OPENSSL_thread_stop(); }, Qt::DirectConnection);
     m_thread->start();
     m_router->addRoute(
         "POST", "/webhooks/smartcar",
