@@ -16,8 +16,10 @@
 #include "store/DeliveryDetailService.h"
 #include "store/JournalReader.h"
 #include "support/FakeSmartcar.h"
+#include "support/Fixtures.h"
 #include "support/FleetmonProcess.h"
 #include "support/RawHttpClient.h"
+#include "support/SecretForms.h"
 #include "ui/DeliveryInspector.h"
 #include "ui/SetupWizard.h"
 
@@ -36,9 +38,12 @@
 #include <sys/stat.h>
 
 using testsupport::FakeSmartcar;
+using testsupport::fixture;
 using testsupport::FleetmonProcess;
+using testsupport::formsOf;
 using testsupport::RawHttpClient;
 using testsupport::RawResponse;
+using testsupport::SecretForm;
 
 namespace {
 
@@ -47,49 +52,6 @@ const QByteArray kAmtFromEnv = "amtenv-4Hn6Bd1YcF0sJ5uEg8";
 const QByteArray kClientSecret = "clientsecret-9Vw2/Xe8Rt+Y3uI7oPz5"; // "/" and "+" change in forms
 const QString kClientId = QStringLiteral("e2e-secrets-client");
 const QString kWebhookId = QStringLiteral("wh-e2e-secrets");
-
-QByteArray fixture(const QString &name) {
-    QFile f(QStringLiteral(FLEETMON_FIXTURES_DIR "/") + name);
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("missing fixture %s", qPrintable(f.fileName()));
-    return f.readAll();
-}
-
-// Base64 of `secret` as it would appear inside a longer base64 text: the characters that depend
-// only on the secret's bytes, for each of the three alignments it can start at.
-QList<QByteArray> base64Cores(const QByteArray &secret, QByteArray::Base64Options options) {
-    QList<QByteArray> cores;
-    for (int lead = 0; lead < 3; ++lead) {
-        const QByteArray padded = QByteArray(lead, 'x') + secret;
-        QByteArray encoded = padded.toBase64(options | QByteArray::OmitTrailingEquals);
-        const int skipChars = lead == 0 ? 0 : 4; // the first quantum mixes in the leading bytes
-        const int usable = int(padded.size() / 3) * 4 - skipChars; // whole quanta only
-        cores << encoded.mid(skipChars, usable);
-    }
-    return cores;
-}
-
-struct Needle {
-    QString what;
-    QByteArray bytes;
-};
-
-QList<Needle> formsOf(const QString &name, const QByteArray &secret) {
-    QList<Needle> needles{{name, secret},
-                          {name + " (hex)", secret.toHex()},
-                          {name + " (HEX)", secret.toHex().toUpper()},
-                          {name + " (percent-encoded)", QUrl::toPercentEncoding(QString::fromUtf8(secret))}};
-    for (const QByteArray &core : base64Cores(secret, QByteArray::Base64Encoding))
-        needles.append({name + " (base64)", core});
-    for (const QByteArray &core : base64Cores(secret, QByteArray::Base64UrlEncoding))
-        needles.append({name + " (base64url)", core});
-    QList<Needle> distinct;
-    for (const Needle &n : needles)
-        if (std::none_of(distinct.cbegin(), distinct.cend(),
-                         [&](const Needle &d) { return d.bytes == n.bytes; }))
-            distinct.append(n);
-    return distinct;
-}
 
 QByteArray readAll(const QString &path) {
     QFile f(path);
@@ -607,9 +569,9 @@ void tst_SecretsNeverLeak::nothingLeaks() {
     if (QTest::currentTestFailed())
         return;
 
-    QList<Needle> needles = formsOf("AMT from --amt-file", kAmtFromFile) +
-                            formsOf("AMT from FLEETMON_AMT", kAmtFromEnv) +
-                            formsOf("client secret", kClientSecret);
+    QList<SecretForm> needles = formsOf("AMT from --amt-file", kAmtFromFile) +
+                                formsOf("AMT from FLEETMON_AMT", kAmtFromEnv) +
+                                formsOf("client secret", kClientSecret);
     // The HTTP Basic credentials the token endpoint gets, whole.
     needles.append({"client credentials (Basic)", (kClientId.toUtf8() + ':' + kClientSecret).toBase64()});
     const QList<QByteArray> issued = m_fake->issuedSecrets();
@@ -621,7 +583,7 @@ void tst_SecretsNeverLeak::nothingLeaks() {
     QStringList leaks;
     for (const auto &[where, bytes] : std::as_const(m_outputs)) {
         searchedBytes += bytes.size();
-        for (const Needle &needle : std::as_const(needles))
+        for (const SecretForm &needle : std::as_const(needles))
             if (bytes.contains(needle.bytes))
                 leaks << QStringLiteral("%1 shows the %2").arg(where, needle.what);
     }
