@@ -6,7 +6,7 @@
 
 namespace smartcar {
 
-FleetProcessor::FleetProcessor(store::Journal *journal, model::FleetState fleet,
+FleetProcessor::FleetProcessor(store::DeliveryJournal *journal, model::FleetState fleet,
                                const QList<model::Alert> &alerts, const model::AlertRuleSettings &rules,
                                model::FleetUpdateQueue *updates, QObject *parent)
     : QObject(parent)

@@ -5,7 +5,7 @@
 #include "model/DeliveryLogEntry.h"
 #include "model/FleetState.h"
 #include "model/FleetUpdateQueue.h"
-#include "store/Journal.h"
+#include "store/DeliveryJournal.h"
 
 #include <QHash>
 #include <QObject>
@@ -22,9 +22,9 @@ class FleetProcessor final : public QObject {
     Q_DISABLE_COPY_MOVE(FleetProcessor)
 public:
     // `fleet` and `alerts` as restored from the journal; `updates` may be null (headless).
-    FleetProcessor(store::Journal *journal, model::FleetState fleet, const QList<model::Alert> &alerts,
-                   const model::AlertRuleSettings &rules, model::FleetUpdateQueue *updates,
-                   QObject *parent = nullptr);
+    FleetProcessor(store::DeliveryJournal *journal, model::FleetState fleet,
+                   const QList<model::Alert> &alerts, const model::AlertRuleSettings &rules,
+                   model::FleetUpdateQueue *updates, QObject *parent = nullptr);
 
     void applyAccepted(const model::VehicleEvent &event, qint64 receivedAtMs);
     void logDelivery(const model::DeliveryLogEntry &entry);
@@ -50,7 +50,7 @@ private:
     void publishVehicle(const model::Vehicle &vehicle);
     model::VehicleRow rowFor(const model::Vehicle &vehicle) const;
 
-    store::Journal *m_journal;
+    store::DeliveryJournal *m_journal;
     model::FleetState m_fleet;
     model::AlertEngine m_alerts;
     model::FleetUpdateQueue *m_updates;

@@ -69,7 +69,7 @@ bool isPlausibleChallenge(const QByteArray &challenge) {
 }
 } // namespace
 
-WebhookEndpoint::WebhookEndpoint(const QByteArray &amt, store::Journal *journal, const QString &journalPath,
+WebhookEndpoint::WebhookEndpoint(const QByteArray &amt, store::DeliveryJournal *journal, const QString &journalPath,
                                  FleetProcessor *processor, QObject *parent)
     : QObject(parent)
     , m_amt(amt)

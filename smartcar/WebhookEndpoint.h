@@ -3,7 +3,7 @@
 #include "model/DeliveryLogEntry.h"
 #include "net/RequestHandler.h"
 #include "smartcar/PayloadDecoder.h"
-#include "store/Journal.h"
+#include "store/DeliveryJournal.h"
 #include "store/JournalReader.h"
 
 #include <QHash>
@@ -27,7 +27,7 @@ public:
     };
 
     // `processor` takes every committed delivery: accepted ones change the fleet, all are logged.
-    WebhookEndpoint(const QByteArray &amt, store::Journal *journal, const QString &journalPath,
+    WebhookEndpoint(const QByteArray &amt, store::DeliveryJournal *journal, const QString &journalPath,
                     FleetProcessor *processor, QObject *parent = nullptr);
 
     void handleDelivery(const net::HttpRequest &request, const net::Responder &responder);
@@ -66,7 +66,7 @@ private:
     model::Delivery deliveryFor(const net::HttpRequest &request, model::Verdict verdict, int status) const;
 
     QByteArray m_amt;
-    store::Journal *m_journal;
+    store::DeliveryJournal *m_journal;
     QString m_journalPath;
     std::unique_ptr<store::JournalReader> m_reader; // opened on first replay
     FleetProcessor *m_processor;

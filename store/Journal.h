@@ -3,6 +3,7 @@
 #include "model/Alert.h"
 #include "model/Delivery.h"
 #include "store/DatabaseThread.h"
+#include "store/DeliveryJournal.h"
 #include "store/FleetSnapshot.h"
 #include "store/WalCheckpointer.h"
 
@@ -18,59 +19,34 @@
 
 namespace store {
 
-// The outcome of one append, reported once its batch is committed (or failed to commit).
-struct AppendResult {
-    quint64 ticket = 0;     // what append() returned
-    bool committed = false; // false: nothing of it is stored, the sender must be told to retry
-    QString error;
-    model::Verdict verdict = model::Verdict::Accepted; // Accepted may have become Duplicate
-    qint64 id = 0;                                     // journal sequence number
-};
-
-// Whether the journal can take deliveries. While it cannot (disk full, data folder read-only, an
-// I/O error), every delivery is refused at once, nothing is answered as stored, and the store
-// thread reopens the file and tries a write every kRetryFirst..kRetryMax until one commits. A
-// damaged file (SQLite finds a malformed page) is not tried again: deliveries are refused until
-// the app stops, and `damaged` says the file needs the recovery the README describes.
-struct JournalHealth {
-    bool writable = true;
-    bool damaged = false;
-    QString error;      // why it cannot write (the first failure of the episode)
-    qint64 refused = 0; // deliveries reported not committed during the episode
-    qint64 downMs = 0;  // when writable again: how long it could not write
-};
-
 // The single writer of the database, on its own thread. Appends from any thread queue up; the store
 // thread writes everything queued in one transaction and commits (group commit: while one batch
 // is being synced, the next one gathers), then reports the whole batch to the listener at once.
 // A delivery appended as Accepted with an eventId seen before is stored as Duplicate: the
 // decision is made inside the transaction, against a unique constraint.
-class Journal final {
+class Journal final : public DeliveryJournal {
     Q_DISABLE_COPY_MOVE(Journal)
 public:
-    using CommitListener = std::function<void(const QList<AppendResult> &)>; // runs on the store thread
-
     Journal();
-    ~Journal(); // drains what is queued, then stops
+    ~Journal() override; // drains what is queued, then stops
 
     // Starts the store thread and opens (or creates) the file there. Blocks until it knows.
     bool open(const QString &path, QString *error);
-    void setCommitListener(CommitListener listener); // before the first append
+    void setCommitListener(CommitListener listener) override; // before the first append
     // Told on the store thread when the journal stops being writable and when it is again: once
     // per episode, however many deliveries it refuses meanwhile. Before open().
-    using HealthListener = std::function<void(const JournalHealth &)>;
-    void setHealthListener(HealthListener listener);
+    void setHealthListener(HealthListener listener) override;
     static constexpr auto kRetryFirst = std::chrono::milliseconds(250);
     static constexpr auto kRetryMax = std::chrono::seconds(2);
     // "Writable again" is reported once writes went on working this long after the file was
     // reopened; a failure before that continues the same episode (one report, not one per flap).
     static constexpr auto kRecoveryConfirm = std::chrono::seconds(2);
-    quint64 append(model::Delivery delivery); // thread-safe
+    quint64 append(model::Delivery delivery) override; // thread-safe
     // Stores alert snapshots (insert or replace by id), in order with the deliveries. Thread-safe.
-    void saveAlerts(const QList<model::Alert> &alerts);
+    void saveAlerts(const QList<model::Alert> &alerts) override;
     // History older than this many days is deleted now and then on the store thread; 0 keeps all.
     void setHistoryRetentionDays(int days);
-    void close(); // drains, then stops the thread
+    void close() override; // drains, then stops the thread
 
     // WAL checkpoints run on a thread of their own, never inside a commit (see WalCheckpointer).
     // Limits: before open().

@@ -1,0 +1,142 @@
+// The shared fleet's schema on a real, throwaway PostgreSQL server: created on first connect,
+// left alone when current, created once when several connections race for it, and a newer
+// schema refused untouched. Also the URL forms `--database` takes.
+
+#include "store/PostgresLocation.h"
+#include "store/PostgresSchema.h"
+#include "support/PostgresCluster.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTest>
+#include <QThread>
+#include <atomic>
+
+class tst_PostgresSchema : public QObject {
+    Q_OBJECT
+
+    testsupport::PostgresCluster m_cluster;
+
+    static store::PostgresLocation location(const QString &url) {
+        store::PostgresLocation l;
+        QString error;
+        if (!store::PostgresLocation::parse(url, &l, &error))
+            qFatal("%s: %s", qPrintable(url), qPrintable(error));
+        return l;
+    }
+
+private slots:
+    void initTestCase() {
+        QString error;
+        QVERIFY2(store::PostgresLocation::driverAvailable(&error), qPrintable(error));
+        QVERIFY2(m_cluster.start(&error, false), qPrintable(error));
+    }
+
+    void urlForms_data() {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<QString>("shown");
+        QTest::newRow("full") << "postgresql://fleet:s3cret@db.example:6543/fleet" << true
+                              << "postgresql://fleet@db.example:6543/fleet";
+        QTest::newRow("short scheme") << "postgres://db/fleet" << true << "postgresql://db/fleet";
+        QTest::newRow("options") << "postgresql://u@h/d?sslmode=require&password=x" << true
+                                 << "postgresql://u@h/d?sslmode=require";
+        QTest::newRow("escaped password") << "postgresql://u:p%40ss@h/d" << true << "postgresql://u@h/d";
+        QTest::newRow("sqlite path") << "/var/lib/fleetmon" << false << "";
+        QTest::newRow("http") << "http://h/d" << false << "";
+        QTest::newRow("two path parts") << "postgresql://h/d/e" << false << "";
+        QTest::newRow("port 0") << "postgresql://h:0/d" << false << "";
+    }
+    void urlForms() {
+        QFETCH(QString, url);
+        QFETCH(bool, valid);
+        QFETCH(QString, shown);
+        store::PostgresLocation l;
+        QString error;
+        QCOMPARE(store::PostgresLocation::parse(url, &l, &error), valid);
+        if (valid) {
+            QCOMPARE(l.displayName(), shown);
+            QVERIFY(!l.displayName().contains(QLatin1String("s3cret")));
+        } else {
+            QVERIFY(!error.isEmpty());
+        }
+    }
+
+    void createsOnceWhenConnectionsRace() {
+        QString error;
+        QVERIFY(m_cluster.psql(QStringLiteral("CREATE DATABASE race"), &error).isEmpty());
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        // Four connections ensure the schema at the same moment; all must succeed, and there is
+        // one set of tables at the current version.
+        std::atomic<int> ready{0}, succeeded{0};
+        QList<QThread *> threads;
+        for (int i = 0; i < 4; ++i) {
+            threads.append(QThread::create([&, i] {
+                const QString name = QStringLiteral("race-%1").arg(i);
+                {
+                    QSqlDatabase db = location(m_cluster.url(QStringLiteral("race"))).addConnection(name);
+                    if (db.open()) {
+                        ++ready;
+                        while (ready.load() < 4)
+                            QThread::yieldCurrentThread();
+                        QString e;
+                        if (store::PostgresSchema::ensure(db, &e))
+                            ++succeeded;
+                        else
+                            qWarning("%s", qPrintable(e));
+                    }
+                }
+                QSqlDatabase::removeDatabase(name);
+            }));
+            threads.last()->start();
+        }
+        for (QThread *t : threads) {
+            QVERIFY(t->wait(60000));
+            delete t;
+        }
+        QCOMPARE(succeeded.load(), 4);
+        QCOMPARE(m_cluster.psql(QStringLiteral("SELECT count(*), max(version) FROM fleetmon_schema"), &error,
+                                QStringLiteral("race")),
+                 QStringLiteral("1|%1").arg(store::PostgresSchema::kVersion));
+        QCOMPARE(m_cluster.psql(QStringLiteral("SELECT count(*) FROM information_schema.tables WHERE "
+                                               "table_name IN ('deliveries', 'alert_acks')"),
+                                &error, QStringLiteral("race")),
+                 QStringLiteral("2"));
+    }
+
+    void refusesNewerSchema() {
+        QString error;
+        m_cluster.psql(QStringLiteral("CREATE DATABASE newer"), &error);
+        m_cluster.psql(QStringLiteral("CREATE TABLE fleetmon_schema (version integer NOT NULL); "
+                                      "INSERT INTO fleetmon_schema VALUES (99)"),
+                       &error, QStringLiteral("newer"));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        {
+            QSqlDatabase db =
+                location(m_cluster.url(QStringLiteral("newer"))).addConnection(QStringLiteral("n"));
+            QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+            QVERIFY(!store::PostgresSchema::ensure(db, &error));
+            QVERIFY2(error.contains(QLatin1String("version 99")), qPrintable(error));
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("n"));
+        QCOMPARE(m_cluster.psql(QStringLiteral("SELECT to_regclass('deliveries') IS NULL"), &error,
+                                QStringLiteral("newer")),
+                 QStringLiteral("t"));
+    }
+
+    void unreachableServerIsAnErrorInTime() {
+        store::PostgresLocation l = location(QStringLiteral("postgresql://fleetmon@127.0.0.1:1/postgres"));
+        QElapsedTimer timer;
+        timer.start();
+        {
+            QSqlDatabase db = l.addConnection(QStringLiteral("u"));
+            QVERIFY(!db.open());
+            QVERIFY(!db.lastError().text().isEmpty());
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("u"));
+        QVERIFY(timer.elapsed() < 10000);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_PostgresSchema)
+#include "tst_PostgresSchema.moc"
