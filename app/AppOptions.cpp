@@ -2,6 +2,7 @@
 
 #include "app/ProcessHardening.h"
 #include "app/SetupStore.h"
+#include "store/PostgresLocation.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -161,8 +162,14 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
         QStringLiteral("connect: redirect URI registered with Smartcar (default "
                        "http://<listen address>/oauth/callback)."),
         QStringLiteral("URL"));
+    const QCommandLineOption database(
+        QStringLiteral("database"),
+        QStringLiteral("A shared fleet on PostgreSQL. With --headless: an ingest node writing there. "
+                       "The desktop app: a live client of it, with no endpoint of its own. Default: the "
+                       "settings' database/url, else the data folder's own SQLite journal."),
+        QStringLiteral("postgresql://USER@HOST:PORT/DB"));
     parser.addOptions({demo, headless, listen, tlsCert, tlsKey, dataDir, amtFile, format, vehicle, signal,
-                       since, code, all, connectMode, redirectUri});
+                       since, code, all, connectMode, redirectUri, database});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional: export"),
                                  QStringLiteral("[command]"));
     parser.process(arguments); // exits on --help, --version and unknown options, with a message
@@ -266,6 +273,24 @@ bool parseCommandLine(const QStringList &arguments, AppOptions *options, QString
                 : QStringLiteral("the settings name only one of endpoint/tlsCertificate and endpoint/tlsKey: "
                                  "set both, or neither for plain HTTP");
         return false;
+    }
+    if (parser.isSet(database)) {
+        options->databaseUrl = parser.value(database);
+        if (options->mode != AppOptions::Mode::Gui && options->mode != AppOptions::Mode::Headless) {
+            *error = QStringLiteral("--database goes with --headless or the desktop app");
+            return false;
+        }
+    } else if (options->mode == AppOptions::Mode::Gui || options->mode == AppOptions::Mode::Headless) {
+        options->databaseUrl = QSettings().value(QStringLiteral("database/url")).toString();
+    }
+    if (!options->databaseUrl.isEmpty()) {
+        store::PostgresLocation location;
+        if (!store::PostgresLocation::parse(options->databaseUrl, &location, error)) {
+            *error = parser.isSet(database)
+                         ? QStringLiteral("--database: %1").arg(*error)
+                         : QStringLiteral("the settings' database/url is not usable: %1").arg(*error);
+            return false;
+        }
     }
     options->dataDir = parser.isSet(dataDir) ? parser.value(dataDir)
                        : (options->mode != AppOptions::Mode::Demo && !setup.dataDir.isEmpty())

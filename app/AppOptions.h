@@ -35,7 +35,12 @@ struct AppOptions {
     QString connectMode = QStringLiteral("live"); // --mode live|test|simulated
     QString redirectUri;                          // --redirect-uri; default http://<listen>/oauth/callback
 
+    // --database (else the settings' database/url): a shared fleet on PostgreSQL, validated by
+    // store::PostgresLocation::parse. Empty: the data folder's own SQLite journal.
+    QString databaseUrl;
+
     QString journalPath() const;
+    bool sharedDatabase() const { return !databaseUrl.isEmpty(); }
     bool tls() const { return !tlsCertificateFile.isEmpty(); }
     // For an endpoint that listens beyond loopback: what is exposed and the expected way to expose
     // it, one paragraph for stderr and the status bar. Empty for a loopback address.
