@@ -64,6 +64,7 @@ for dep in libqt6sql6-sqlite qt6-qpa-plugins libc6 libstdc\\+\\+6 libqt6core6 li
   has_dep "$dep" || fail "Depends lacks $dep"
 done
 grep -q '^ Maintainer: .*<.*@.*>' <<<"$info" || fail "no Maintainer with an address"
+tr ',' '\n' <<<"$(field Recommends)" | grep -q 'libqt6sql6-psql' || fail "Recommends lacks libqt6sql6-psql"
 grep -q '^ Section: ' <<<"$info" || fail "no Section"
 grep -q '^ Description: ' <<<"$info" || fail "no Description"
 
@@ -73,14 +74,15 @@ contents=$(dpkg-deb --contents "$deb" | awk '{print $NF}')
 for path in ./usr/bin/fleetmon ./usr/bin/fleetsim \
             "./usr/share/applications/$app_id.desktop" \
             ./usr/share/icons/hicolor/scalable/apps/fleetmon.svg \
-            "./usr/share/metainfo/$app_id.metainfo.xml"; do
+            "./usr/share/metainfo/$app_id.metainfo.xml" \
+            ./usr/lib/systemd/system/fleetmon-ingest.service; do
   grep -qxF "$path" <<<"$contents" || fail "package lacks $path"
 done
 # Nothing from the build tree's internals (static layer libraries, headers, tests) may leak in.
-stray=$(grep -v '/$' <<<"$contents" | grep -Ev '^\./usr/(bin|share)/' || true)
+stray=$(grep -v '/$' <<<"$contents" | grep -Ev '^\./usr/(bin|share|lib/systemd/system)/' || true)
 [ -z "$stray" ] || fail "unexpected files in the package: $stray"
 grep -Eq '\.(a|h)$|/tst_' <<<"$contents" && fail "build internals in the package"
-echo "$(grep -vc '/$' <<<"$contents") files, all under usr/bin and usr/share"
+echo "$(grep -vc '/$' <<<"$contents") files, all under usr/bin, usr/share and usr/lib/systemd/system"
 
 # ---- extract, validate, run ---------------------------------------------------------------------
 root="$work/root"
@@ -96,6 +98,15 @@ appstreamcli validate --no-net "$root/usr/share/metainfo/$app_id.metainfo.xml" \
 if command -v desktop-file-validate >/dev/null; then
   step "desktop-file-validate"
   desktop-file-validate "$root/usr/share/applications/$app_id.desktop" || fail "desktop file does not validate"
+fi
+
+if command -v systemd-analyze >/dev/null; then
+  # The unit as systemd reads it (directives, specifiers, the ExecStart program), pointed at the
+  # extracted binary since nothing is installed in /usr/bin yet.
+  step "systemd-analyze verify fleetmon-ingest.service"
+  sed "s|/usr/bin/fleetmon|$root/usr/bin/fleetmon|" "$root/usr/lib/systemd/system/fleetmon-ingest.service" \
+    >"$work/fleetmon-ingest.service"
+  systemd-analyze verify "$work/fleetmon-ingest.service" || fail "the ingest unit does not verify"
 fi
 
 step "$root/usr/bin/fleetmon --version"
