@@ -14,8 +14,10 @@
 #include "store/FleetSnapshot.h"
 #include "store/Journal.h"
 #include "store/JournalReader.h"
+#include "store/PostgresJournal.h"
 
 #include <QDir>
+#include <QHostInfo>
 #include <QSettings>
 #include <QSqlError>
 #include <QThread>
@@ -41,6 +43,13 @@ QList<store::FleetSnapshot::Entry> snapshotEntries(const model::FleetState &flee
     return entries;
 }
 
+// An address as a URL's host: IPv6 in brackets.
+QString hostText(const QHostAddress &address) {
+    return address.protocol() == QAbstractSocket::IPv6Protocol
+               ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
+               : address.toString();
+}
+
 } // namespace
 
 IngestService::IngestService() = default;
@@ -50,35 +59,13 @@ IngestService::~IngestService() {
 }
 
 bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *updates, QString *error) {
+    // A node of a shared fleet keeps its settings and secrets here too.
     if (!QDir().mkpath(options.dataDir)) {
         *error = QStringLiteral("cannot create the data folder %1").arg(options.dataDir);
         return false;
     }
-    m_journalPath = options.journalPath();
-    m_journal = std::make_unique<store::Journal>();
-    m_journal->setHealthListener([this, path = m_journalPath](const store::JournalHealth &health) {
-        // Once per episode, where an operator of a headless ingest reads.
-        if (health.damaged) {
-            m_journalDamaged = true;
-            qWarning("fleetmon: %s", qPrintable(health.error));
-        } else if (!health.writable) {
-            qWarning("fleetmon: cannot write the journal %s: %s; deliveries are answered 503 (Smartcar "
-                     "retries them) until it can, checked every %lld ms",
-                     qPrintable(path), qPrintable(health.error),
-                     qint64(std::chrono::milliseconds(store::Journal::kRetryMax).count()));
-        } else {
-            qWarning("fleetmon: the journal %s is writable again after %.1f s; %lld deliveries were "
-                     "answered 503 meanwhile",
-                     qPrintable(path), double(health.downMs) / 1000.0, health.refused);
-        }
-        if (m_storeHealthListener)
-            m_storeHealthListener(health);
-    });
-    if (!m_journal->open(options.journalPath(), error)) {
-        if (store::Database::isDamage(*error) && !error->contains(QLatin1String("README")))
-            *error += QStringLiteral(". ") + store::Database::recoveryHint(m_journalPath);
+    if (!options.sharedDatabase() && !openLocalJournal(options, error))
         return false;
-    }
 
     if (!m_router)
         m_router = std::make_unique<net::Router>();
@@ -98,7 +85,8 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
     });
 
     // Replaying the journal (SQL, JSON) and everything that serves HTTP happen on the ingest thread;
-    // the caller only waits for the outcome.
+    // the caller only waits for the outcome. Nothing is served before it returns: connections wait
+    // for this thread's event loop.
     bool ok = false;
     QString threadError;
     auto *context = new QObject;
@@ -108,48 +96,12 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
         [&] {
             model::FleetState fleet;
             QList<model::Alert> alerts;
-            store::JournalReader reader;
-            const auto keep = [&](const model::Alert &a) {
-                alerts.append(a);
-                return true;
-            };
-            smartcar::FleetLoader::Outcome restored;
-            if (!reader.open(options.journalPath(), &threadError) ||
-                !smartcar::FleetLoader::load(reader, &fleet, &restored, &threadError) ||
-                !reader.forEachAlertToRestore(kRestoredClearedAlerts, keep, &threadError))
+            if (m_journal && !restoreFleet(options, &fleet, &alerts, &threadError))
                 return;
-            m_restoredDeliveries = restored.replayed;
-            m_restoredVehicles = fleet.vehicleCount();
-            // What the start had to replay goes into the snapshot now, before any new delivery,
-            // so the next start does not replay it again.
-            if (restored.replayed > 0)
-                m_journal->saveSnapshot(restored.lastReplayedId,
-                                        snapshotEntries(fleet, restored.replayedVehicles, false));
-            const QSettings settings;
-            m_journal->setHistoryRetentionDays(
-                settings.value(QStringLiteral("history/retentionDays"), 0).toInt());
-            m_processor = new smartcar::FleetProcessor(m_journal.get(), std::move(fleet), alerts,
-                                                       model::AlertRuleSettings::load(settings), updates);
-            // Checkpoints: the store thread asks right after handing a batch to the endpoint (on this
-            // thread), so when the request runs here the fleet is exactly as of coveredId.
-            m_journal->setCheckpointRequester(
-                [this](qint64 coveredId, const QSet<QString> &vehicles, bool everyVehicle) {
-                    QMetaObject::invokeMethod(
-                        m_processor,
-                        [this, coveredId, vehicles, everyVehicle] {
-                            m_journal->saveSnapshot(
-                                coveredId, snapshotEntries(m_processor->fleet(), vehicles, everyVehicle));
-                        },
-                        Qt::QueuedConnection);
-                });
-            m_endpoint = new smartcar::WebhookEndpoint(options.amt, m_journal.get(), options.journalPath(),
-                                                       m_processor);
             // Each connection holds a descriptor; the cap is clamped to what the limit allows.
             net::HttpServer::raiseOpenFileLimit();
             m_server = new net::HttpServer(m_router.get());
             QObject::connect(m_thread, &QThread::finished, m_server, &QObject::deleteLater);
-            QObject::connect(m_thread, &QThread::finished, m_endpoint, &QObject::deleteLater);
-            QObject::connect(m_thread, &QThread::finished, m_processor, &QObject::deleteLater);
             if (options.tls()) {
                 QSslConfiguration tls;
                 if (!TlsCredentials::load(options.tlsCertificateFile, options.tlsKeyFile, &tls, &threadError))
@@ -164,6 +116,30 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
                 return;
             }
             m_port = m_server->serverPort();
+            if (options.sharedDatabase() && !openSharedJournal(options, &threadError))
+                return;
+            const QSettings settings;
+            m_processor = new smartcar::FleetProcessor(journal(), std::move(fleet), alerts,
+                                                       model::AlertRuleSettings::load(settings), updates);
+            if (m_journal) {
+                // Checkpoints: the store thread asks right after handing a batch to the endpoint (on
+                // this thread), so when the request runs here the fleet is exactly as of coveredId.
+                m_journal->setCheckpointRequester(
+                    [this](qint64 coveredId, const QSet<QString> &vehicles, bool everyVehicle) {
+                        QMetaObject::invokeMethod(
+                            m_processor,
+                            [this, coveredId, vehicles, everyVehicle] {
+                                m_journal->saveSnapshot(
+                                    coveredId, snapshotEntries(m_processor->fleet(), vehicles, everyVehicle));
+                            },
+                            Qt::QueuedConnection);
+                    });
+            }
+            // A shared node has no file to replay from: the endpoint refuses replays.
+            m_endpoint = new smartcar::WebhookEndpoint(options.amt, journal(), m_journalPath, m_processor);
+            m_endpoint->setStoreKind(m_journal ? QStringLiteral("sqlite") : QStringLiteral("postgresql"));
+            QObject::connect(m_thread, &QThread::finished, m_endpoint, &QObject::deleteLater);
+            QObject::connect(m_thread, &QThread::finished, m_processor, &QObject::deleteLater);
             if (!options.amt.isEmpty())
                 m_selfTestAnswer = smartcar::Signature::hmacSha256Hex(options.amt, kSelfTestChallenge);
             ok = true;
@@ -172,7 +148,8 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
     context->deleteLater(); // deleted on the ingest thread, where it lives
     if (!ok) {
         // A damaged page met while restoring the fleet: say what to do about it.
-        if (store::Database::isDamage(threadError) && !threadError.contains(QLatin1String("README")))
+        if (m_journal && store::Database::isDamage(threadError) &&
+            !threadError.contains(QLatin1String("README")))
             threadError += QStringLiteral(". ") + store::Database::recoveryHint(m_journalPath);
         *error = threadError;
         stop();
@@ -184,10 +161,99 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
     malloc_trim(0);
 #endif
     m_tls = options.tls();
-    m_host = options.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
-                 ? QLatin1Char('[') + options.listenAddress.toString() + QLatin1Char(']')
-                 : options.listenAddress.toString();
+    m_host = hostText(options.listenAddress);
     return true;
+}
+
+bool IngestService::openLocalJournal(const AppOptions &options, QString *error) {
+    m_journalPath = options.journalPath();
+    m_storeName = m_journalPath;
+    m_journal = std::make_unique<store::Journal>();
+    m_journal->setHealthListener(
+        [this, what = QStringLiteral("the journal %1").arg(m_journalPath),
+         retryMs = qint64(std::chrono::milliseconds(store::Journal::kRetryMax).count())](
+            const store::JournalHealth &health) { reportStoreHealth(health, what, retryMs); });
+    if (!m_journal->open(m_journalPath, error)) {
+        if (store::Database::isDamage(*error) && !error->contains(QLatin1String("README")))
+            *error += QStringLiteral(". ") + store::Database::recoveryHint(m_journalPath);
+        return false;
+    }
+    return true;
+}
+
+bool IngestService::restoreFleet(const AppOptions &options, model::FleetState *fleet,
+                                 QList<model::Alert> *alerts, QString *error) {
+    store::JournalReader reader;
+    const auto keep = [alerts](const model::Alert &a) {
+        alerts->append(a);
+        return true;
+    };
+    smartcar::FleetLoader::Outcome restored;
+    if (!reader.open(options.journalPath(), error) ||
+        !smartcar::FleetLoader::load(reader, fleet, &restored, error) ||
+        !reader.forEachAlertToRestore(kRestoredClearedAlerts, keep, error))
+        return false;
+    m_restoredDeliveries = restored.replayed;
+    m_restoredVehicles = fleet->vehicleCount();
+    // What the start had to replay goes into the snapshot now, before any new delivery, so the next
+    // start does not replay it again.
+    if (restored.replayed > 0)
+        m_journal->saveSnapshot(restored.lastReplayedId,
+                                snapshotEntries(*fleet, restored.replayedVehicles, false));
+    m_journal->setHistoryRetentionDays(QSettings().value(QStringLiteral("history/retentionDays"), 0).toInt());
+    return true;
+}
+
+bool IngestService::openSharedJournal(const AppOptions &options, QString *error) {
+    store::PostgresLocation location;
+    if (!store::PostgresLocation::parse(options.databaseUrl, &location, error))
+        return false; // AppOptions checked it already
+    m_storeName = location.displayName();
+    m_sharedJournal = std::make_unique<store::PostgresJournal>(location, nodeName(options));
+    m_sharedJournal->setHealthListener(
+        [this, what = QStringLiteral("the shared database %1").arg(m_storeName),
+         retryMs = qint64(std::chrono::milliseconds(store::PostgresJournal::kRetryMax).count())](
+            const store::JournalHealth &health) { reportStoreHealth(health, what, retryMs); });
+    if (!m_sharedJournal->open(error)) {
+        // libpq spreads its reasons over several lines; the operator gets one.
+        *error = error->simplified();
+        return false;
+    }
+    return true;
+}
+
+QString IngestService::nodeName(const AppOptions &options) const {
+    // A wildcard or loopback address does not tell the nodes of a fleet apart; the machine's name does.
+    const QHostAddress &address = options.listenAddress;
+    const bool anonymous = address == QHostAddress::Any || address == QHostAddress::AnyIPv4 ||
+                           address == QHostAddress::AnyIPv6 || address.isLoopback();
+    return QStringLiteral("%1:%2")
+        .arg(anonymous ? QHostInfo::localHostName() : hostText(address))
+        .arg(m_port);
+}
+
+void IngestService::reportStoreHealth(const store::JournalHealth &health, const QString &store,
+                                      qint64 retryMs) {
+    // Once per episode, where an operator of a headless ingest reads.
+    if (health.damaged) {
+        m_journalDamaged = true;
+        qWarning("fleetmon: %s", qPrintable(health.error));
+    } else if (!health.writable) {
+        qWarning("fleetmon: cannot write %s: %s; deliveries are answered 503 (Smartcar retries them) until "
+                 "it can, checked every %lld ms",
+                 qPrintable(store), qPrintable(health.error.simplified()), retryMs);
+    } else {
+        qWarning("fleetmon: %s is writable again after %.1f s; %lld deliveries were answered 503 meanwhile",
+                 qPrintable(store), double(health.downMs) / 1000.0, health.refused);
+    }
+    if (m_storeHealthListener)
+        m_storeHealthListener(health);
+}
+
+store::DeliveryJournal *IngestService::journal() const {
+    if (m_sharedJournal)
+        return m_sharedJournal.get();
+    return m_journal.get();
 }
 
 void IngestService::stop() {
@@ -198,12 +264,14 @@ void IngestService::stop() {
     }
     if (m_journal)
         m_journal->close(); // everything appended is committed before this returns
+    if (m_sharedJournal)
+        m_sharedJournal->close();
     if (m_thread) {
         // Let the ingest thread answer what was just committed before its loop ends.
         if (m_endpoint)
             QMetaObject::invokeMethod(
                 m_endpoint, [] {}, Qt::BlockingQueuedConnection);
-        if (m_processor)
+        if (m_processor && m_journal) // a shared database keeps no snapshots of a node's fleet
             QMetaObject::invokeMethod(
                 m_processor, [this] { writeLastSnapshot(); }, Qt::BlockingQueuedConnection);
         m_thread->quit();
@@ -215,6 +283,7 @@ void IngestService::stop() {
         m_processor = nullptr;
     }
     m_journal.reset();
+    m_sharedJournal.reset();
     m_router.reset();
 }
 

@@ -12,8 +12,10 @@
 class QThread;
 
 namespace model {
+struct Alert;
+class FleetState;
 class FleetUpdateQueue;
-}
+} // namespace model
 namespace net {
 class HttpServer;
 class Responder;
@@ -25,7 +27,9 @@ class FleetProcessor;
 class WebhookEndpoint;
 } // namespace smartcar
 namespace store {
+class DeliveryJournal;
 class Journal;
+class PostgresJournal;
 struct JournalHealth;
 } // namespace store
 
@@ -34,6 +38,11 @@ namespace app {
 // The composition of the ingest pipeline: journal (store thread), fleet rebuilt from it, and the
 // HTTP server with the Smartcar endpoint (ingest thread). start() returns only when the endpoint
 // listens, or with the reason it cannot; stop() closes the door, then drains the journal.
+//
+// With options.sharedDatabase() it is an ingest node of a shared fleet: the journal is the
+// PostgreSQL database every node writes to (store::PostgresJournal), the fleet starts empty (the
+// desktops rebuild theirs from the database), and nothing is written to the data folder, which
+// holds only settings and secrets.
 class IngestService final : public model::FleetCommands {
     Q_DISABLE_COPY_MOVE(IngestService)
 public:
@@ -53,6 +62,9 @@ public:
     void addRoute(const QByteArray &method, const QByteArray &path,
                   std::function<void(const net::HttpRequest &, const net::Responder &)> route);
     QThread *ingestThread() const { return m_thread; }
+    // Where every acknowledged delivery is: the journal file, or the shared database's URL
+    // without its password. Set by start().
+    QString storeName() const { return m_storeName; }
     // Told (on the store thread) when the journal stops being writable and when it is again; each
     // change is also written once to stderr. Before start().
     void setStoreHealthListener(std::function<void(const store::JournalHealth &)> listener) {
@@ -73,10 +85,24 @@ public:
     smartcar::FleetProcessor *processor() const { return m_processor; }
 
 private:
+    // The data folder's SQLite journal, opened on the calling thread before anything listens.
+    bool openLocalJournal(const AppOptions &options, QString *error);
+    // The fleet and alerts as the local journal holds them; on the ingest thread.
+    bool restoreFleet(const AppOptions &options, model::FleetState *fleet, QList<model::Alert> *alerts,
+                      QString *error);
+    // The shared database's journal, on the ingest thread once the endpoint listens: the rows it
+    // stores are signed with the node's name, which needs the port actually bound.
+    bool openSharedJournal(const AppOptions &options, QString *error);
+    QString nodeName(const AppOptions &options) const;
+    // Once per change of the journal's health, where an operator of a headless ingest reads.
+    void reportStoreHealth(const store::JournalHealth &health, const QString &store, qint64 retryMs);
+    store::DeliveryJournal *journal() const;
     void writeLastSnapshot(); // on the ingest thread, after the journal closed
 
-    QString m_journalPath;
-    std::unique_ptr<store::Journal> m_journal;
+    QString m_journalPath; // empty on a shared database
+    QString m_storeName;
+    std::unique_ptr<store::Journal> m_journal;               // the data folder's own journal, or
+    std::unique_ptr<store::PostgresJournal> m_sharedJournal; // the shared database's
     std::unique_ptr<net::Router> m_router;
     QThread *m_thread = nullptr;
     smartcar::WebhookEndpoint *m_endpoint = nullptr; // lives on m_thread

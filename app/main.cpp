@@ -76,7 +76,7 @@ int runHeadless(QCoreApplication &application, const app::AppOptions &options) {
     const int code = application.exec();
     ingest.stop();
     std::fprintf(stderr, "fleetmon: stopped; every acknowledged delivery is in %s\n",
-                 qPrintable(options.journalPath()));
+                 qPrintable(ingest.storeName()));
     return code;
 }
 

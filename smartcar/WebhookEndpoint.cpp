@@ -69,8 +69,8 @@ bool isPlausibleChallenge(const QByteArray &challenge) {
 }
 } // namespace
 
-WebhookEndpoint::WebhookEndpoint(const QByteArray &amt, store::DeliveryJournal *journal, const QString &journalPath,
-                                 FleetProcessor *processor, QObject *parent)
+WebhookEndpoint::WebhookEndpoint(const QByteArray &amt, store::DeliveryJournal *journal,
+                                 const QString &journalPath, FleetProcessor *processor, QObject *parent)
     : QObject(parent)
     , m_amt(amt)
     , m_journal(journal)
@@ -238,6 +238,13 @@ void WebhookEndpoint::onCommitted(const QList<store::AppendResult> &results) {
 }
 
 void WebhookEndpoint::replay(qint64 journalId) {
+    if (m_journalPath.isEmpty()) {
+        // An ingest node of a shared fleet: the deliveries are in the database, not in a file here.
+        qWarning("fleetmon: replay of delivery %lld refused: this endpoint keeps no journal file to "
+                 "replay from (its deliveries are in a shared database)",
+                 journalId);
+        return;
+    }
     QString error;
     if (!m_reader) {
         m_reader = std::make_unique<store::JournalReader>();
@@ -290,13 +297,15 @@ void WebhookEndpoint::handleHealth(const net::HttpRequest &, const net::Responde
         {QStringLiteral("storeFailures"), m_counters.storeFailures},
         {QStringLiteral("replayed"), m_counters.replayed},
     };
-    const QJsonObject body{
+    QJsonObject body{
         {QStringLiteral("status"), QStringLiteral("ok")},
         {QStringLiteral("vehicles"), qint64(m_processor->fleet().vehicleCount())},
         {QStringLiteral("activeAlerts"), qint64(m_processor->alerts().activeAlerts().size())},
         {QStringLiteral("pending"), qint64(m_pending.size())},
         {QStringLiteral("deliveries"), deliveries},
     };
+    if (!m_storeKind.isEmpty())
+        body.insert(QStringLiteral("store"), m_storeKind);
     responder.respond(net::HttpResponse::json(200, QJsonDocument(body).toJson(QJsonDocument::Compact)));
 }
 

@@ -27,6 +27,8 @@ public:
     };
 
     // `processor` takes every committed delivery: accepted ones change the fleet, all are logged.
+    // `journalPath`: the SQLite file replays read from; empty when the journal is elsewhere (a
+    // shared database), and replays are refused.
     WebhookEndpoint(const QByteArray &amt, store::DeliveryJournal *journal, const QString &journalPath,
                     FleetProcessor *processor, QObject *parent = nullptr);
 
@@ -35,6 +37,9 @@ public:
     // Re-feeds a journaled delivery (by journal id) through decoding, the journal and the fleet,
     // journaled as a replay. Must be called on the endpoint's thread.
     void replay(qint64 journalId);
+    // What /healthz reports as the store deliveries go to ("sqlite", "postgresql"): the kind
+    // only, never a path or an address, since the endpoint may face the internet.
+    void setStoreKind(const QString &kind) { m_storeKind = kind; }
 
     const Counters &counters() const { return m_counters; }
 
@@ -68,6 +73,7 @@ private:
     QByteArray m_amt;
     store::DeliveryJournal *m_journal;
     QString m_journalPath;
+    QString m_storeKind;
     std::unique_ptr<store::JournalReader> m_reader; // opened on first replay
     FleetProcessor *m_processor;
     QHash<quint64, Pending> m_pending; // journal ticket -> request waiting for its commit

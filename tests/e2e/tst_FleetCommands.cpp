@@ -1,13 +1,16 @@
 // What the GUI asks of the pipeline (model::FleetCommands, called from another thread), against the
 // real pipeline and database file: acknowledging an alert is stored and survives a restart; a
-// replay goes through the journal marked as a replay; a watched vehicle's detail is pushed.
+// replay goes through the journal marked as a replay, and is refused with a message by an ingest
+// node of a shared database (no file to replay from); a watched vehicle's detail is pushed.
 
 #include "app/IngestService.h"
 #include "model/FleetUpdateQueue.h"
 #include "smartcar/Signature.h"
 #include "store/JournalReader.h"
+#include "support/PostgresCluster.h"
 #include "support/RawHttpClient.h"
 
+#include <QMutex>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -62,6 +65,23 @@ void post(quint16 port, const QByteArray &body) {
     QCOMPARE(r.status, 200);
 }
 
+// Warnings from any thread, kept for the test to look at, and passed on to Qt Test's own handler.
+QMutex g_warningsMutex;
+QStringList g_warnings;
+QtMessageHandler g_previousHandler = nullptr;
+void keepWarnings(QtMsgType type, const QMessageLogContext &context, const QString &message) {
+    if (type == QtWarningMsg) {
+        const QMutexLocker lock(&g_warningsMutex);
+        g_warnings.append(message);
+    }
+    g_previousHandler(type, context, message);
+}
+bool warned(const QString &text) {
+    const QMutexLocker lock(&g_warningsMutex);
+    return std::any_of(g_warnings.cbegin(), g_warnings.cend(),
+                       [&](const QString &w) { return w.contains(text); });
+}
+
 template <typename T, typename Pick> std::optional<T> waitFor(model::FleetUpdateQueue &queue, Pick pick) {
     QElapsedTimer timer;
     timer.start();
@@ -111,6 +131,49 @@ private Q_SLOTS:
         QVERIFY(reader.read(replayed->journalId, &stored, &error));
         QVERIFY(stored.replay);
         QCOMPARE(stored.eventId, original->eventId);
+    }
+
+    void replayOnASharedDatabaseIsRefused() {
+        testsupport::PostgresCluster cluster;
+        QString error;
+        QVERIFY2(cluster.start(&error, false),
+                 qPrintable(error)); // the server's durability is not the subject
+        QTemporaryDir tmp;
+        app::AppOptions shared = options(tmp.path());
+        shared.databaseUrl = cluster.url();
+        model::FleetUpdateQueue queue;
+        app::IngestService ingest;
+        QVERIFY2(ingest.start(shared, &queue, &error), qPrintable(error));
+        QCOMPARE(ingest.storeName(), cluster.url()); // no password in it to leave out
+        const quint16 port = quint16(ingest.webhookUrl().port());
+        post(port, airbagBody(1'760'000'000'000));
+        const auto original =
+            waitFor<model::DeliveryLogEntry>(queue, [](const model::FleetUpdateQueue::Batch &b) {
+                return b.deliveries.isEmpty() ? std::nullopt : std::optional(b.deliveries.first());
+            });
+        QVERIFY(original);
+        QVERIFY(original->journalId > 0);
+
+        g_previousHandler = qInstallMessageHandler(keepWarnings);
+        ingest.replayDelivery(original->journalId);
+        const QString refusal = QStringLiteral("replay of delivery %1 refused").arg(original->journalId);
+        QTRY_VERIFY_WITH_TIMEOUT(warned(refusal), 5000);
+        qInstallMessageHandler(g_previousHandler);
+        QVERIFY(!warned(QStringLiteral("failed")));
+
+        // /healthz names the kind of store, and nothing more of it.
+        RawHttpClient client(port);
+        QVERIFY(client.waitConnected());
+        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        RawResponse health;
+        QVERIFY(client.read(&health));
+        QCOMPARE(QJsonDocument::fromJson(health.body).object().value("store").toString(),
+                 QStringLiteral("postgresql"));
+        ingest.stop();
+        QCOMPARE(cluster.psql(QStringLiteral("select count(*), count(*) filter (where verdict = 'accepted') "
+                                             "from deliveries"),
+                              &error),
+                 QStringLiteral("1|1"));
     }
 
     void watchedVehicleDetailIsPushed() {

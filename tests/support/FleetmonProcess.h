@@ -52,6 +52,7 @@ public:
         return true;
     }
     quint16 port() const { return m_port; }
+    QString dataDir() const { return m_dataDir; }
     QUrl url() const { return m_url; } // as the ready line printed it
     QProcess &process() { return m_process; }
 
