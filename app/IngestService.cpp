@@ -64,6 +64,7 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
         *error = QStringLiteral("cannot create the data folder %1").arg(options.dataDir);
         return false;
     }
+    m_journalPath.clear();
     if (!options.sharedDatabase() && !openLocalJournal(options, error))
         return false;
 

@@ -15,6 +15,7 @@
 #include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QHash>
+#include <QHostInfo>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QProcess>
@@ -196,6 +197,15 @@ private Q_SLOTS:
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QString why;
         QVERIFY2(eachStoredOnce(ackLogIds(ackA) + ackLogIds(ackB), accepted, &why), qPrintable(why));
+        // Each row names its node: the machine and the port it actually bound (both asked for port 0).
+        const QString nodes =
+            m_cluster.psql(QStringLiteral("select string_agg(distinct node, ' ' order by node) "
+                                          "from deliveries"),
+                           &error, QStringLiteral("same"));
+        QStringList expectedNodes{QStringLiteral("%1:%2").arg(QHostInfo::localHostName()).arg(a.port()),
+                                  QStringLiteral("%1:%2").arg(QHostInfo::localHostName()).arg(b.port())};
+        expectedNodes.sort();
+        QCOMPARE(nodes, expectedNodes.join(QLatin1Char(' ')));
         const QString split = m_cluster.psql(
             QStringLiteral("select string_agg(n::text, ' / ' order by n desc) from (select count(*) n from "
                            "deliveries where verdict = 'accepted' group by node) s"),
@@ -356,6 +366,9 @@ private Q_SLOTS:
         QCOMPARE(err.count("again"), 1);
         QVERIFY2(err.contains("every acknowledged delivery is in " + shown.toUtf8()), err.constData());
         QVERIFY2(!err.contains(secret.toUtf8()), err.constData());
+        for (const QByteArray &line : err.split('\n'))
+            if (line.contains("cannot write") || line.contains("again"))
+                qInfo("stderr: %s", line.constData());
 
         const QSet<QString> acknowledged = ackLogIds(ackLog) + probesAcked;
         const QHash<QString, int> accepted = acceptedCounts(m_cluster, QStringLiteral("restart"), &error);
