@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <deque>
 #include <future>
+#include <map>
 #include <mutex>
 
 namespace store {
@@ -18,6 +19,13 @@ namespace {
 
 // Bounds one transaction so a huge backlog still reports progress and keeps latency even.
 constexpr size_t kMaxBatch = 2048;
+// Deliveries per INSERT: one round trip for many rows. Chunks are powers of two from kMaxRows
+// down to kMinRows (a prepared statement each); fewer rows left go one by one.
+constexpr size_t kMaxRows = 64;
+constexpr size_t kMinRows = 4;
+// Each chunk is a subtransaction (a savepoint); a batch stays under the 64 a PostgreSQL backend
+// tracks without overflowing to disk (32 of kMaxRows, then at most 32, 16, 8 and 4 rows).
+static_assert(kMaxBatch / kMaxRows + 4 < 64);
 
 std::atomic<quint64> g_connectionSerial{0};
 
@@ -52,36 +60,73 @@ struct PostgresJournal::Private {
     // The statements of one connection, prepared once (the server keeps their plans) and gone
     // before the connection closes.
     struct Statements {
-        explicit Statements(QSqlDatabase &db)
-            : lock(db)
+        explicit Statements(QSqlDatabase &connection)
+            : db(connection)
+            , lock(db)
             , claim(db)
             , insert(db)
-            , notify(db) {}
+            , notify(db)
+            , savepoint(db) {}
+        QSqlDatabase &db;
         QSqlQuery lock;   // the commit-order lock, first in every transaction
         QSqlQuery claim;  // an Accepted delivery with an eventId: stored unless one is already
         QSqlQuery insert; // every other delivery, and the duplicate a failed claim turns into
         QSqlQuery notify;
+        QSqlQuery savepoint; // SAVEPOINT cannot be prepared: sent as text
+        // Multi-row inserts by row count (powers of two up to kMaxRows), prepared when first needed.
+        std::map<int, std::unique_ptr<QSqlQuery>> many;
+
+        static QString columns() {
+            return QStringLiteral(
+                "received_at, event_id, event_type, vehicle_id, verdict, status, headers, body, node");
+        }
+        static bool prepared(QSqlQuery &q, const QString &sql, QString *error) {
+            if (q.prepare(sql))
+                return true;
+            *error = QStringLiteral("preparing the journal's statements failed: %1").arg(errorOf(q));
+            return false;
+        }
 
         bool prepare(QString *error) {
-            const QString columns = QStringLiteral(
-                "received_at, event_id, event_type, vehicle_id, verdict, status, headers, body, node");
-            const auto prepared = [error](QSqlQuery &q, const QString &sql) {
-                if (q.prepare(sql))
-                    return true;
-                *error = QStringLiteral("preparing the journal's statements failed: %1").arg(errorOf(q));
-                return false;
-            };
-            return prepared(lock, QStringLiteral("SELECT pg_advisory_xact_lock(%1)")
-                                      .arg(PostgresSchema::kCommitOrderLock)) &&
-                   prepared(claim, QStringLiteral("INSERT INTO deliveries (%1, accepted_event_id) VALUES "
-                                                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
-                                                  "(accepted_event_id) DO NOTHING RETURNING id")
-                                       .arg(columns)) &&
-                   prepared(insert, QStringLiteral("INSERT INTO deliveries (%1) VALUES "
-                                                   "(?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
-                                        .arg(columns)) &&
-                   prepared(notify, QStringLiteral("SELECT pg_notify('%1', ?)")
-                                        .arg(QLatin1String(PostgresSchema::kDeliveriesChannel)));
+            return prepared(lock,
+                            QStringLiteral("SELECT pg_advisory_xact_lock(%1)")
+                                .arg(PostgresSchema::kCommitOrderLock),
+                            error) &&
+                   prepared(claim,
+                            QStringLiteral("INSERT INTO deliveries (%1, accepted_event_id) VALUES "
+                                           "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                                           "(accepted_event_id) DO NOTHING RETURNING id")
+                                .arg(columns()),
+                            error) &&
+                   prepared(insert,
+                            QStringLiteral("INSERT INTO deliveries (%1) VALUES "
+                                           "(?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+                                .arg(columns()),
+                            error) &&
+                   prepared(notify,
+                            QStringLiteral("SELECT pg_notify('%1', ?)")
+                                .arg(QLatin1String(PostgresSchema::kDeliveriesChannel)),
+                            error);
+        }
+
+        // `rows` deliveries in one statement; a row whose eventId is taken is left out.
+        QSqlQuery *insertMany(int rows, QString *error) {
+            std::unique_ptr<QSqlQuery> &q = many[rows];
+            if (q)
+                return q.get();
+            QStringList values;
+            for (int i = 0; i < rows; ++i)
+                values.append(QStringLiteral("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+            auto query = std::make_unique<QSqlQuery>(db);
+            if (!prepared(
+                    *query,
+                    QStringLiteral("INSERT INTO deliveries (%1, accepted_event_id) VALUES %2 ON CONFLICT "
+                                   "(accepted_event_id) DO NOTHING RETURNING id, event_id")
+                        .arg(columns(), values.join(QStringLiteral(", "))),
+                    error))
+                return nullptr;
+            q = std::move(query);
+            return q.get();
         }
     };
 
@@ -183,9 +228,7 @@ struct PostgresJournal::Private {
     // Stores one delivery of the open transaction; its id and final verdict in `r`.
     bool writeDelivery(const model::Delivery &d, Statements &s, AppendResult *r, QString *error) {
         r->verdict = d.verdict;
-        // A replay is asked for by the user: it is applied again on purpose, never a duplicate.
-        // Without an eventId there is nothing to tell a duplicate by.
-        if (d.verdict == model::Verdict::Accepted && !d.eventId.isEmpty() && !d.replay) {
+        if (claims(d)) {
             bindDelivery(s.claim, d, d.verdict);
             s.claim.bindValue(9, text(d.eventId));
             if (!exec(s.claim, error))
@@ -210,6 +253,87 @@ struct PostgresJournal::Private {
         return true;
     }
 
+    bool writeOne(const Pending &p, Statements &s, QList<AppendResult> *results, QString *error) {
+        AppendResult r;
+        r.ticket = p.ticket;
+        r.committed = true;
+        if (!writeDelivery(p.delivery, s, &r, error))
+            return false;
+        results->append(r);
+        return true;
+    }
+
+    static bool claims(const model::Delivery &d) {
+        // A replay is asked for by the user: it is applied again on purpose, never a duplicate.
+        // Without an eventId there is nothing to tell a duplicate by.
+        return d.verdict == model::Verdict::Accepted && !d.eventId.isEmpty() && !d.replay;
+    }
+
+    // `rows` deliveries from `first` in one round trip. When any of them turns out to be a
+    // duplicate (rare: Smartcar retrying), the chunk is undone and written one by one, so ids stay
+    // in the order of the appends and each duplicate is stored where it arrived.
+    bool writeMany(const std::deque<Pending> &batch, size_t first, int rows, Statements &s,
+                   QList<AppendResult> *results, QString *error) {
+        QSqlQuery *q = s.insertMany(rows, error);
+        if (!q)
+            return false;
+        bool ok = s.savepoint.exec(QStringLiteral("SAVEPOINT chunk"));
+        if (!ok)
+            *error = errorOf(s.savepoint);
+        s.savepoint.finish();
+        if (!ok)
+            return false;
+        const QVariant noClaim{QMetaType::fromType<QString>()};
+        for (int i = 0; i < rows; ++i) {
+            const model::Delivery &d = batch.at(first + size_t(i)).delivery;
+            const int base = i * 10;
+            q->bindValue(base + 0, d.receivedAtMs);
+            q->bindValue(base + 1, text(d.eventId));
+            q->bindValue(base + 2, text(d.eventType));
+            q->bindValue(base + 3, text(d.vehicleId));
+            q->bindValue(base + 4, model::verdictName(d.verdict));
+            q->bindValue(base + 5, d.status);
+            q->bindValue(base + 6, bytes(d.headers));
+            q->bindValue(base + 7, bytes(d.body));
+            q->bindValue(base + 8, text(node));
+            q->bindValue(base + 9, claims(d) ? QVariant(text(d.eventId)) : noClaim);
+        }
+        if (!exec(*q, error))
+            return false;
+        // Rows come back in the order of VALUES, ids increasing; checked rather than assumed, so a
+        // mismatch can never hand one delivery another's id.
+        QList<AppendResult> stored;
+        stored.reserve(rows);
+        bool complete = true;
+        while (q->next()) {
+            const qsizetype i = stored.size();
+            const qint64 id = q->value(0).toLongLong();
+            if (i >= rows || (i > 0 && id <= stored.last().id) ||
+                q->value(1).toString() != text(batch.at(first + size_t(i)).delivery.eventId)) {
+                complete = false;
+                break;
+            }
+            AppendResult r;
+            r.ticket = batch.at(first + size_t(i)).ticket;
+            r.committed = true;
+            r.verdict = batch.at(first + size_t(i)).delivery.verdict;
+            r.id = id;
+            stored.append(r);
+        }
+        q->finish();
+        if (complete && stored.size() == rows) {
+            results->append(stored);
+            return true;
+        }
+        ok = s.savepoint.exec(QStringLiteral("ROLLBACK TO SAVEPOINT chunk"));
+        if (!ok)
+            *error = errorOf(s.savepoint);
+        s.savepoint.finish();
+        for (int i = 0; ok && i < rows; ++i)
+            ok = writeOne(batch.at(first + size_t(i)), s, results, error);
+        return ok;
+    }
+
     bool writeTransaction(std::deque<Pending> &batch, QSqlDatabase &db, Statements &s,
                           QList<AppendResult> *results, QString *error) {
         if (!db.transaction()) {
@@ -219,16 +343,17 @@ struct PostgresJournal::Private {
         // Ids are handed out in lock order, so a reader never sees a higher id before a lower one.
         bool ok = exec(s.lock, error);
         s.lock.finish();
-        qint64 highest = 0;
-        for (auto it = batch.begin(); ok && it != batch.end(); ++it) {
-            AppendResult r;
-            r.ticket = it->ticket;
-            ok = writeDelivery(it->delivery, s, &r, error);
-            r.committed = true;
-            highest = std::max(highest, r.id);
-            if (ok)
-                results->append(r);
+        size_t next = 0;
+        while (ok && next < batch.size()) {
+            const size_t left = batch.size() - next;
+            size_t rows = kMaxRows;
+            while (rows > left)
+                rows /= 2;
+            ok = rows >= kMinRows ? writeMany(batch, next, int(rows), s, results, error)
+                                  : writeOne(batch.at(next), s, results, error);
+            next += rows >= kMinRows ? rows : 1;
         }
+        const qint64 highest = results->isEmpty() ? 0 : results->last().id;
         if (ok) {
             // Delivered by the server at COMMIT, exactly when the rows become visible.
             s.notify.bindValue(0, QString::number(highest));
@@ -239,7 +364,7 @@ struct PostgresJournal::Private {
             *error = db.lastError().text();
             ok = false;
         }
-        if (!ok)
+        if (!ok && db.isOpen()) // a lost connection has nothing to roll back
             db.rollback();
         return ok;
     }
