@@ -6,6 +6,7 @@
 #include "app/InteractiveReporter.h"
 #include "app/SecretVault.h"
 #include "app/SetupStore.h"
+#include "app/SharedFleetSwitch.h"
 #include "app/StoreHealthRelay.h"
 #include "model/FleetTableModel.h"
 #include "model/FleetUpdateQueue.h"
@@ -150,6 +151,23 @@ void DesktopSession::runSetupFromMenu(ui::MainWindow *window) {
                     "when Fleet Monitor starts again."));
 }
 
+void DesktopSession::connectSharedFleetMenu(ui::MainWindow *window) {
+    QObject::connect(window, &ui::MainWindow::sharedFleetRequested, window, [this, window] {
+        if (!SharedFleetSwitch::run(window, m_options.databaseUrl))
+            return;
+        m_restart = true;
+        window->close(); // saves the layout
+        QCoreApplication::quit();
+    });
+}
+
+int DesktopSession::finish(int code) {
+    // Started once everything of this run is closed: the next one finds the port and files free.
+    if (m_restart && code == 0)
+        SharedFleetSwitch::restart();
+    return code;
+}
+
 void DesktopSession::startTunnel(ui::MainWindow *window, quint16 port) {
     QString error;
     const std::optional<net::TunnelProvider> provider = providerFor(SetupStore::load(), &error);
@@ -244,6 +262,7 @@ int DesktopSession::run(QApplication &application) {
     }
     QObject::connect(&window, &ui::MainWindow::setupRequested, &window,
                      [this, &window] { runSetupFromMenu(&window); });
+    connectSharedFleetMenu(&window);
     window.show();
     if (InteractiveReporter::requested())
         new InteractiveReporter(window.tableModel(), ingest.restoredVehicles(), {}, &window);
@@ -261,7 +280,7 @@ int DesktopSession::run(QApplication &application) {
     demo.reset();
     ingest.stop();
     delete callback; // its thread has finished: nothing can call it any more
-    return code;
+    return finish(code);
 }
 
 } // namespace app

@@ -31,10 +31,13 @@ private:
     bool runFirstStartSetup();
     void runSetupFromMenu(ui::MainWindow *window);
     void startTunnel(ui::MainWindow *window, quint16 port);
+    void connectSharedFleetMenu(ui::MainWindow *window);
+    int finish(int code); // the exit code; starts the app again when the manager switched fleets
 
     AppOptions m_options;
     QThread m_tunnelThread;
     net::TunnelProcess *m_tunnel = nullptr; // lives on m_tunnelThread
+    bool m_restart = false;
 };
 
 } // namespace app

@@ -9,6 +9,7 @@
 #include "ui/AlertPanel.h"
 #include "ui/ChartPanel.h"
 #include "ui/DeliveryInspector.h"
+#include "ui/SharedFleetBanner.h"
 #include "ui/StatusIndicators.h"
 #include "ui/SubscriptionController.h"
 #include "ui/VehicleDetailPanel.h"
@@ -65,6 +66,11 @@ MainWindow::MainWindow(const MainWindowServices &services, QWidget *parent)
         setWindowIcon(style()->standardIcon(QStyle::SP_ComputerIcon));
     createPanels();
     createActions();
+    if (!m_services.sharedFleet.isEmpty()) {
+        model::SharedFleetStatus connecting; // until the service says more
+        connecting.location = m_services.sharedFleet;
+        setSharedFleetStatus(connecting);
+    }
 
     m_drainTimer.setSingleShot(true);
     m_drainTimer.setInterval(kDrainIntervalMs);
@@ -126,6 +132,11 @@ void MainWindow::createPanels() {
         m_alertDock->setWidget(m_alertPanel);
         addDockWidget(Qt::BottomDockWidgetArea, m_alertDock);
     }
+    if (!m_services.sharedFleet.isEmpty()) {
+        // Right under the airbag banner: while it shows, what the window says may not be current.
+        m_sharedBanner = new SharedFleetBanner(this);
+        layout->addWidget(m_sharedBanner);
+    }
     layout->addWidget(splitter, 1);
     setCentralWidget(central);
     connect(m_alertModel, &model::AlertModel::activeCountChanged, this, [this](int count) {
@@ -133,11 +144,14 @@ void MainWindow::createPanels() {
         updateTitle();
     });
 
-    m_verification = new VerificationPanel(this);
-    m_verificationDock = new QDockWidget(tr("Verification"), this);
-    m_verificationDock->setObjectName(QStringLiteral("verificationDock"));
-    m_verificationDock->setWidget(m_verification);
-    addDockWidget(Qt::BottomDockWidgetArea, m_verificationDock);
+    // VERIFY requests and the self-test reach the ingest nodes of a shared fleet, never this window.
+    if (m_services.sharedFleet.isEmpty()) {
+        m_verification = new VerificationPanel(this);
+        m_verificationDock = new QDockWidget(tr("Verification"), this);
+        m_verificationDock->setObjectName(QStringLiteral("verificationDock"));
+        m_verificationDock->setWidget(m_verification);
+        addDockWidget(Qt::BottomDockWidgetArea, m_verificationDock);
+    }
 
     if (m_services.deliveries && m_services.commands) {
         m_inspector = new DeliveryInspector(m_deliveryLog, m_services.deliveries, m_services.commands, this);
@@ -145,6 +159,8 @@ void MainWindow::createPanels() {
         m_inspectorDock->setObjectName(QStringLiteral("deliveriesDock"));
         m_inspectorDock->setWidget(m_inspector);
         addDockWidget(Qt::BottomDockWidgetArea, m_inspectorDock);
+        if (!m_services.sharedFleet.isEmpty())
+            m_inspector->replayButton()->hide(); // only ingest nodes take deliveries
     }
     // One strip of tabs below the fleet: alerts first.
     QDockWidget *first = m_alertDock ? m_alertDock : m_inspectorDock;
@@ -157,6 +173,10 @@ void MainWindow::createPanels() {
 
 void MainWindow::createActions() {
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
+    QAction *shared =
+        fileMenu->addAction(tr("Connect to a &shared fleet…"), this, &MainWindow::sharedFleetRequested);
+    shared->setObjectName(QStringLiteral("sharedFleetAction"));
+    fileMenu->addSeparator();
     QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     quit->setMenuRole(QAction::QuitRole);
@@ -178,8 +198,10 @@ void MainWindow::createActions() {
     createVehicleMenu();
 
     QMenu *settingsMenu = menuBar()->addMenu(tr("&Settings"));
-    settingsMenu->addAction(tr("S&etup…"), this, &MainWindow::setupRequested);
-    settingsMenu->addSeparator();
+    if (m_services.sharedFleet.isEmpty()) { // the token, endpoint and tunnel of a workstation's own
+        settingsMenu->addAction(tr("S&etup…"), this, &MainWindow::setupRequested);
+        settingsMenu->addSeparator();
+    }
     QMenu *distance = settingsMenu->addMenu(tr("&Distance unit"));
     auto *units = new QActionGroup(this);
     const QSettings settings;
@@ -260,7 +282,15 @@ void MainWindow::showTunnelProblem(const QString &message) {
 }
 
 void MainWindow::setSelfTest(const QString &challenge, const QString &answer) {
-    m_verification->setSelfTest(challenge, answer);
+    if (m_verification)
+        m_verification->setSelfTest(challenge, answer);
+}
+
+void MainWindow::setSharedFleetStatus(const model::SharedFleetStatus &status) {
+    if (!m_sharedBanner)
+        return;
+    m_sharedBanner->setStatus(status);
+    m_status->setSharedFleet(status);
 }
 
 void MainWindow::scheduleDrain() {
@@ -312,9 +342,11 @@ void MainWindow::drainUpdates() {
     if (!batch.deliveries.isEmpty()) {
         m_deliveryLog->appendEntries(batch.deliveries);
         m_status->addDeliveries(batch.deliveries);
-        m_verification->addDeliveries(batch.deliveries);
+        if (m_verification)
+            m_verification->addDeliveries(batch.deliveries);
     }
-    m_verification->addVerifications(batch.verifications);
+    if (m_verification)
+        m_verification->addVerifications(batch.verifications);
     for (const model::VehicleDetail &detail : batch.details)
         if (m_selected.size() == 1 && detail.row.id == m_selected.first())
             m_detailPanel->showDetail(detail);
@@ -357,9 +389,13 @@ void MainWindow::onCriticalAlert(const model::Alert &alert) {
 
 void MainWindow::updateTitle() {
     const int open = m_alertModel->activeCount();
-    setWindowTitle(open == 0 ? tr("Fleet Monitor")
-                             : (open == 1 ? tr("Fleet Monitor — 1 open alert")
-                                          : tr("Fleet Monitor — %1 open alerts").arg(open)));
+    QString title = open == 0 ? tr("Fleet Monitor")
+                              : (open == 1 ? tr("Fleet Monitor — 1 open alert")
+                                           : tr("Fleet Monitor — %1 open alerts").arg(open));
+    // The count first: a taskbar cuts a long title from the end.
+    if (!m_services.sharedFleet.isEmpty())
+        title += tr(" — shared fleet %1").arg(m_services.sharedFleet);
+    setWindowTitle(title);
 }
 
 void MainWindow::restoreSettings() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/SharedFleetStatus.h"
 #include "model/VehicleRow.h"
 
 #include <QHash>
@@ -27,6 +28,7 @@ class AlertBanner;
 class AlertPanel;
 class ChartPanel;
 class DeliveryInspector;
+class SharedFleetBanner;
 class StatusIndicators;
 class SubscriptionController;
 class VerificationPanel;
@@ -41,6 +43,10 @@ struct MainWindowServices {
     model::HistorySource *history = nullptr;           // chart data
     model::DeliveryDetailSource *deliveries = nullptr; // stored bodies for the inspector
     model::AccountCommands *account = nullptr;         // Connect and webhook subscriptions
+    // Non-empty: the window follows this shared fleet (as shown to people, without password) and has
+    // no endpoint of its own: no VERIFY, self-test, tunnel, replay or setup of an endpoint; the
+    // connection's state shows in a banner and in the status bar (setSharedFleetStatus).
+    QString sharedFleet = QString();
 };
 
 // The fleet manager's window: the vehicle table beside the selected vehicle's detail and charts,
@@ -61,6 +67,8 @@ public:
     void setPublicUrl(const QString &callbackUrl);
     void showTunnelProblem(const QString &message);
     void setSelfTest(const QString &challenge, const QString &answer);
+    // How the shared fleet's database stands (a window with services.sharedFleet only).
+    void setSharedFleetStatus(const model::SharedFleetStatus &status);
 
     model::FleetTableModel *tableModel() const { return m_tableModel; }
     model::AlertModel *alertModel() const { return m_alertModel; }
@@ -71,9 +79,11 @@ public:
     AlertPanel *alertPanel() const { return m_alertPanel; }
     DeliveryInspector *deliveryInspector() const { return m_inspector; }
     StatusIndicators *statusIndicators() const { return m_status; }
+    SharedFleetBanner *sharedFleetBanner() const { return m_sharedBanner; } // null unless shared
 
 Q_SIGNALS:
-    void setupRequested(); // Settings → Setup…: the composition root runs the wizard
+    void setupRequested();       // Settings → Setup…: the composition root runs the wizard
+    void sharedFleetRequested(); // File → Connect to a shared fleet…: the composition root asks where
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -103,6 +113,7 @@ private:
     AlertPanel *m_alertPanel = nullptr;
     DeliveryInspector *m_inspector = nullptr;
     AlertBanner *m_banner = nullptr;
+    SharedFleetBanner *m_sharedBanner = nullptr;
     QDockWidget *m_alertDock = nullptr;
     QDockWidget *m_inspectorDock = nullptr;
     QDockWidget *m_verificationDock = nullptr;

@@ -8,6 +8,8 @@
 #include <QStatusBar>
 #include <QToolButton>
 
+#include <utility>
+
 namespace ui {
 
 StatusIndicators::StatusIndicators(QStatusBar *bar)
@@ -54,7 +56,8 @@ StatusIndicators::StatusIndicators(QStatusBar *bar)
 
 void StatusIndicators::setVehicleCounts(int visible, int total) {
     if (total == 0)
-        m_vehicles->setText(tr("Waiting for the first vehicle webhook"));
+        m_vehicles->setText(m_shared ? tr("No vehicle in the shared fleet yet")
+                                     : tr("Waiting for the first vehicle webhook"));
     else if (visible == total)
         m_vehicles->setText(total == 1 ? tr("1 vehicle") : tr("%1 vehicles").arg(total));
     else
@@ -80,6 +83,43 @@ void StatusIndicators::setEndpoint(const QString &text, const QString &warning) 
     m_endpoint->setText(tr("%1 — ⚠ reachable from other machines").arg(text));
     m_endpoint->setToolTip(warning);
     m_endpoint->setStyleSheet(QStringLiteral("QLabel { color: #a15c00; font-weight: bold; }"));
+}
+
+void StatusIndicators::setSharedFleet(const model::SharedFleetStatus &status) {
+    using State = model::SharedFleetStatus::State;
+    if (!std::exchange(m_shared, true)) {
+        m_verify->hide();
+        if (m_vehicles->text() == tr("Waiting for the first vehicle webhook"))
+            m_vehicles->setText(tr("No vehicle in the shared fleet yet"));
+    }
+    QString state;
+    QString color;
+    QString tip = status.location;
+    switch (status.state) {
+    case State::Live:
+        state = tr("live");
+        color = QStringLiteral("#2e7d32");
+        break;
+    case State::CatchingUp:
+        state = tr("catching up");
+        color = QStringLiteral("#1565c0");
+        break;
+    case State::Connecting:
+        state = status.attempt > 0 ? tr("reconnecting…") : tr("connecting…");
+        color = QStringLiteral("#a15c00");
+        break;
+    case State::Lost:
+        state = tr("reconnecting…");
+        color = QStringLiteral("#a15c00");
+        break;
+    }
+    if (!status.error.isEmpty() && status.state != State::Live && status.state != State::CatchingUp)
+        tip = tr("%1\n\nLast error: %2").arg(status.location, status.error.trimmed());
+    m_endpoint->setText(tr("Shared fleet: %1 — %2").arg(status.location, state));
+    m_endpoint->setToolTip(tip);
+    const QString style = QStringLiteral("QLabel { color: %1; font-weight: bold; }").arg(color);
+    if (m_endpoint->styleSheet() != style) // a re-polish per status would relayout the window each time
+        m_endpoint->setStyleSheet(style);
 }
 
 void StatusIndicators::setStoreProblem(const QString &problem) {

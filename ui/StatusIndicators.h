@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/DeliveryLogEntry.h"
+#include "model/SharedFleetStatus.h"
 
 #include <QObject>
 
@@ -25,6 +26,11 @@ public:
     // Where the endpoint listens; a warning (an address other machines reach) is shown beside it,
     // in amber, the full text in the tooltip.
     void setEndpoint(const QString &text, const QString &warning = {});
+    // A window following a shared fleet: the endpoint's place says which fleet and how the link
+    // stands ("Shared fleet: postgresql://fleet@db:5432/fleet — live", green; "— reconnecting…",
+    // amber, the error in the tooltip; "— catching up"), and the VERIFY figure, which only the
+    // ingest nodes see, goes.
+    void setSharedFleet(const model::SharedFleetStatus &status);
     // Why deliveries cannot be stored (shown in red until cleared with an empty text).
     void setStoreProblem(const QString &problem);
     QString storeProblemText() const;
@@ -54,6 +60,7 @@ private:
     std::array<qint64, kWindowSeconds> m_bucketSecond{}; // the epoch second each slot counts
     qint64 m_nowSecond = 0;                              // the newest second seen or refreshed
     qint64 m_lastVerifyAt = 0;
+    bool m_shared = false;
 };
 
 } // namespace ui

@@ -1,16 +1,20 @@
 #include "model/FleetTableModel.h"
 #include "model/FleetUpdateQueue.h"
 #include "ui/MainWindow.h"
+#include "ui/SharedFleetBanner.h"
 #include "ui/VehicleTablePanel.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QDateTime>
 #include <QDir>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenuBar>
 #include <QRandomGenerator>
 #include <QSettings>
 #include <QSignalSpy>
@@ -94,6 +98,9 @@ private Q_SLOTS:
     void relativeTimesRefresh();
     void layoutPersists();
     void screenshot();
+    void localWindowOffersTheSharedFleet();
+    void sharedFleetWindow();
+    void sharedFleetScreenshots();
 
 private:
     void populate();
@@ -298,6 +305,141 @@ void TestMainWindow::screenshot() {
     QVERIFY2(image.save(path, "PNG"), qPrintable(path));
     QVERIFY(QFileInfo(path).size() > 0);
     qInfo("screenshot: %s", qPrintable(path));
+}
+
+namespace {
+
+const QString kSharedFleet = QStringLiteral("postgresql://fleet@db:5432/fleet");
+
+QStringList menuTexts(QMenuBar *bar) {
+    QStringList texts;
+    for (QAction *menu : bar->actions()) {
+        texts << menu->text();
+        if (menu->menu())
+            for (QAction *action : menu->menu()->actions())
+                texts << action->text();
+    }
+    return texts;
+}
+
+void saveShot(QWidget *w, const QString &name) {
+    const QByteArray dirFromEnv = qgetenv("FLEETMON_SCREENSHOT_DIR");
+    const QDir dir(dirFromEnv.isEmpty() ? QDir::tempPath() : QString::fromLocal8Bit(dirFromEnv));
+    QVERIFY(dir.mkpath(QStringLiteral(".")));
+    const QString path = dir.filePath(name);
+    QVERIFY2(w->grab().save(path, "PNG"), qPrintable(path));
+    qInfo("screenshot: %s", qPrintable(path));
+}
+
+} // namespace
+
+void TestMainWindow::localWindowOffersTheSharedFleet() {
+    // A workstation of its own keeps all it had, and gains the way to a shared fleet.
+    QVERIFY(!m_window->sharedFleetBanner());
+    QVERIFY(m_window->findChild<QDockWidget *>(QStringLiteral("verificationDock")));
+    const QStringList menus = menuTexts(m_window->menuBar());
+    QVERIFY2(menus.contains(QStringLiteral("S&etup…")), qPrintable(menus.join(u',')));
+    auto *action = m_window->findChild<QAction *>(QStringLiteral("sharedFleetAction"));
+    QVERIFY(action);
+    QCOMPARE(action->text(), QStringLiteral("Connect to a &shared fleet…"));
+    QSignalSpy requested(m_window.get(), &ui::MainWindow::sharedFleetRequested);
+    action->trigger();
+    QCOMPARE(requested.size(), 1);
+    // Told of a shared fleet's state, a local window shows nothing of it.
+    model::SharedFleetStatus lost;
+    lost.state = model::SharedFleetStatus::State::Lost;
+    lost.location = kSharedFleet;
+    m_window->setSharedFleetStatus(lost);
+    QVERIFY(!m_window->findChild<ui::SharedFleetBanner *>());
+}
+
+void TestMainWindow::sharedFleetWindow() {
+    m_window.reset();
+    ui::MainWindowServices services;
+    services.updates = m_queue.get();
+    services.sharedFleet = kSharedFleet;
+    m_window = std::make_unique<ui::MainWindow>(services);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+
+    QCOMPARE(m_window->windowTitle(),
+             QStringLiteral("Fleet Monitor — shared fleet postgresql://fleet@db:5432/fleet"));
+    // Nothing of an endpoint: no VERIFY panel or figure, no setup of a token, tunnel or address.
+    QVERIFY(!m_window->findChild<QDockWidget *>(QStringLiteral("verificationDock")));
+    const QStringList menus = menuTexts(m_window->menuBar());
+    QVERIFY2(!menus.contains(QStringLiteral("S&etup…")), qPrintable(menus.join(u',')));
+    QVERIFY(menus.contains(QStringLiteral("Connect to a &shared fleet…")));
+    m_window->setSelfTest(QStringLiteral("challenge"), QStringLiteral("answer")); // ignored, no crash
+    auto *verify = m_window->statusBar()->findChild<QLabel *>(QStringLiteral("verifyLabel"));
+    QVERIFY(verify && !verify->isVisible());
+
+    // Until the service speaks: connecting, in the banner and in the endpoint's place.
+    ui::SharedFleetBanner *banner = m_window->sharedFleetBanner();
+    QVERIFY(banner);
+    QVERIFY(banner->isVisible());
+    QCOMPARE(banner->text(),
+             QStringLiteral("Connecting to the shared fleet (postgresql://fleet@db:5432/fleet)…"));
+    auto *endpoint = m_window->statusBar()->findChild<QLabel *>(QStringLiteral("endpointLabel"));
+    QVERIFY(endpoint);
+    QCOMPARE(endpoint->text(),
+             QStringLiteral("Shared fleet: postgresql://fleet@db:5432/fleet — connecting…"));
+
+    model::SharedFleetStatus s;
+    s.location = kSharedFleet;
+    s.state = model::SharedFleetStatus::State::Live;
+    m_window->setSharedFleetStatus(s);
+    QVERIFY(!banner->isVisible());
+    QCOMPARE(endpoint->text(), QStringLiteral("Shared fleet: postgresql://fleet@db:5432/fleet — live"));
+    s.state = model::SharedFleetStatus::State::Lost;
+    s.error = QStringLiteral("server closed the connection unexpectedly");
+    s.attempt = 1;
+    s.retryInMs = 2000;
+    m_window->setSharedFleetStatus(s);
+    QVERIFY(banner->isVisible());
+    QVERIFY(banner->text().contains(QStringLiteral("lost: server closed the connection unexpectedly")));
+    QCOMPARE(endpoint->text(),
+             QStringLiteral("Shared fleet: postgresql://fleet@db:5432/fleet — reconnecting…"));
+    // The banner sits above the fleet, not in a dock that could be closed.
+    QVERIFY(banner->mapTo(m_window.get(), QPoint(0, 0)).y() <
+            m_window->tablePanel()->mapTo(m_window.get(), QPoint(0, 0)).y());
+}
+
+void TestMainWindow::sharedFleetScreenshots() {
+    m_window.reset();
+    ui::MainWindowServices services;
+    services.updates = m_queue.get();
+    services.sharedFleet = kSharedFleet;
+    m_window = std::make_unique<ui::MainWindow>(services);
+    populate();
+    m_window->resize(1280, 720);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_window->tablePanel()->view()->selectRow(2);
+
+    model::SharedFleetStatus s;
+    s.location = kSharedFleet;
+    s.state = model::SharedFleetStatus::State::Lost;
+    s.error = QStringLiteral("could not connect to server: Connection refused\n\tIs the server running on "
+                             "host \"db\" (10.0.4.17) and accepting\n\tTCP/IP connections on port 5432?");
+    s.attempt = 3;
+    s.retryInMs = 4000;
+    m_window->setSharedFleetStatus(s);
+    QTest::qWait(50);
+    saveShot(m_window.get(), QStringLiteral("shared-fleet-lost.png"));
+
+    s.state = model::SharedFleetStatus::State::CatchingUp;
+    s.error.clear();
+    s.attempt = 0;
+    s.taken = 12'000;
+    s.latest = 40'000;
+    m_window->setSharedFleetStatus(s);
+    QTest::qWait(50);
+    saveShot(m_window.get(), QStringLiteral("shared-fleet-catching-up.png"));
+
+    s.state = model::SharedFleetStatus::State::Live;
+    m_window->setSharedFleetStatus(s);
+    QTest::qWait(50);
+    saveShot(m_window.get(), QStringLiteral("shared-fleet-live.png"));
 }
 
 QTEST_MAIN(TestMainWindow)

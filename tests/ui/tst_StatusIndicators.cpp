@@ -97,6 +97,59 @@ private Q_SLOTS:
         QVERIFY(!label->isVisible());
         QVERIFY(status.storeProblemText().isEmpty());
     }
+
+    void sharedFleetTakesTheEndpointsPlace() {
+        using State = model::SharedFleetStatus::State;
+        QStatusBar bar;
+        bar.show();
+        ui::StatusIndicators status(&bar);
+        auto *endpoint = bar.findChild<QLabel *>(QStringLiteral("endpointLabel"));
+        auto *verify = bar.findChild<QLabel *>(QStringLiteral("verifyLabel"));
+        auto *vehicles = bar.findChild<QLabel *>(QStringLiteral("vehicleCountLabel"));
+        QVERIFY(endpoint && verify && vehicles);
+        QVERIFY(verify->isVisible());
+        model::SharedFleetStatus s;
+        s.location = QStringLiteral("postgresql://fleet@db:5432/fleet");
+        s.state = State::Live;
+        status.setSharedFleet(s);
+        QCOMPARE(endpoint->text(), QStringLiteral("Shared fleet: postgresql://fleet@db:5432/fleet — live"));
+        QVERIFY2(endpoint->styleSheet().contains(QStringLiteral("#2e7d32")),
+                 qPrintable(endpoint->styleSheet()));
+        // VERIFY requests go to the ingest nodes, never here; nor do webhooks.
+        QVERIFY(!verify->isVisible());
+        QCOMPARE(vehicles->text(), QStringLiteral("No vehicle in the shared fleet yet"));
+        status.setVehicleCounts(0, 0);
+        QCOMPARE(vehicles->text(), QStringLiteral("No vehicle in the shared fleet yet"));
+
+        s.state = State::Lost;
+        s.error = QStringLiteral("connection refused");
+        s.attempt = 2;
+        status.setSharedFleet(s);
+        QCOMPARE(endpoint->text(),
+                 QStringLiteral("Shared fleet: postgresql://fleet@db:5432/fleet — reconnecting…"));
+        QVERIFY2(endpoint->styleSheet().contains(QStringLiteral("#a15c00")),
+                 qPrintable(endpoint->styleSheet()));
+        QVERIFY2(endpoint->toolTip().contains(QStringLiteral("connection refused")),
+                 qPrintable(endpoint->toolTip()));
+        s.state = State::Connecting;
+        status.setSharedFleet(s);
+        QCOMPARE(endpoint->text(),
+                 QStringLiteral("Shared fleet: postgresql://fleet@db:5432/fleet — reconnecting…"));
+
+        s.state = State::CatchingUp;
+        s.taken = 10;
+        s.latest = 20;
+        status.setSharedFleet(s);
+        QCOMPARE(endpoint->text(),
+                 QStringLiteral("Shared fleet: postgresql://fleet@db:5432/fleet — catching up"));
+        QCOMPARE(endpoint->toolTip(), s.location);
+
+        s = {};
+        s.location = QStringLiteral("postgresql://fleet@db:5432/fleet");
+        status.setSharedFleet(s); // the first connection, attempt 0
+        QCOMPARE(endpoint->text(),
+                 QStringLiteral("Shared fleet: postgresql://fleet@db:5432/fleet — connecting…"));
+    }
 };
 
 QTEST_MAIN(tst_StatusIndicators)
