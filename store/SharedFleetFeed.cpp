@@ -8,13 +8,18 @@
 #include <QSqlDatabase>
 #include <QSqlDriver>
 #include <QSqlError>
+#include <QSqlField>
 #include <QSqlQuery>
 #include <QThread>
 #include <QTimer>
 #include <algorithm>
 #include <atomic>
 
+#include <cerrno>
 #include <fcntl.h>
+#include <libpq-fe.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace store {
 
@@ -119,7 +124,7 @@ private:
             if (!driver->subscribeToNotification(channel))
                 return fail(
                     QStringLiteral("cannot LISTEN on %1: %2").arg(channel, driver->lastError().text()));
-        watchSocket(driver);
+        watchConnection(driver);
         m_connected = true;
 
         QSqlQuery latest(m_db);
@@ -135,21 +140,45 @@ private:
         m_poll.start();
     }
 
-    // QPSQL does not report a connection the server dropped: libpq notices it while the driver
-    // looks for notifications on its socket, closes the socket and says nothing. The driver's
-    // socket notifier (its child) fires for it, so a closed socket there means the connection is
-    // gone: read now, which fails and reconnects, instead of at the next poll. Without the
-    // notifier (another driver version) the poll still finds out.
-    void watchSocket(QSqlDriver *driver) {
-        const auto notifiers = driver->findChildren<QSocketNotifier *>();
-        for (QSocketNotifier *notifier : notifiers) {
-            QObject::connect(notifier, &QSocketNotifier::activated, &m_context, [this, notifier] {
-                if (fcntl(int(notifier->socket()), F_GETFD) == -1) {
-                    notifier->setEnabled(false); // a closed descriptor must not be polled again
-                    scheduleRead();
-                }
-            });
-        }
+    // QPSQL does not report a connection the server dropped: libpq notices the end of the stream
+    // while the driver looks for notifications, closes its socket and nobody is told (the poll
+    // would find out up to kPollInterval later). A second descriptor on the same socket, watched
+    // here, sees the end of the stream too and ends the connection at once.
+    void watchConnection(QSqlDriver *driver) {
+        const QVariant handle = driver->handle();
+        // Qt names the type after libpq's struct (pg_conn*); older drivers used the typedef.
+        if (!handle.isValid() ||
+            (qstrcmp(handle.typeName(), "pg_conn*") != 0 && qstrcmp(handle.typeName(), "PGconn*") != 0))
+            return;
+        PGconn *connection = *static_cast<PGconn *const *>(handle.constData());
+        if (!connection)
+            return;
+        // The server says why it ends a connection in a message libpq would print on stderr.
+        PQsetNoticeProcessor(connection, &Worker::noticed, this);
+        const int socket = PQsocket(connection);
+        m_watchFd = socket < 0 ? -1 : fcntl(socket, F_DUPFD_CLOEXEC, 0);
+        if (m_watchFd < 0)
+            return;
+        m_watch = new QSocketNotifier(m_watchFd, QSocketNotifier::Read);
+        QObject::connect(m_watch, &QSocketNotifier::activated, &m_context, [this] { checkConnection(); });
+    }
+
+    void checkConnection() {
+        char byte = 0;
+        const ssize_t peeked = ::recv(m_watchFd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        // Bytes waiting are the driver's to read (a notification); nothing waiting is a spurious wake.
+        if (peeked > 0 || (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)))
+            return;
+        const QString why = peeked == 0
+                                ? QStringLiteral("the server closed the connection")
+                                : QStringLiteral("the connection failed: %1").arg(qt_error_string(errno));
+        fail(m_serverNotice.isEmpty() ? why : QStringLiteral("%1 (%2)").arg(why, m_serverNotice));
+    }
+
+    static void noticed(void *worker, const char *message) {
+        const QString text = QString::fromUtf8(message).trimmed();
+        if (text.startsWith(QLatin1String("FATAL")))
+            static_cast<Worker *>(worker)->m_serverNotice = text.simplified();
     }
 
     void notified(const QString &channel, const QVariant &payload) {
@@ -325,50 +354,60 @@ private:
     QString writeAck(const PendingAck &pending, bool *sent) {
         if (!m_db.transaction())
             return m_db.lastError().text();
-        auto abandon = [this](const QString &error) {
+        QSqlQuery q(m_db);
+        auto abandon = [&] {
+            const QString error = q.lastError().text();
             m_db.rollback();
             return error;
         };
-        QSqlQuery q(m_db);
         if (!q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(PostgresSchema::kCommitOrderLock)))
-            return abandon(q.lastError().text());
+            return abandon();
+        // Values as literals the driver escapes, not prepared statements: one round trip each, and
+        // nothing left on the server to free when the connection breaks in between.
         const Acknowledgement &ack = pending.ack;
+        const QString vehicle = literal(ack.vehicleId), kind = literal(model::alertKindName(ack.kind)),
+                      subject = literal(ack.subject), by = literal(ack.acknowledgedBy);
         // An earlier attempt may have committed before its connection broke: the same
         // acknowledgement (same vehicle, alert, person and millisecond) is then not written twice.
+        // Every writer holds the commit-order lock, so nothing can slip in between look and write.
         if (pending.uncertain) {
-            q.prepare(
-                QStringLiteral("SELECT 1 FROM alert_acks WHERE vehicle_id = :vehicle AND kind = :kind AND "
-                               "subject = :subject AND acknowledged_at = :at AND acknowledged_by = :by"));
-            bindAck(q, ack);
-            if (!q.exec())
-                return abandon(q.lastError().text());
+            if (!q.exec(QStringLiteral("SELECT 1 FROM alert_acks WHERE vehicle_id = %1 AND kind = %2 AND "
+                                       "subject = %3 AND acknowledged_at = %4 AND acknowledged_by = %5")
+                            .arg(vehicle, kind, subject)
+                            .arg(ack.acknowledgedAt)
+                            .arg(by)))
+                return abandon();
             if (q.next()) {
+                q.finish();
                 m_db.rollback();
                 return {};
             }
         }
-        q.prepare(
-            QStringLiteral("INSERT INTO alert_acks (vehicle_id, kind, subject, acknowledged_at, "
-                           "acknowledged_by) VALUES (:vehicle, :kind, :subject, :at, :by) RETURNING id"));
-        bindAck(q, ack);
-        if (!q.exec() || !q.next())
-            return abandon(q.lastError().text());
+        if (!q.exec(QStringLiteral("INSERT INTO alert_acks (vehicle_id, kind, subject, acknowledged_at, "
+                                   "acknowledged_by) VALUES (%1, %2, %3, %4, %5) RETURNING id")
+                        .arg(vehicle, kind, subject)
+                        .arg(ack.acknowledgedAt)
+                        .arg(by)) ||
+            !q.next())
+            return abandon();
         const qint64 id = q.value(0).toLongLong();
         if (!q.exec(QStringLiteral("SELECT pg_notify('%1', '%2')").arg(acksChannel()).arg(id)))
-            return abandon(q.lastError().text());
+            return abandon();
         q.finish();
         *sent = true;
+        // A failed COMMIT ends the transaction (or the connection) by itself: nothing to roll back.
         if (!m_db.commit())
-            return abandon(m_db.lastError().text());
+            return m_db.lastError().text();
         return {};
     }
 
-    static void bindAck(QSqlQuery &q, const Acknowledgement &ack) {
-        q.bindValue(QStringLiteral(":vehicle"), ack.vehicleId);
-        q.bindValue(QStringLiteral(":kind"), model::alertKindName(ack.kind));
-        q.bindValue(QStringLiteral(":subject"), ack.subject);
-        q.bindValue(QStringLiteral(":at"), ack.acknowledgedAt);
-        q.bindValue(QStringLiteral(":by"), ack.acknowledgedBy);
+    // PostgreSQL text cannot hold U+0000: it becomes U+FFFD rather than failing the write at
+    // every retry and holding up every acknowledgement queued after it.
+    QString literal(QString text) const {
+        text.replace(QChar(0), QChar(0xfffd));
+        QSqlField field(QString(), QMetaType(QMetaType::QString));
+        field.setValue(text);
+        return m_db.driver()->formatValue(field);
     }
 
     // Any failed query lands here: drop the connection and try again after the backoff.
@@ -389,6 +428,17 @@ private:
     void disconnect() {
         m_poll.stop();
         m_connected = false;
+        m_serverNotice.clear();
+        if (m_watch) {
+            // Possibly called from its own signal: disabled now, deleted once that has returned.
+            m_watch->setEnabled(false);
+            m_watch->deleteLater();
+            m_watch = nullptr;
+        }
+        if (m_watchFd >= 0) {
+            ::close(m_watchFd);
+            m_watchFd = -1;
+        }
         if (m_connectionName.isEmpty())
             return;
         m_db.close(); // also deletes the driver's socket notifier
@@ -426,6 +476,9 @@ private:
     QTimer m_retry;
     QSqlDatabase m_db;
     QString m_connectionName;
+    QSocketNotifier *m_watch = nullptr; // on m_watchFd, a duplicate of the connection's socket
+    int m_watchFd = -1;
+    QString m_serverNotice; // the server's last word on this connection ("FATAL: terminating ...")
     bool m_connected = false;
     bool m_readScheduled = false;
     int m_failures = 0; // consecutive; reset once live again
