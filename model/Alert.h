@@ -35,6 +35,19 @@ struct Alert {
     friend bool operator==(const Alert &, const Alert &) = default;
 };
 
+// An acknowledgement as the desktops of a shared fleet exchange it: by the alert's slot and the
+// time it was made, since alert ids are each desktop's own (see AlertEngine::acknowledgeMatching).
+struct AlertAcknowledgement {
+    qint64 id = 0; // its place in the shared order; 0 for one not stored yet
+    QString vehicleId;
+    AlertKind kind = AlertKind::OpenClosure;
+    QString subject;
+    qint64 acknowledgedAt = 0; // epoch ms
+    QString acknowledgedBy;
+
+    friend bool operator==(const AlertAcknowledgement &, const AlertAcknowledgement &) = default;
+};
+
 QString alertKindName(AlertKind kind); // "airbag", "open-closure", "low-battery", "silent", "vehicle-error"
 bool alertKindFromName(const QString &name, AlertKind *kind);
 QString alertSeverityName(AlertSeverity severity); // "info", "warning", "critical"

@@ -496,6 +496,27 @@ QList<Alert> AlertEngine::acknowledgeAll(const QString &by, qint64 nowMs) {
     return collect(std::move(changes));
 }
 
+std::optional<Alert> AlertEngine::acknowledgeMatching(const QString &vehicleId, AlertKind kind,
+                                                      const QString &subject, qint64 acknowledgedAt,
+                                                      const QString &by) {
+    const auto vehicle = m_vehicles.constFind(vehicleId);
+    if (vehicle == m_vehicles.cend())
+        return std::nullopt;
+    const qint64 id = vehicle->active.value(slotKey(kind, subject), 0);
+    const auto it = m_alerts.find(id);
+    if (id == 0 || it == m_alerts.end() || it->firstSeenAt > acknowledgedAt)
+        return std::nullopt;
+    // The time it was made, not now: every desktop then records the same acknowledgement.
+    return acknowledge(id, by, acknowledgedAt);
+}
+
+bool AlertEngine::raisedBy(const QString &vehicleId, AlertKind kind, const QString &subject,
+                           qint64 atMs) const {
+    return std::any_of(m_alerts.cbegin(), m_alerts.cend(), [&](const Alert &a) {
+        return a.kind == kind && a.firstSeenAt <= atMs && a.vehicleId == vehicleId && a.subject == subject;
+    });
+}
+
 bool AlertEngine::acknowledgeOne(Alert &alert, const QString &by, qint64 nowMs, Changes &changes) {
     if (alert.isCleared() || alert.isAcknowledged())
         return false;

@@ -64,6 +64,17 @@ public:
     // acknowledged. An empty `by` is recorded as "user".
     std::optional<Alert> acknowledge(qint64 alertId, const QString &by, qint64 nowMs);
     QList<Alert> acknowledgeAll(const QString &by, qint64 nowMs);
+    // An acknowledgement made elsewhere (another desktop following the same shared fleet), known by
+    // the alert's slot instead of its id, since ids are this engine's own: it applies to the active
+    // alert of (vehicleId, kind, subject) that was first seen at or before `acknowledgedAt` (an alert
+    // raised after it is a new condition nobody has seen yet). Nothing when there is none or it is
+    // acknowledged already, so the same acknowledgement applied twice changes nothing.
+    std::optional<Alert> acknowledgeMatching(const QString &vehicleId, AlertKind kind, const QString &subject,
+                                             qint64 acknowledgedAt, const QString &by);
+    // Whether an alert of (vehicleId, kind, subject), active or among the cleared ones kept, was
+    // first seen at or before `atMs`: an acknowledgement made then has had its effect here (or its
+    // alert is gone), as opposed to one whose alert this engine has not raised yet.
+    bool raisedBy(const QString &vehicleId, AlertKind kind, const QString &subject, qint64 atMs) const;
 
     QList<Alert> activeAlerts() const; // uncleared, ordered by id
     // The highest severity among one vehicle's active alerts, -1 when it has none. Looks at that

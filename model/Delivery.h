@@ -16,7 +16,9 @@ bool verdictFromName(const QString &name, Verdict *verdict);
 
 // One delivery as the journal keeps it. Rejected deliveries keep no body.
 struct Delivery {
-    qint64 id = 0; // journal sequence number, assigned on commit
+    // Journal sequence number, assigned on commit. Appended with an id already set (a replica of a
+    // shared fleet keeps the shared ids), the journal stores it under that id; ids must grow.
+    qint64 id = 0;
     qint64 receivedAtMs = 0;
     QString eventId;
     QString eventType;

@@ -75,14 +75,46 @@ void FleetProcessor::logVerification(const model::VerificationEvent &verificatio
 
 void FleetProcessor::acknowledge(qint64 alertId, const QString &by) {
     QMetaObject::invokeMethod(this, [this, alertId, by] {
-        if (auto changed = m_alerts.acknowledge(alertId, by, QDateTime::currentMSecsSinceEpoch()))
+        if (auto changed = m_alerts.acknowledge(alertId, by, QDateTime::currentMSecsSinceEpoch())) {
             publish({*changed});
+            if (m_acknowledgementListener)
+                m_acknowledgementListener({*changed});
+        }
     });
 }
 
 void FleetProcessor::acknowledgeAll(const QString &by) {
-    QMetaObject::invokeMethod(
-        this, [this, by] { publish(m_alerts.acknowledgeAll(by, QDateTime::currentMSecsSinceEpoch())); });
+    QMetaObject::invokeMethod(this, [this, by] {
+        const QList<model::Alert> changed = m_alerts.acknowledgeAll(by, QDateTime::currentMSecsSinceEpoch());
+        publish(changed);
+        if (m_acknowledgementListener && !changed.isEmpty())
+            m_acknowledgementListener(changed);
+    });
+}
+
+void FleetProcessor::acknowledgeMatching(
+    const QList<model::AlertAcknowledgement> &acknowledgements,
+    std::function<void(const QList<model::AlertAcknowledgement> &)> unmatched) {
+    QMetaObject::invokeMethod(this, [this, acknowledgements, unmatched = std::move(unmatched)] {
+        const QList<model::AlertAcknowledgement> left = applyAcknowledgements(acknowledgements);
+        if (unmatched)
+            unmatched(left);
+    });
+}
+
+QList<model::AlertAcknowledgement>
+FleetProcessor::applyAcknowledgements(const QList<model::AlertAcknowledgement> &acks) {
+    QList<model::Alert> changed;
+    QList<model::AlertAcknowledgement> left;
+    for (const model::AlertAcknowledgement &a : acks) {
+        if (auto alert = m_alerts.acknowledgeMatching(a.vehicleId, a.kind, a.subject, a.acknowledgedAt,
+                                                      a.acknowledgedBy))
+            changed.append(*alert);
+        else if (!m_alerts.raisedBy(a.vehicleId, a.kind, a.subject, a.acknowledgedAt))
+            left.append(a); // its alert is still to come here (deliveries and acknowledgements race)
+    }
+    publish(changed);
+    return left;
 }
 
 void FleetProcessor::setRules(const model::AlertRuleSettings &rules) {

@@ -11,6 +11,7 @@
 #include <QObject>
 #include <QSet>
 #include <QTimer>
+#include <functional>
 
 namespace smartcar {
 
@@ -36,6 +37,19 @@ public:
     void setRules(const model::AlertRuleSettings &rules);
     void watchVehicles(const QStringList &vehicleIds);
 
+    // Told, on the processor's thread, of the alerts acknowledge() and acknowledgeAll() changed: a
+    // desktop of a shared fleet passes them on to the others. Before the first call.
+    void setAcknowledgementListener(std::function<void(const QList<model::Alert> &)> listener) {
+        m_acknowledgementListener = std::move(listener);
+    }
+    // Acknowledgements made on any desktop of a shared fleet (AlertEngine::acknowledgeMatching).
+    // Callable from any thread: queued onto the processor's thread, where `unmatched` (optional)
+    // then gets those whose alert has not been raised here yet (AlertEngine::raisedBy).
+    void acknowledgeMatching(const QList<model::AlertAcknowledgement> &acknowledgements,
+                             std::function<void(const QList<model::AlertAcknowledgement> &)> unmatched = {});
+    // The same on the processor's thread, at once; returns those whose alert is yet to come.
+    QList<model::AlertAcknowledgement> applyAcknowledgements(const QList<model::AlertAcknowledgement> &acks);
+
     // Runs the time-based rules (silent vehicles, delayed closures) at `nowMs`; the timer calls it.
     void tick(qint64 nowMs);
 
@@ -57,6 +71,7 @@ private:
     QTimer m_tickTimer;
     QSet<QString> m_watched;
     QHash<QString, int> m_worstSeverity; // vehicle id -> worst active alert severity
+    std::function<void(const QList<model::Alert> &)> m_acknowledgementListener;
 };
 
 } // namespace smartcar

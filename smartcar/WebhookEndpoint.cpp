@@ -110,6 +110,14 @@ QByteArray WebhookEndpoint::keptHeadersJson(const net::HttpRequest &request) {
     return headers;
 }
 
+void WebhookEndpoint::takeEvent(model::Delivery *delivery, const model::VehicleEvent &event) {
+    delivery->eventId = event.eventId;
+    delivery->eventType = event.eventType;
+    delivery->vehicleId = event.vehicleId;
+    if (!event.vehicleId.isEmpty())
+        delivery->samples = model::HistoryExtractor::samples(event.vehicleId, event.signalValues);
+}
+
 void WebhookEndpoint::journal(const net::HttpRequest &request, model::Delivery delivery, Pending pending) {
     pending.log.receivedAtMs = delivery.receivedAtMs;
     pending.log.eventId = delivery.eventId;
@@ -165,12 +173,7 @@ void WebhookEndpoint::handleDelivery(const net::HttpRequest &request, const net:
     model::Delivery delivery = deliveryFor(
         request, decoded.ok ? model::Verdict::Accepted : model::Verdict::Malformed, decoded.ok ? 200 : 400);
     delivery.body = request.body; // signed: kept whole, even when it is not JSON
-    delivery.eventId = decoded.event.eventId;
-    delivery.eventType = decoded.event.eventType;
-    delivery.vehicleId = decoded.event.vehicleId;
-    if (!decoded.event.vehicleId.isEmpty())
-        delivery.samples =
-            model::HistoryExtractor::samples(decoded.event.vehicleId, decoded.event.signalValues);
+    takeEvent(&delivery, decoded.event);
     journal(request, std::move(delivery), Pending{responder, std::move(decoded.event), {}, decoded.error});
 }
 

@@ -52,6 +52,9 @@ public:
     // X-Forwarded-For, those present) as a compact JSON object, the same bytes
     // QJsonDocument(QJsonObject).toJson(Compact) gives for their Latin-1 values.
     static QByteArray keptHeadersJson(const net::HttpRequest &request);
+    // What a journaled delivery takes from its decoded event: eventId, eventType, vehicleId and the
+    // history points of its signals. A replica of a shared fleet fills its copies the same way.
+    static void takeEvent(model::Delivery *delivery, const model::VehicleEvent &event);
 
 private:
     // A journaled delivery until its commit is reported. Rejections and VERIFY were answered

@@ -167,8 +167,13 @@ bool Database::migrate(int fromVersion, QString *error) {
         HistoryRollup::migrationSql(),
         // The fleet's latest state per vehicle, so a start need not replay the whole journal.
         FleetSnapshot::migrationSql(),
+        // How far the journal has followed something kept elsewhere (a shared fleet's replica:
+        // the acknowledgements it applied), saved in order with the alerts it changed.
+        {
+            QStringLiteral("CREATE TABLE progress (name TEXT PRIMARY KEY, value INTEGER NOT NULL)"),
+        },
     };
-    static_assert(kSchemaVersion == 4, "add a migration step for the new version");
+    static_assert(kSchemaVersion == 5, "add a migration step for the new version");
     if (!exec(m_db, QStringLiteral("BEGIN IMMEDIATE"), error)) {
         *error = QStringLiteral("cannot write %1: %2").arg(m_path, *error);
         return false;

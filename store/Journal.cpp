@@ -46,7 +46,7 @@ quint64 Journal::append(model::Delivery delivery) {
     {
         std::lock_guard lock(m_mutex);
         ticket = m_nextTicket++;
-        m_queue.push_back({ticket, std::move(delivery), {}, 0, {}});
+        m_queue.push_back({ticket, std::move(delivery), {}, {}, 0, {}});
     }
     m_wake.notify_one();
     return ticket;
@@ -59,6 +59,16 @@ void Journal::saveAlerts(const QList<model::Alert> &alerts) {
         std::lock_guard lock(m_mutex);
         Pending p;
         p.alerts = alerts;
+        m_queue.push_back(std::move(p));
+    }
+    m_wake.notify_one();
+}
+
+void Journal::saveProgress(const QString &name, qint64 value) {
+    {
+        std::lock_guard lock(m_mutex);
+        Pending p;
+        p.progress.insert(name, value);
         m_queue.push_back(std::move(p));
     }
     m_wake.notify_one();
@@ -240,10 +250,11 @@ bool Journal::recover(Database &db) {
     // Said once writes have gone on working for a while (see confirmRecovery()).
     m_writableAgainAt = std::chrono::steady_clock::now();
     m_confirmAt = m_writableAgainAt + kRecoveryConfirm;
-    if (!m_heldAlerts.isEmpty()) {
+    if (!m_heldAlerts.isEmpty() || !m_heldProgress.isEmpty()) {
         // Older than anything queued now, so they go first.
         Pending held;
         held.alerts = std::exchange(m_heldAlerts, {});
+        held.progress = std::exchange(m_heldProgress, {});
         std::lock_guard lock(m_mutex);
         m_queue.push_front(std::move(held));
     }
@@ -294,6 +305,7 @@ void Journal::refuse(std::deque<Pending> &batch, const QString &error) {
         if (p.ticket != 0)
             continue;
         m_heldAlerts += p.alerts;
+        m_heldProgress.insert(p.progress);
         if (p.snapshotCoveredId > 0)
             m_uncheckpointed.everyVehicle = true;
     }
@@ -333,6 +345,7 @@ bool Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter
     QList<AppendResult> results;
     results.reserve(qsizetype(batch.size()));
     QList<model::Alert> alerts;
+    QHash<QString, qint64> progress; // the latest value of each name in the batch
 
     // Deliveries first, in one transaction: their answers wait for it. Alert snapshots follow in
     // a transaction of their own, so a problem with them can never cost a delivery its 2xx.
@@ -345,6 +358,7 @@ bool Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter
                     if (p.snapshotCoveredId > 0)
                         m_snapshotBacklog.push_back({p.snapshotCoveredId, std::move(p.snapshot)});
                     alerts += p.alerts;
+                    progress.insert(p.progress);
                     continue;
                 }
                 AppendResult r;
@@ -370,13 +384,16 @@ bool Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter
         m_listener(results);
     if (!ok) {
         m_heldAlerts += alerts; // written once the journal can be written again
+        m_heldProgress.insert(progress);
         return false;
     }
     QString alertError;
-    if (!alerts.isEmpty() &&
+    if ((!alerts.isEmpty() || !progress.isEmpty()) &&
         !writeTransaction(
-            db, writer, [&](JournalWriter &w) { return w.writeAlerts(alerts); }, &alertError)) {
+            db, writer, [&](JournalWriter &w) { return w.writeAlerts(alerts) && w.writeProgress(progress); },
+            &alertError)) {
         m_heldAlerts += alerts;
+        m_heldProgress.insert(progress);
         m_failure = alertError;
         if (m_checkpointRequester)
             noteCommitted(batch, results);

@@ -7,6 +7,7 @@
 #include "store/FleetSnapshot.h"
 #include "store/WalCheckpointer.h"
 
+#include <QHash>
 #include <QList>
 #include <QSet>
 #include <QString>
@@ -44,6 +45,11 @@ public:
     quint64 append(model::Delivery delivery) override; // thread-safe
     // Stores alert snapshots (insert or replace by id), in order with the deliveries. Thread-safe.
     void saveAlerts(const QList<model::Alert> &alerts) override;
+    // Records how far the journal has followed something kept elsewhere (a replica of a shared
+    // fleet: the acknowledgements it applied), under `name`. Thread-safe; written in the same
+    // transaction as the alert snapshots saved before it, or a later one, so it never claims more
+    // than is stored. JournalReader::progress() reads it back.
+    void saveProgress(const QString &name, qint64 value);
     // History older than this many days is deleted now and then on the store thread; 0 keeps all.
     void setHistoryRetentionDays(int days);
     void close() override; // drains, then stops the thread
@@ -77,6 +83,7 @@ private:
         quint64 ticket = 0; // 0 for alert snapshots, which nobody waits for
         model::Delivery delivery;
         QList<model::Alert> alerts;
+        QHash<QString, qint64> progress;
         qint64 snapshotCoveredId = 0; // > 0: a fleet snapshot checkpoint, nobody waits for it
         QList<FleetSnapshot::Entry> snapshot;
     };
@@ -117,8 +124,9 @@ private:
     std::chrono::steady_clock::time_point m_downSince;
     std::chrono::steady_clock::time_point m_writableAgainAt;
     std::chrono::steady_clock::time_point m_confirmAt; // store thread: its SQLite result code
-    QList<model::Alert> m_heldAlerts; // store thread: alert snapshots that could not be written yet
-    bool m_snapshotLost = false;      // store thread: a checkpoint was dropped while not writable
+    QList<model::Alert> m_heldAlerts;      // store thread: alert snapshots that could not be written yet
+    QHash<QString, qint64> m_heldProgress; // store thread: progress values waiting with them
+    bool m_snapshotLost = false;           // store thread: a checkpoint was dropped while not writable
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<Pending> m_queue;

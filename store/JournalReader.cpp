@@ -216,6 +216,28 @@ bool JournalReader::forEachSampleRow(const HistoryFilter &filter,
     return true;
 }
 
+bool JournalReader::lastDeliveryId(qint64 *id, QString *error) {
+    QSqlQuery q(m_db.connection());
+    if (!q.exec(QStringLiteral("SELECT coalesce(max(id), 0) FROM deliveries")) || !q.next()) {
+        *error = QStringLiteral("cannot read %1: %2").arg(m_db.path(), q.lastError().text());
+        return false;
+    }
+    *id = q.value(0).toLongLong();
+    return true;
+}
+
+bool JournalReader::progress(const QString &name, qint64 *value, QString *error) {
+    QSqlQuery q(m_db.connection());
+    q.prepare(QStringLiteral("SELECT value FROM progress WHERE name = ?"));
+    q.addBindValue(name);
+    if (!q.exec()) {
+        *error = QStringLiteral("cannot read %1: %2").arg(m_db.path(), q.lastError().text());
+        return false;
+    }
+    *value = q.next() ? q.value(0).toLongLong() : 0;
+    return true;
+}
+
 bool JournalReader::readSnapshot(qint64 *coveredId, const std::function<void(model::Vehicle &&)> &visit,
                                  QString *error) {
     if (FleetSnapshot::read(m_db.connection(), coveredId, visit, error))

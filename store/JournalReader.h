@@ -57,6 +57,11 @@ public:
     bool forEachSampleRow(const HistoryFilter &filter, const std::function<bool(const SampleRow &)> &visit,
                           QString *error);
 
+    // The highest journal id stored; 0 for an empty journal.
+    bool lastDeliveryId(qint64 *id, QString *error);
+    // What Journal::saveProgress() last stored under `name`; 0 when nothing was.
+    bool progress(const QString &name, qint64 *value, QString *error);
+
     // The fleet snapshot (see FleetSnapshot::read): coveredId 0 when there is none to use.
     bool readSnapshot(qint64 *coveredId, const std::function<void(model::Vehicle &&)> &visit, QString *error);
 

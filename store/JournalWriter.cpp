@@ -21,8 +21,8 @@ bool JournalWriter::prepare(QString *error) {
     };
     if (!m_claim.prepare(handle, "INSERT OR IGNORE INTO event_ids(event_id) VALUES(?)"))
         return failed(m_claim.error());
-    if (!m_insert.prepare(handle, "INSERT INTO deliveries(received_at, event_id, event_type, vehicle_id,"
-                                  " verdict, status, headers, body, replay) VALUES(?,?,?,?,?,?,?,?,?)"))
+    if (!m_insert.prepare(handle, "INSERT INTO deliveries(id, received_at, event_id, event_type, vehicle_id,"
+                                  " verdict, status, headers, body, replay) VALUES(?,?,?,?,?,?,?,?,?,?)"))
         return failed(m_insert.error());
     if (!m_sample.prepare(handle, "INSERT OR IGNORE INTO history(vehicle_id, code, field, t, value)"
                                   " VALUES(?,?,?,?,?)"))
@@ -72,21 +72,26 @@ bool JournalWriter::writeDelivery(model::Delivery &d, qint64 *id) {
         if (m_claim.changes() == 0)
             d.verdict = model::Verdict::Duplicate;
     }
-    m_insert.bind(1, d.receivedAtMs);
+    // NULL: SQLite hands out the next id.
+    if (d.id > 0)
+        m_insert.bind(1, d.id);
+    else
+        m_insert.bindNull(1);
+    m_insert.bind(2, d.receivedAtMs);
     if (d.eventId.isEmpty())
-        m_insert.bindNull(2);
+        m_insert.bindNull(3);
     else
-        m_insert.bind(2, utf8(d.eventId, m_eventId));
-    bindText(m_insert, 3, d.eventType, m_eventType);
-    bindText(m_insert, 4, d.vehicleId, m_vehicleId);
-    m_insert.bind(5, utf8(model::verdictName(d.verdict), m_verdict));
-    m_insert.bind(6, qint64(d.status));
+        m_insert.bind(3, utf8(d.eventId, m_eventId));
+    bindText(m_insert, 4, d.eventType, m_eventType);
+    bindText(m_insert, 5, d.vehicleId, m_vehicleId);
+    m_insert.bind(6, utf8(model::verdictName(d.verdict), m_verdict));
+    m_insert.bind(7, qint64(d.status));
     if (d.headers.isNull())
-        m_insert.bindNull(7);
+        m_insert.bindNull(8);
     else
-        m_insert.bind(7, d.headers); // compact JSON, UTF-8 already
-    m_insert.bindBlob(8, d.body);
-    m_insert.bind(9, qint64(d.replay ? 1 : 0));
+        m_insert.bind(8, d.headers); // compact JSON, UTF-8 already
+    m_insert.bindBlob(9, d.body);
+    m_insert.bind(10, qint64(d.replay ? 1 : 0));
     if (!run(m_insert))
         return false;
     *id = m_insert.lastInsertRowId();
@@ -110,6 +115,25 @@ bool JournalWriter::writeDelivery(model::Delivery &d, qint64 *id) {
         // the same time with another value) was ignored and must not count twice.
         if (m_sample.changes() == 1)
             rollup->addReading(vehicle, m_code, m_field, h.oemUpdatedAt, h.value);
+    }
+    return true;
+}
+
+bool JournalWriter::writeProgress(const QHash<QString, qint64> &progress) {
+    if (progress.isEmpty())
+        return true;
+    QSqlQuery q(m_db.connection());
+    if (!q.prepare(QStringLiteral("INSERT OR REPLACE INTO progress(name, value) VALUES(?, ?)"))) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    for (auto it = progress.cbegin(); it != progress.cend(); ++it) {
+        q.addBindValue(it.key());
+        q.addBindValue(it.value());
+        if (!q.exec()) {
+            m_error = q.lastError().text();
+            return false;
+        }
     }
     return true;
 }

@@ -5,6 +5,7 @@
 #include "store/SqliteStatement.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QSqlQuery>
 #include <QString>
@@ -27,6 +28,8 @@ public:
     // when accepted, its history points. On false, error() says why; roll the transaction back.
     bool writeDelivery(model::Delivery &delivery, qint64 *id);
     bool writeAlerts(const QList<model::Alert> &alerts);
+    // Progress values by name (see Journal::saveProgress), inserted or replaced.
+    bool writeProgress(const QHash<QString, qint64> &progress);
     const QString &error() const { return m_error; }
 
 private:

@@ -485,6 +485,67 @@ private Q_SLOTS:
         QVERIFY(engine.acknowledgeAll(QStringLiteral("carol"), kT0 + 3).isEmpty());
     }
 
+    // An acknowledgement from another desktop names the slot and when it was made; it reaches the
+    // alert that desktop saw, never a later one, and applying it again changes nothing.
+    void acknowledgeMatchingBySlotAndTime() {
+        AlertEngine engine;
+        Vehicle v = makeVehicle();
+        setSignal(v, kDoors, grid(1));
+        setSignal(v, kAirbag, {{"status", "ALERT"}});
+        const QList<Alert> raised = engine.evaluate(v, kT0 + 10);
+        QCOMPARE(raised.size(), 2);
+        const Alert airbag = raised[0].kind == AlertKind::Airbag ? raised[0] : raised[1];
+        const Alert doors = raised[0].kind == AlertKind::Airbag ? raised[1] : raised[0];
+
+        // Unknown vehicle, other subject, other kind, made before the alert was first seen: nothing.
+        QVERIFY(!engine.acknowledgeMatching(QStringLiteral("v2"), AlertKind::OpenClosure, kDoors, kT0 + 20,
+                                            QStringLiteral("bob")));
+        QVERIFY(!engine.acknowledgeMatching(v.id, AlertKind::OpenClosure, QStringLiteral("closure-windows"),
+                                            kT0 + 20, QStringLiteral("bob")));
+        QVERIFY(!engine.acknowledgeMatching(v.id, AlertKind::LowBattery, kDoors, kT0 + 20,
+                                            QStringLiteral("bob")));
+        QVERIFY(!engine.acknowledgeMatching(v.id, AlertKind::OpenClosure, kDoors, kT0 + 9,
+                                            QStringLiteral("bob")));
+        QVERIFY(!engine.alert(doors.id)->isAcknowledged());
+
+        const std::optional<Alert> acked =
+            engine.acknowledgeMatching(v.id, AlertKind::OpenClosure, kDoors, kT0 + 10, QStringLiteral("bob"));
+        QVERIFY(acked);
+        QCOMPARE(acked->id, doors.id);
+        QCOMPARE(acked->acknowledgedAt, kT0 + 10); // when it was made, as on the desktop that made it
+        QCOMPARE(acked->acknowledgedBy, QStringLiteral("bob"));
+        QVERIFY(!acked->isCleared());
+        QVERIFY(!engine.acknowledgeMatching(v.id, AlertKind::OpenClosure, kDoors, kT0 + 30,
+                                            QStringLiteral("carol")));
+        QVERIFY(engine.raisedBy(v.id, AlertKind::OpenClosure, kDoors, kT0 + 30)); // done, not to come
+        QVERIFY(!engine.raisedBy(v.id, AlertKind::OpenClosure, kDoors, kT0 + 9));
+        QVERIFY(!engine.raisedBy(v.id, AlertKind::LowBattery, kDoors, kT0 + 30));
+        QCOMPARE(engine.alert(doors.id)->acknowledgedBy, QStringLiteral("bob"));
+
+        // An airbag acknowledged elsewhere clears here too, latched like a local acknowledgement.
+        const std::optional<Alert> airbagAcked =
+            engine.acknowledgeMatching(v.id, AlertKind::Airbag, kAirbag, kT0 + 40, QStringLiteral("carol"));
+        QVERIFY(airbagAcked);
+        QCOMPARE(airbagAcked->id, airbag.id);
+        QVERIFY(airbagAcked->isCleared());
+        QCOMPARE(airbagAcked->clearedBy, QStringLiteral("carol"));
+        redeliver(v, kT0 + 50);
+        for (const Alert &a : engine.evaluate(v, kT0 + 50))
+            QVERIFY(a.kind != AlertKind::Airbag);
+
+        // The condition ends and returns: the new alert came after the acknowledgement, which
+        // therefore does not reach it.
+        setSignal(v, kDoors, grid(0));
+        engine.evaluate(v, kT0 + 60);
+        setSignal(v, kDoors, grid(2));
+        const QList<Alert> again = engine.evaluate(v, kT0 + 70);
+        QCOMPARE(again.size(), 1);
+        QVERIFY(again[0].id != doors.id);
+        QVERIFY(!engine.acknowledgeMatching(v.id, AlertKind::OpenClosure, kDoors, kT0 + 10,
+                                            QStringLiteral("bob")));
+        QVERIFY(!engine.alert(again[0].id)->isAcknowledged());
+    }
+
     void restoreContinuesIdsAndKeepsAcknowledgements() {
         AlertEngine before;
         Vehicle v = makeVehicle();

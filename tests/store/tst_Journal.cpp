@@ -124,6 +124,55 @@ private Q_SLOTS:
         QCOMPARE(reports.results[2].verdict, Verdict::Accepted);
     }
 
+    // A replica of a shared fleet appends with the shared ids: they are kept (gaps included), so
+    // the highest one stored is how far the replica got; progress values survive a reopen.
+    void givenIdsAndProgressAreKept() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("journal.sqlite");
+        {
+            store::Journal journal;
+            Reports reports;
+            reports.attach(journal);
+            QString error;
+            QVERIFY2(journal.open(path, &error), qPrintable(error));
+            for (const qint64 id : {7, 8, 20}) {
+                Delivery d = accepted(QStringLiteral("e%1").arg(id));
+                d.id = id;
+                journal.append(d);
+            }
+            journal.saveProgress(QStringLiteral("acks"), 3);
+            journal.saveProgress(QStringLiteral("acks"), 5);   // the latest wins
+            journal.append(accepted(QStringLiteral("local"))); // no id given: the next one
+            QTRY_COMPARE(reports.count(), 4);
+            QCOMPARE(reports.results[0].id, 7);
+            QCOMPARE(reports.results[2].id, 20);
+            QCOMPARE(reports.results[3].id, 21);
+        }
+        const QList<Delivery> all = readAll(path);
+        QCOMPARE(all.size(), 4);
+        QCOMPARE(all[1].id, 8);
+        QCOMPARE(all[1].eventId, QStringLiteral("e8"));
+        store::JournalReader reader;
+        QString error;
+        QVERIFY2(reader.open(path, &error), qPrintable(error));
+        qint64 last = 0, acks = 0, other = -1;
+        QVERIFY2(reader.lastDeliveryId(&last, &error), qPrintable(error));
+        QCOMPARE(last, 21);
+        QVERIFY2(reader.progress(QStringLiteral("acks"), &acks, &error), qPrintable(error));
+        QCOMPARE(acks, 5);
+        QVERIFY2(reader.progress(QStringLiteral("other"), &other, &error), qPrintable(error));
+        QCOMPARE(other, 0);
+
+        QTemporaryDir emptyDir;
+        store::Journal empty;
+        QVERIFY2(empty.open(emptyDir.filePath("journal.sqlite"), &error), qPrintable(error));
+        empty.close();
+        store::JournalReader emptyReader;
+        QVERIFY2(emptyReader.open(emptyDir.filePath("journal.sqlite"), &error), qPrintable(error));
+        QVERIFY2(emptyReader.lastDeliveryId(&last, &error), qPrintable(error));
+        QCOMPARE(last, 0);
+    }
+
     void rejectedDeliveriesAreLoggedWithoutBody() {
         QTemporaryDir dir;
         const QString path = dir.filePath("journal.sqlite");
