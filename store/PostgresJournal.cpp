@@ -12,6 +12,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <thread>
 
 namespace store {
 
@@ -142,6 +143,7 @@ struct PostgresJournal::Private {
     std::deque<Pending> queue;
     quint64 nextTicket = 1;
     bool stopping = false;
+    bool probeDone = false; // the reconnect attempt's thread has finished
 
     // Store thread only.
     JournalHealth health;
@@ -437,9 +439,12 @@ struct PostgresJournal::Private {
                     break;
             }
             QString error;
-            if (connect(db, &error) && probeWrite(db, &error))
+            bool stop = false;
+            if (reachable(lastError, &error, &stop) && connect(db, &error) && probeWrite(db, &error))
                 break;
             db.close();
+            if (stop)
+                return false;
             lastError = error;
             delay = std::min<std::chrono::milliseconds>(delay * 2, kRetryMax);
         }
@@ -451,6 +456,55 @@ struct PostgresJournal::Private {
             healthListener(health);
         health = {};
         return true;
+    }
+
+    // Whether a connection can be made at all, tried on a thread of its own: a server that does not
+    // answer (a network gone, not a port closed) holds an attempt for libpq's connect_timeout, and
+    // the deliveries arriving meanwhile must still be refused at once. `stop`: close() was called.
+    bool reachable(const QString &refusal, QString *error, bool *stop) {
+        const QString name =
+            QStringLiteral("fleetmon-postgres-probe-%1").arg(g_connectionSerial.fetch_add(1) + 1);
+        {
+            std::lock_guard lock(mutex);
+            probeDone = false;
+        }
+        bool ok = false;
+        QString why;
+        std::thread attempt([&, name] {
+            {
+                QSqlDatabase probe = location.addConnection(name);
+                ok = probe.open();
+                if (!ok)
+                    why = probe.lastError().text().trimmed();
+                probe.close();
+            }
+            QSqlDatabase::removeDatabase(name);
+            {
+                std::lock_guard lock(mutex);
+                probeDone = true;
+            }
+            wake.notify_all();
+        });
+        for (bool done = false; !done;) {
+            std::deque<Pending> arrived;
+            {
+                std::unique_lock lock(mutex);
+                wake.wait(lock, [this] { return probeDone || stopping || !queue.empty(); });
+                arrived.swap(queue);
+                *stop = stopping;
+                done = probeDone;
+            }
+            if (!arrived.empty())
+                refuse(arrived, refusal);
+            if (*stop)
+                break; // the attempt is waited for below, but nothing more is tried
+        }
+        attempt.join();
+        if (*stop)
+            return false;
+        if (!ok)
+            *error = QStringLiteral("cannot connect to %1: %2").arg(where(), why);
+        return ok;
     }
 
     // What a delivery needs (a server that takes writes, room for them) without changing anything.

@@ -13,6 +13,7 @@
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTcpServer>
 #include <QTest>
 #include <QThread>
 #include <atomic>
@@ -570,6 +571,48 @@ private slots:
                      QStringLiteral("SELECT id || '|' || event_id FROM deliveries ORDER BY id"))
                      .split(QLatin1Char('\n')),
                  committed);
+    }
+
+    // The server gone without a word (a network partition): its port takes connections and never
+    // answers, so each reconnect attempt hangs for libpq's connect_timeout (5 s). Deliveries are
+    // still refused at once meanwhile, and the journal comes back once the server does.
+    void unansweringServerStillRefusesAtOnce() {
+        QVERIFY(createDatabase(QStringLiteral("silent")));
+        Collector collector;
+        store::PostgresJournal journal(location(QStringLiteral("silent")), QStringLiteral("node-a"));
+        collector.attach(journal);
+        QString error;
+        QVERIFY2(journal.open(&error), qPrintable(error));
+        journal.append(delivery(QStringLiteral("before")));
+        QTRY_COMPARE_WITH_TIMEOUT(collector.committedCount(), 1, 20000);
+
+        QVERIFY2(m_cluster.stopServer(&error), qPrintable(error));
+        auto silent = std::make_unique<QTcpServer>();
+        QVERIFY2(silent->listen(QHostAddress(QStringLiteral("127.0.0.1")), m_cluster.port()),
+                 qPrintable(silent->errorString()));
+        QElapsedTimer down;
+        down.start();
+        int appended = 1;
+        while (down.elapsed() < 3000) { // the first attempt starts after 250 ms and hangs for 5 s
+            QElapsedTimer answered;
+            answered.start();
+            journal.append(delivery(QStringLiteral("while-%1").arg(appended++)));
+            QTRY_COMPARE_WITH_TIMEOUT(collector.count(), appended, 10000);
+            QVERIFY2(answered.elapsed() < 1000, qPrintable(QString::number(answered.elapsed())));
+            QTest::qWait(100);
+        }
+        QCOMPARE(collector.committedCount(), 1);
+        QVERIFY(silent->hasPendingConnections() || silent->isListening());
+        silent.reset(); // its connections close: the hanging attempt fails now
+        QVERIFY2(m_cluster.startServer(&error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(collector.health().size(), 2, 30000);
+        QVERIFY(collector.health().at(1).writable);
+        journal.append(delivery(QStringLiteral("after")));
+        QTRY_COMPARE_WITH_TIMEOUT(collector.committedCount(), 2, 20000);
+        journal.close();
+        QCOMPARE(sql(QStringLiteral("silent"),
+                     QStringLiteral("SELECT string_agg(event_id, ',' ORDER BY id) FROM deliveries")),
+                 QStringLiteral("before,after"));
     }
 };
 
