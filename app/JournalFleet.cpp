@@ -1,0 +1,93 @@
+#include "app/JournalFleet.h"
+
+#include "model/AlertRuleSettings.h"
+#include "smartcar/FleetLoader.h"
+#include "smartcar/FleetProcessor.h"
+#include "store/Database.h"
+#include "store/Journal.h"
+#include "store/JournalReader.h"
+
+#include <QSettings>
+#include <QSqlError>
+
+namespace app {
+
+QList<store::FleetSnapshot::Entry>
+JournalFleet::snapshotEntries(const model::FleetState &fleet, const QSet<QString> &ids, bool everyVehicle) {
+    // Cheap on the processor's thread: Qt containers are shared, not copied, until the fleet next
+    // changes them.
+    QList<store::FleetSnapshot::Entry> entries;
+    const QStringList &order = fleet.vehicleIds();
+    entries.reserve(everyVehicle ? order.size() : ids.size());
+    for (qsizetype i = 0; i < order.size(); ++i)
+        if (everyVehicle || ids.contains(order.at(i)))
+            entries.append({*fleet.vehicle(order.at(i)), i});
+    return entries;
+}
+
+bool JournalFleet::restore(const QString &journalPath, store::Journal *journal,
+                           model::FleetUpdateQueue *updates, QString *error) {
+    m_journalPath = journalPath;
+    m_journal = journal;
+    model::FleetState fleet;
+    QList<model::Alert> alerts;
+    store::JournalReader reader;
+    const auto keep = [&](const model::Alert &a) {
+        alerts.append(a);
+        return true;
+    };
+    smartcar::FleetLoader::Outcome restored;
+    if (!reader.open(journalPath, error) || !smartcar::FleetLoader::load(reader, &fleet, &restored, error) ||
+        !reader.forEachAlertToRestore(kRestoredClearedAlerts, keep, error))
+        return false;
+    m_restoredDeliveries = restored.replayed;
+    m_restoredVehicles = fleet.vehicleCount();
+    // What the start had to replay goes into the snapshot now, before any new delivery, so the
+    // next start does not replay it again.
+    if (restored.replayed > 0)
+        m_journal->saveSnapshot(restored.lastReplayedId,
+                                snapshotEntries(fleet, restored.replayedVehicles, false));
+    const QSettings settings;
+    m_journal->setHistoryRetentionDays(settings.value(QStringLiteral("history/retentionDays"), 0).toInt());
+    m_processor = new smartcar::FleetProcessor(m_journal, std::move(fleet), alerts,
+                                               model::AlertRuleSettings::load(settings), updates);
+    // Checkpoints: the store thread asks right after handing a batch to its commit listener, which
+    // queues the batch's effects onto the processor's thread; this request, queued behind them,
+    // sees the fleet exactly as of coveredId.
+    m_journal->setCheckpointRequester(
+        [this](qint64 coveredId, const QSet<QString> &vehicles, bool everyVehicle) {
+            QMetaObject::invokeMethod(
+                m_processor,
+                [this, coveredId, vehicles, everyVehicle] {
+                    m_journal->saveSnapshot(coveredId,
+                                            snapshotEntries(m_processor->fleet(), vehicles, everyVehicle));
+                },
+                Qt::QueuedConnection);
+        });
+    return true;
+}
+
+void JournalFleet::writeLastSnapshot(bool damaged) {
+    // The journal is closed and every committed delivery applied: a snapshot as of its last id
+    // makes the next start read the fleet instead of replaying what came since the last checkpoint.
+    if (damaged || !m_processor)
+        return; // nothing more is written into a damaged file
+    const store::Journal::Checkpoint left = m_journal->uncheckpointed();
+    if (left.vehicles.isEmpty() && !left.everyVehicle)
+        return;
+    store::Database db;
+    QString error;
+    bool ok =
+        db.open(m_journalPath, store::Database::Mode::ReadWrite, &error) && db.connection().transaction();
+    if (ok && !store::FleetSnapshot::write(
+                  db.connection(), left.coveredId,
+                  snapshotEntries(m_processor->fleet(), left.vehicles, left.everyVehicle), &error))
+        ok = false;
+    if (ok && !db.connection().commit())
+        ok = false;
+    if (!ok)
+        qWarning("fleetmon: the fleet snapshot at stop was not stored (the next start replays more): %s",
+                 qPrintable(error.isEmpty() ? db.connection().lastError().text() : error));
+}
+
+} // namespace app

@@ -1,0 +1,248 @@
+#include "app/SharedFleetService.h"
+
+#include "app/JournalFleet.h"
+
+#include "smartcar/FleetProcessor.h"
+#include "smartcar/SharedFleetReplicator.h"
+#include "store/Database.h"
+#include "store/Journal.h"
+#include "store/PostgresLocation.h"
+#include "store/SharedFleetFeed.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QThread>
+#include <atomic>
+
+namespace app {
+
+namespace {
+
+model::SharedFleetStatus::State stateOf(store::SharedFleetFeed::State state) {
+    switch (state) {
+    case store::SharedFleetFeed::State::Connecting:
+        return model::SharedFleetStatus::State::Connecting;
+    case store::SharedFleetFeed::State::CatchingUp:
+        return model::SharedFleetStatus::State::CatchingUp;
+    case store::SharedFleetFeed::State::Live:
+        return model::SharedFleetStatus::State::Live;
+    case store::SharedFleetFeed::State::Lost:
+        return model::SharedFleetStatus::State::Lost;
+    }
+    return model::SharedFleetStatus::State::Connecting;
+}
+
+// A folder name from a part of the URL: letters, digits, '.', '-' and '_' kept, the rest '_'.
+QString safeName(const QString &part) {
+    QString name;
+    for (const QChar c : part)
+        name += (c.isLetterOrNumber() && c.unicode() < 0x80) || c == u'.' || c == u'-' || c == u'_' ? c : u'_';
+    return name;
+}
+
+} // namespace
+
+struct SharedFleetService::Private {
+    store::PostgresLocation location;
+    QString replicaPath;
+    std::function<void(const model::SharedFleetStatus &)> statusListener;
+    std::unique_ptr<store::Journal> replica;
+    std::atomic<bool> replicaDamaged{false};
+    QThread *thread = nullptr; // the fleet's: processor, alerts, checkpoints
+    std::unique_ptr<JournalFleet> fleet = std::make_unique<JournalFleet>();
+    std::unique_ptr<smartcar::SharedFleetReplicator> replicator;
+    std::unique_ptr<store::SharedFleetFeed> feed;
+};
+
+SharedFleetService::SharedFleetService()
+    : d(std::make_unique<Private>()) {}
+
+SharedFleetService::~SharedFleetService() {
+    stop();
+}
+
+void SharedFleetService::setStatusListener(std::function<void(const model::SharedFleetStatus &)> listener) {
+    d->statusListener = std::move(listener);
+}
+
+QString SharedFleetService::replicaPathFor(const QString &dataDir, const QString &databaseUrl) {
+    store::PostgresLocation location;
+    QString error;
+    if (!store::PostgresLocation::parse(databaseUrl, &location, &error))
+        return {};
+    // libpq's defaults for what the URL leaves out, so one database has one replica however it is written.
+    const QString host = location.host().isEmpty() ? QStringLiteral("localhost") : location.host();
+    const int port = location.port() > 0 ? location.port() : 5432;
+    QString database = location.database();
+    if (database.isEmpty())
+        database = location.user().isEmpty() ? QStringLiteral("default") : location.user();
+    const QString folder =
+        safeName(host) + QLatin1Char('-') + QString::number(port) + QLatin1Char('-') + safeName(database);
+    return QDir(dataDir).filePath(QStringLiteral("shared/%1/journal.sqlite").arg(folder));
+}
+
+bool SharedFleetService::start(const AppOptions &options, model::FleetUpdateQueue *updates, QString *error) {
+    if (!store::PostgresLocation::parse(options.databaseUrl, &d->location, error))
+        return false;
+    d->replicaPath = replicaPathFor(options.dataDir, options.databaseUrl);
+    if (!QDir().mkpath(QFileInfo(d->replicaPath).absolutePath())) {
+        *error = QStringLiteral("cannot create the folder of the replica %1").arg(d->replicaPath);
+        return false;
+    }
+    store::SharedFleetFeed::Cursor from;
+    if (!smartcar::SharedFleetReplicator::resumePoint(d->replicaPath, &from, error))
+        return false;
+
+    d->replica = std::make_unique<store::Journal>();
+    d->replica->setHealthListener([this, path = d->replicaPath](const store::JournalHealth &health) {
+        if (health.damaged) {
+            d->replicaDamaged = true;
+            qWarning("fleetmon: %s", qPrintable(health.error));
+        } else if (!health.writable) {
+            qWarning("fleetmon: cannot write the replica %s: %s; the shared fleet waits until it can",
+                     qPrintable(path), qPrintable(health.error));
+        } else {
+            qWarning("fleetmon: the replica %s is writable again after %.1f s", qPrintable(path),
+                     double(health.downMs) / 1000.0);
+        }
+    });
+    if (!d->replica->open(d->replicaPath, error)) {
+        if (store::Database::isDamage(*error) && !error->contains(QLatin1String("README")))
+            *error += QStringLiteral(". ") + store::Database::recoveryHint(d->replicaPath);
+        d->replica.reset();
+        return false;
+    }
+
+    d->thread = new QThread;
+    d->thread->setObjectName(QStringLiteral("shared-fleet"));
+    d->thread->start();
+    d->feed = std::make_unique<store::SharedFleetFeed>(d->location);
+    // SQL and JSON of the restore run on the fleet's thread; the caller only waits for the outcome.
+    bool ok = false;
+    QString threadError;
+    auto *context = new QObject;
+    context->moveToThread(d->thread);
+    QMetaObject::invokeMethod(
+        context,
+        [&] {
+            if (!d->fleet->restore(d->replicaPath, d->replica.get(), updates, &threadError))
+                return;
+            smartcar::FleetProcessor *processor = d->fleet->processor();
+            QObject::connect(d->thread, &QThread::finished, processor, &QObject::deleteLater);
+            // Acknowledged here: stored for every desktop, this one included (which finds it done).
+            processor->setAcknowledgementListener([feed = d->feed.get()](const QList<model::Alert> &alerts) {
+                for (const model::Alert &a : alerts) {
+                    store::SharedFleetFeed::Acknowledgement ack;
+                    ack.vehicleId = a.vehicleId;
+                    ack.kind = a.kind;
+                    ack.subject = a.subject;
+                    // Never before the alert was first seen (by a node's clock): other desktops
+                    // apply it to the alert seen by then, and this one must be among them.
+                    ack.acknowledgedAt = std::max(a.acknowledgedAt, a.firstSeenAt);
+                    ack.acknowledgedBy = a.acknowledgedBy;
+                    feed->acknowledge(ack);
+                }
+            });
+            ok = true;
+        },
+        Qt::BlockingQueuedConnection);
+    context->deleteLater();
+    if (!ok) {
+        if (store::Database::isDamage(threadError) && !threadError.contains(QLatin1String("README")))
+            threadError += QStringLiteral(". ") + store::Database::recoveryHint(d->replicaPath);
+        *error = threadError;
+        stop();
+        return false;
+    }
+
+    d->replicator =
+        std::make_unique<smartcar::SharedFleetReplicator>(d->replica.get(), d->fleet->processor(), from);
+    smartcar::SharedFleetReplicator *replicator = d->replicator.get();
+    d->feed->setDeliveriesListener([replicator](const QList<store::SharedFleetFeed::SharedDelivery> &page) {
+        replicator->takeDeliveries(page);
+    });
+    d->feed->setAcknowledgementsListener(
+        [replicator](const QList<store::SharedFleetFeed::Acknowledgement> &acks) {
+            replicator->takeAcknowledgements(acks);
+        });
+    d->feed->setStatusListener(
+        [replicator, listener = d->statusListener,
+         location = d->location.displayName()](const store::SharedFleetFeed::Status &status) {
+            replicator->setLive(status.state == store::SharedFleetFeed::State::Live);
+            if (!listener)
+                return;
+            model::SharedFleetStatus shown;
+            shown.state = stateOf(status.state);
+            shown.location = location;
+            shown.error = status.error;
+            shown.attempt = status.attempt;
+            shown.retryInMs = status.retryInMs;
+            shown.taken = status.cursor;
+            shown.latest = status.latestId;
+            listener(shown);
+        });
+    d->feed->start(from);
+    return true;
+}
+
+void SharedFleetService::stop() {
+    // Whatever the feed hands over now is not waited for; what the replica already took is
+    // committed and applied before the fleet's last snapshot is written.
+    if (d->replicator)
+        d->replicator->stop();
+    if (d->feed)
+        d->feed->stop();
+    if (d->replica)
+        d->replica->close();
+    if (d->thread) {
+        if (smartcar::FleetProcessor *processor = d->fleet->processor())
+            QMetaObject::invokeMethod(
+                processor, [this] { d->fleet->writeLastSnapshot(d->replicaDamaged); },
+                Qt::BlockingQueuedConnection);
+        d->thread->quit();
+        d->thread->wait();
+        delete d->thread;
+        d->thread = nullptr;
+    }
+    d->replicator.reset();
+    d->feed.reset();
+    d->replica.reset();
+    d->fleet = std::make_unique<JournalFleet>(); // its processor went with the thread
+}
+
+void SharedFleetService::acknowledgeAlert(qint64 alertId, const QString &by) {
+    if (smartcar::FleetProcessor *processor = d->fleet->processor())
+        processor->acknowledge(alertId, by);
+}
+
+void SharedFleetService::acknowledgeAllAlerts(const QString &by) {
+    if (smartcar::FleetProcessor *processor = d->fleet->processor())
+        processor->acknowledgeAll(by);
+}
+
+void SharedFleetService::replayDelivery(qint64) {
+    // Only ingest nodes take deliveries; a replay here would be a delivery no node stored.
+}
+
+void SharedFleetService::watchVehicles(const QStringList &vehicleIds) {
+    if (smartcar::FleetProcessor *processor = d->fleet->processor())
+        processor->watchVehicles(vehicleIds);
+}
+
+QString SharedFleetService::replicaPath() const {
+    return d->replicaPath;
+}
+
+QString SharedFleetService::displayName() const {
+    return d->location.displayName();
+}
+
+smartcar::FleetProcessor *SharedFleetService::processor() const {
+    return d->fleet->processor();
+}
+
+qsizetype SharedFleetService::restoredVehicles() const {
+    return d->fleet->restoredVehicles();
+}
+
+} // namespace app
