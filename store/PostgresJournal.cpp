@@ -402,7 +402,7 @@ struct PostgresJournal::Private {
             return true;
         }
         // Nothing of the batch is stored: every delivery in it is told so.
-        failure = QStringLiteral("writing to %1 failed: %2").arg(where(), error.trimmed());
+        failure = error.trimmed(); // the owner names the database when it reports it
         refuse(batch, failure);
         return false;
     }
@@ -503,14 +503,14 @@ struct PostgresJournal::Private {
         if (*stop)
             return false;
         if (!ok)
-            *error = QStringLiteral("cannot connect to %1: %2").arg(where(), why);
+            *error = why;
         return ok;
     }
 
     // What a delivery needs (a server that takes writes, room for them) without changing anything.
     bool probeWrite(QSqlDatabase &db, QString *error) {
         if (!db.transaction()) {
-            *error = QStringLiteral("writing to %1 failed: %2").arg(where(), db.lastError().text().trimmed());
+            *error = db.lastError().text().trimmed();
             return false;
         }
         QSqlQuery probe(db);
@@ -522,7 +522,7 @@ struct PostgresJournal::Private {
         }
         if (!ok) {
             db.rollback();
-            *error = QStringLiteral("writing to %1 failed: %2").arg(where(), why.trimmed());
+            *error = why.trimmed();
         }
         return ok;
     }
