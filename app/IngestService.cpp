@@ -6,20 +6,16 @@
 #include "model/FleetUpdateQueue.h"
 #include "net/HttpServer.h"
 #include "net/Router.h"
-#include "smartcar/FleetLoader.h"
 #include "smartcar/FleetProcessor.h"
 #include "smartcar/Signature.h"
 #include "smartcar/WebhookEndpoint.h"
 #include "store/Database.h"
-#include "store/FleetSnapshot.h"
 #include "store/Journal.h"
-#include "store/JournalReader.h"
 #include "store/PostgresJournal.h"
 
 #include <QDir>
 #include <QHostInfo>
 #include <QSettings>
-#include <QSqlError>
 #include <QThread>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -29,19 +25,6 @@
 namespace app {
 
 namespace {
-
-// Copies of the vehicles a checkpoint covers, with their place in the fleet's order. Cheap on the
-// ingest thread: Qt containers are shared, not copied, until the fleet next changes them.
-QList<store::FleetSnapshot::Entry> snapshotEntries(const model::FleetState &fleet, const QSet<QString> &ids,
-                                                   bool everyVehicle) {
-    QList<store::FleetSnapshot::Entry> entries;
-    const QStringList &order = fleet.vehicleIds();
-    entries.reserve(everyVehicle ? order.size() : ids.size());
-    for (qsizetype i = 0; i < order.size(); ++i)
-        if (everyVehicle || ids.contains(order.at(i)))
-            entries.append({*fleet.vehicle(order.at(i)), i});
-    return entries;
-}
 
 // An address as a URL's host: IPv6 in brackets.
 QString hostText(const QHostAddress &address) {
@@ -97,7 +80,7 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
         [&] {
             model::FleetState fleet;
             QList<model::Alert> alerts;
-            if (m_journal && !restoreFleet(options, &fleet, &alerts, &threadError))
+            if (m_journal && !m_fleet.restore(m_journalPath, m_journal.get(), &fleet, &alerts, &threadError))
                 return;
             // Each connection holds a descriptor; the cap is clamped to what the limit allows.
             net::HttpServer::raiseOpenFileLimit();
@@ -122,20 +105,8 @@ bool IngestService::start(const AppOptions &options, model::FleetUpdateQueue *up
             const QSettings settings;
             m_processor = new smartcar::FleetProcessor(journal(), std::move(fleet), alerts,
                                                        model::AlertRuleSettings::load(settings), updates);
-            if (m_journal) {
-                // Checkpoints: the store thread asks right after handing a batch to the endpoint (on
-                // this thread), so when the request runs here the fleet is exactly as of coveredId.
-                m_journal->setCheckpointRequester(
-                    [this](qint64 coveredId, const QSet<QString> &vehicles, bool everyVehicle) {
-                        QMetaObject::invokeMethod(
-                            m_processor,
-                            [this, coveredId, vehicles, everyVehicle] {
-                                m_journal->saveSnapshot(
-                                    coveredId, snapshotEntries(m_processor->fleet(), vehicles, everyVehicle));
-                            },
-                            Qt::QueuedConnection);
-                    });
-            }
+            if (m_journal)
+                m_fleet.attach(m_processor);
             // A shared node has no file to replay from: the endpoint refuses replays.
             m_endpoint = new smartcar::WebhookEndpoint(options.amt, journal(), m_journalPath, m_processor);
             m_endpoint->setStoreKind(m_journal ? QStringLiteral("sqlite") : QStringLiteral("postgresql"));
@@ -179,29 +150,6 @@ bool IngestService::openLocalJournal(const AppOptions &options, QString *error) 
             *error += QStringLiteral(". ") + store::Database::recoveryHint(m_journalPath);
         return false;
     }
-    return true;
-}
-
-bool IngestService::restoreFleet(const AppOptions &options, model::FleetState *fleet,
-                                 QList<model::Alert> *alerts, QString *error) {
-    store::JournalReader reader;
-    const auto keep = [alerts](const model::Alert &a) {
-        alerts->append(a);
-        return true;
-    };
-    smartcar::FleetLoader::Outcome restored;
-    if (!reader.open(options.journalPath(), error) ||
-        !smartcar::FleetLoader::load(reader, fleet, &restored, error) ||
-        !reader.forEachAlertToRestore(kRestoredClearedAlerts, keep, error))
-        return false;
-    m_restoredDeliveries = restored.replayed;
-    m_restoredVehicles = fleet->vehicleCount();
-    // What the start had to replay goes into the snapshot now, before any new delivery, so the next
-    // start does not replay it again.
-    if (restored.replayed > 0)
-        m_journal->saveSnapshot(restored.lastReplayedId,
-                                snapshotEntries(*fleet, restored.replayedVehicles, false));
-    m_journal->setHistoryRetentionDays(QSettings().value(QStringLiteral("history/retentionDays"), 0).toInt());
     return true;
 }
 
@@ -274,7 +222,8 @@ void IngestService::stop() {
                 m_endpoint, [] {}, Qt::BlockingQueuedConnection);
         if (m_processor && m_journal) // a shared database keeps no snapshots of a node's fleet
             QMetaObject::invokeMethod(
-                m_processor, [this] { writeLastSnapshot(); }, Qt::BlockingQueuedConnection);
+                m_processor, [this] { m_fleet.writeLastSnapshot(m_journalDamaged); },
+                Qt::BlockingQueuedConnection);
         m_thread->quit();
         m_thread->wait();
         delete m_thread;
@@ -286,29 +235,6 @@ void IngestService::stop() {
     m_journal.reset();
     m_sharedJournal.reset();
     m_router.reset();
-}
-
-void IngestService::writeLastSnapshot() {
-    // The journal is closed and every committed delivery applied: a snapshot as of its last id
-    // makes the next start read the fleet instead of replaying what came since the last checkpoint.
-    if (m_journalDamaged)
-        return; // nothing more is written into a damaged file
-    const store::Journal::Checkpoint left = m_journal->uncheckpointed();
-    if (left.vehicles.isEmpty() && !left.everyVehicle)
-        return;
-    store::Database db;
-    QString error;
-    bool ok =
-        db.open(m_journalPath, store::Database::Mode::ReadWrite, &error) && db.connection().transaction();
-    if (ok && !store::FleetSnapshot::write(
-                  db.connection(), left.coveredId,
-                  snapshotEntries(m_processor->fleet(), left.vehicles, left.everyVehicle), &error))
-        ok = false;
-    if (ok && !db.connection().commit())
-        ok = false;
-    if (!ok)
-        qWarning("fleetmon: the fleet snapshot at stop was not stored (the next start replays more): %s",
-                 qPrintable(error.isEmpty() ? db.connection().lastError().text() : error));
 }
 
 void IngestService::addRoute(const QByteArray &method, const QByteArray &path,

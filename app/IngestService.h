@@ -1,6 +1,7 @@
 #pragma once
 
 #include "app/AppOptions.h"
+#include "app/JournalFleet.h"
 #include "model/FleetCommands.h"
 
 #include <QString>
@@ -74,10 +75,10 @@ public:
 
     QUrl webhookUrl() const; // http://HOST:PORT/webhooks/smartcar, https:// when TLS is on
     // Deliveries the start replayed (those after the fleet snapshot) and the vehicles restored.
-    qint64 restoredDeliveries() const { return m_restoredDeliveries; }
-    qsizetype restoredVehicles() const { return m_restoredVehicles; }
+    qint64 restoredDeliveries() const { return m_fleet.restoredDeliveries(); }
+    qsizetype restoredVehicles() const { return m_fleet.restoredVehicles(); }
     // A start restores every active alert and at most this many of the latest cleared ones.
-    static constexpr int kRestoredClearedAlerts = 1000;
+    static constexpr int kRestoredClearedAlerts = JournalFleet::kRestoredClearedAlerts;
     // HMAC-SHA256(AMT, kSelfTestChallenge) in hex, computed on the ingest thread; empty without an AMT.
     static constexpr const char *kSelfTestChallenge = "fleetmon-self-test";
     QByteArray selfTestAnswer() const { return m_selfTestAnswer; }
@@ -87,9 +88,6 @@ public:
 private:
     // The data folder's SQLite journal, opened on the calling thread before anything listens.
     bool openLocalJournal(const AppOptions &options, QString *error);
-    // The fleet and alerts as the local journal holds them; on the ingest thread.
-    bool restoreFleet(const AppOptions &options, model::FleetState *fleet, QList<model::Alert> *alerts,
-                      QString *error);
     // The shared database's journal, on the ingest thread once the endpoint listens: the rows it
     // stores are signed with the node's name, which needs the port actually bound.
     bool openSharedJournal(const AppOptions &options, QString *error);
@@ -97,7 +95,6 @@ private:
     // Once per change of the journal's health, where an operator of a headless ingest reads.
     void reportStoreHealth(const store::JournalHealth &health, const QString &store, qint64 retryMs);
     store::DeliveryJournal *journal() const;
-    void writeLastSnapshot(); // on the ingest thread, after the journal closed
 
     QString m_journalPath; // empty on a shared database
     QString m_storeName;
@@ -111,8 +108,7 @@ private:
     QString m_host;
     quint16 m_port = 0;
     bool m_tls = false;
-    qint64 m_restoredDeliveries = 0;
-    qsizetype m_restoredVehicles = 0;
+    JournalFleet m_fleet; // the local journal's fleet: restore, checkpoints, last snapshot
     QByteArray m_selfTestAnswer;
     std::function<void(const store::JournalHealth &)> m_storeHealthListener;
     std::atomic<bool> m_journalDamaged{false}; // set on the store thread

@@ -1,6 +1,5 @@
 #include "app/JournalFleet.h"
 
-#include "model/AlertRuleSettings.h"
 #include "smartcar/FleetLoader.h"
 #include "smartcar/FleetProcessor.h"
 #include "store/Database.h"
@@ -25,35 +24,35 @@ JournalFleet::snapshotEntries(const model::FleetState &fleet, const QSet<QString
     return entries;
 }
 
-bool JournalFleet::restore(const QString &journalPath, store::Journal *journal,
-                           model::FleetUpdateQueue *updates, QString *error) {
+bool JournalFleet::restore(const QString &journalPath, store::Journal *journal, model::FleetState *fleet,
+                           QList<model::Alert> *alerts, QString *error) {
     m_journalPath = journalPath;
     m_journal = journal;
-    model::FleetState fleet;
-    QList<model::Alert> alerts;
     store::JournalReader reader;
-    const auto keep = [&](const model::Alert &a) {
-        alerts.append(a);
+    const auto keep = [alerts](const model::Alert &a) {
+        alerts->append(a);
         return true;
     };
     smartcar::FleetLoader::Outcome restored;
-    if (!reader.open(journalPath, error) || !smartcar::FleetLoader::load(reader, &fleet, &restored, error) ||
+    if (!reader.open(journalPath, error) || !smartcar::FleetLoader::load(reader, fleet, &restored, error) ||
         !reader.forEachAlertToRestore(kRestoredClearedAlerts, keep, error))
         return false;
     m_restoredDeliveries = restored.replayed;
-    m_restoredVehicles = fleet.vehicleCount();
+    m_restoredVehicles = fleet->vehicleCount();
     // What the start had to replay goes into the snapshot now, before any new delivery, so the
     // next start does not replay it again.
     if (restored.replayed > 0)
         m_journal->saveSnapshot(restored.lastReplayedId,
-                                snapshotEntries(fleet, restored.replayedVehicles, false));
-    const QSettings settings;
-    m_journal->setHistoryRetentionDays(settings.value(QStringLiteral("history/retentionDays"), 0).toInt());
-    m_processor = new smartcar::FleetProcessor(m_journal, std::move(fleet), alerts,
-                                               model::AlertRuleSettings::load(settings), updates);
+                                snapshotEntries(*fleet, restored.replayedVehicles, false));
+    m_journal->setHistoryRetentionDays(QSettings().value(QStringLiteral("history/retentionDays"), 0).toInt());
+    return true;
+}
+
+void JournalFleet::attach(smartcar::FleetProcessor *processor) {
+    m_processor = processor;
     // Checkpoints: the store thread asks right after handing a batch to its commit listener, which
-    // queues the batch's effects onto the processor's thread; this request, queued behind them,
-    // sees the fleet exactly as of coveredId.
+    // hands the batch to the processor's thread; this request, queued behind it, sees the fleet
+    // exactly as of coveredId.
     m_journal->setCheckpointRequester(
         [this](qint64 coveredId, const QSet<QString> &vehicles, bool everyVehicle) {
             QMetaObject::invokeMethod(
@@ -64,7 +63,6 @@ bool JournalFleet::restore(const QString &journalPath, store::Journal *journal,
                 },
                 Qt::QueuedConnection);
         });
-    return true;
 }
 
 void JournalFleet::writeLastSnapshot(bool damaged) {

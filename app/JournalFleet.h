@@ -1,14 +1,12 @@
 #pragma once
 
+#include "model/Alert.h"
 #include "model/FleetState.h"
 #include "store/FleetSnapshot.h"
 
 #include <QSet>
 #include <QString>
 
-namespace model {
-class FleetUpdateQueue;
-}
 namespace smartcar {
 class FleetProcessor;
 }
@@ -20,21 +18,23 @@ namespace app {
 
 // The fleet a SQLite journal keeps, for whoever runs a FleetProcessor on one: the workstation's
 // ingest and a shared fleet's replica. restore() rebuilds the fleet and its alerts from the file
-// (snapshot, then the deliveries after it), creates the processor and has the journal's fleet
-// checkpoints answered; writeLastSnapshot() saves what no checkpoint covered when it stops.
+// (snapshot, then the deliveries after it), attach() has the journal's fleet checkpoints answered
+// with the processor's fleet, and writeLastSnapshot() saves what no checkpoint covered at the stop.
 class JournalFleet final {
     Q_DISABLE_COPY_MOVE(JournalFleet)
 public:
     JournalFleet() = default;
 
-    // On the thread the processor is to live on, with `journal` open on `journalPath`. The
-    // processor (no parent) belongs to the caller, who deletes it on that thread.
-    bool restore(const QString &journalPath, store::Journal *journal, model::FleetUpdateQueue *updates,
-                 QString *error);
+    // On the thread the processor is to live on, with `journal` open on `journalPath`: the fleet
+    // and the alerts to restore (every active one, the latest kRestoredClearedAlerts cleared ones).
+    // What had to be replayed is saved as a snapshot at once, so the next start does not replay it.
+    bool restore(const QString &journalPath, store::Journal *journal, model::FleetState *fleet,
+                 QList<model::Alert> *alerts, QString *error);
+    // The processor made from that fleet (on the same thread), for checkpoints and the last snapshot.
+    void attach(smartcar::FleetProcessor *processor);
     // On the processor's thread, after the journal closed. `damaged`: nothing more is written.
     void writeLastSnapshot(bool damaged);
 
-    smartcar::FleetProcessor *processor() const { return m_processor; }
     // Deliveries the start replayed (those after the fleet snapshot) and the vehicles restored.
     qint64 restoredDeliveries() const { return m_restoredDeliveries; }
     qsizetype restoredVehicles() const { return m_restoredVehicles; }

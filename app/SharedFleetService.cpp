@@ -11,6 +11,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QSettings>
 #include <QThread>
 #include <atomic>
 
@@ -36,7 +37,8 @@ model::SharedFleetStatus::State stateOf(store::SharedFleetFeed::State state) {
 QString safeName(const QString &part) {
     QString name;
     for (const QChar c : part)
-        name += (c.isLetterOrNumber() && c.unicode() < 0x80) || c == u'.' || c == u'-' || c == u'_' ? c : u'_';
+        name +=
+            (c.isLetterOrNumber() && c.unicode() < 0x80) || c == u'.' || c == u'-' || c == u'_' ? c : u'_';
     return name;
 }
 
@@ -50,6 +52,7 @@ struct SharedFleetService::Private {
     std::atomic<bool> replicaDamaged{false};
     QThread *thread = nullptr; // the fleet's: processor, alerts, checkpoints
     std::unique_ptr<JournalFleet> fleet = std::make_unique<JournalFleet>();
+    smartcar::FleetProcessor *processor = nullptr; // lives on `thread`
     std::unique_ptr<smartcar::SharedFleetReplicator> replicator;
     std::unique_ptr<store::SharedFleetFeed> feed;
 };
@@ -125,24 +128,30 @@ bool SharedFleetService::start(const AppOptions &options, model::FleetUpdateQueu
     QMetaObject::invokeMethod(
         context,
         [&] {
-            if (!d->fleet->restore(d->replicaPath, d->replica.get(), updates, &threadError))
+            model::FleetState fleet;
+            QList<model::Alert> alerts;
+            if (!d->fleet->restore(d->replicaPath, d->replica.get(), &fleet, &alerts, &threadError))
                 return;
-            smartcar::FleetProcessor *processor = d->fleet->processor();
+            d->processor = new smartcar::FleetProcessor(d->replica.get(), std::move(fleet), alerts,
+                                                        model::AlertRuleSettings::load(QSettings()), updates);
+            smartcar::FleetProcessor *processor = d->processor;
+            d->fleet->attach(processor);
             QObject::connect(d->thread, &QThread::finished, processor, &QObject::deleteLater);
             // Acknowledged here: stored for every desktop, this one included (which finds it done).
-            processor->setAcknowledgementListener([feed = d->feed.get()](const QList<model::Alert> &alerts) {
-                for (const model::Alert &a : alerts) {
-                    store::SharedFleetFeed::Acknowledgement ack;
-                    ack.vehicleId = a.vehicleId;
-                    ack.kind = a.kind;
-                    ack.subject = a.subject;
-                    // Never before the alert was first seen (by a node's clock): other desktops
-                    // apply it to the alert seen by then, and this one must be among them.
-                    ack.acknowledgedAt = std::max(a.acknowledgedAt, a.firstSeenAt);
-                    ack.acknowledgedBy = a.acknowledgedBy;
-                    feed->acknowledge(ack);
-                }
-            });
+            processor->setAcknowledgementListener(
+                [feed = d->feed.get()](const QList<model::Alert> &acknowledged) {
+                    for (const model::Alert &a : acknowledged) {
+                        store::SharedFleetFeed::Acknowledgement ack;
+                        ack.vehicleId = a.vehicleId;
+                        ack.kind = a.kind;
+                        ack.subject = a.subject;
+                        // Never before the alert was first seen (by a node's clock): other desktops
+                        // apply it to the alert seen by then, and this one must be among them.
+                        ack.acknowledgedAt = std::max(a.acknowledgedAt, a.firstSeenAt);
+                        ack.acknowledgedBy = a.acknowledgedBy;
+                        feed->acknowledge(ack);
+                    }
+                });
             ok = true;
         },
         Qt::BlockingQueuedConnection);
@@ -155,8 +164,7 @@ bool SharedFleetService::start(const AppOptions &options, model::FleetUpdateQueu
         return false;
     }
 
-    d->replicator =
-        std::make_unique<smartcar::SharedFleetReplicator>(d->replica.get(), d->fleet->processor(), from);
+    d->replicator = std::make_unique<smartcar::SharedFleetReplicator>(d->replica.get(), d->processor, from);
     smartcar::SharedFleetReplicator *replicator = d->replicator.get();
     d->feed->setDeliveriesListener([replicator](const QList<store::SharedFleetFeed::SharedDelivery> &page) {
         replicator->takeDeliveries(page);
@@ -195,7 +203,7 @@ void SharedFleetService::stop() {
     if (d->replica)
         d->replica->close();
     if (d->thread) {
-        if (smartcar::FleetProcessor *processor = d->fleet->processor())
+        if (smartcar::FleetProcessor *processor = d->processor)
             QMetaObject::invokeMethod(
                 processor, [this] { d->fleet->writeLastSnapshot(d->replicaDamaged); },
                 Qt::BlockingQueuedConnection);
@@ -207,16 +215,17 @@ void SharedFleetService::stop() {
     d->replicator.reset();
     d->feed.reset();
     d->replica.reset();
-    d->fleet = std::make_unique<JournalFleet>(); // its processor went with the thread
+    d->fleet = std::make_unique<JournalFleet>();
+    d->processor = nullptr; // deleted with the thread
 }
 
 void SharedFleetService::acknowledgeAlert(qint64 alertId, const QString &by) {
-    if (smartcar::FleetProcessor *processor = d->fleet->processor())
+    if (smartcar::FleetProcessor *processor = d->processor)
         processor->acknowledge(alertId, by);
 }
 
 void SharedFleetService::acknowledgeAllAlerts(const QString &by) {
-    if (smartcar::FleetProcessor *processor = d->fleet->processor())
+    if (smartcar::FleetProcessor *processor = d->processor)
         processor->acknowledgeAll(by);
 }
 
@@ -225,7 +234,7 @@ void SharedFleetService::replayDelivery(qint64) {
 }
 
 void SharedFleetService::watchVehicles(const QStringList &vehicleIds) {
-    if (smartcar::FleetProcessor *processor = d->fleet->processor())
+    if (smartcar::FleetProcessor *processor = d->processor)
         processor->watchVehicles(vehicleIds);
 }
 
@@ -238,7 +247,7 @@ QString SharedFleetService::displayName() const {
 }
 
 smartcar::FleetProcessor *SharedFleetService::processor() const {
-    return d->fleet->processor();
+    return d->processor;
 }
 
 qsizetype SharedFleetService::restoredVehicles() const {
