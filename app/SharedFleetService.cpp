@@ -92,10 +92,6 @@ bool SharedFleetService::start(const AppOptions &options, model::FleetUpdateQueu
         *error = QStringLiteral("cannot create the folder of the replica %1").arg(d->replicaPath);
         return false;
     }
-    store::SharedFleetFeed::Cursor from;
-    if (!smartcar::SharedFleetReplicator::resumePoint(d->replicaPath, &from, error))
-        return false;
-
     d->replica = std::make_unique<store::Journal>();
     d->replica->setHealthListener([this, path = d->replicaPath](const store::JournalHealth &health) {
         if (health.damaged) {
@@ -123,6 +119,7 @@ bool SharedFleetService::start(const AppOptions &options, model::FleetUpdateQueu
     // SQL and JSON of the restore run on the fleet's thread; the caller only waits for the outcome.
     bool ok = false;
     QString threadError;
+    store::SharedFleetFeed::Cursor from;
     auto *context = new QObject;
     context->moveToThread(d->thread);
     QMetaObject::invokeMethod(
@@ -130,7 +127,8 @@ bool SharedFleetService::start(const AppOptions &options, model::FleetUpdateQueu
         [&] {
             model::FleetState fleet;
             QList<model::Alert> alerts;
-            if (!d->fleet->restore(d->replicaPath, d->replica.get(), &fleet, &alerts, &threadError))
+            if (!smartcar::SharedFleetReplicator::resumePoint(d->replicaPath, &from, &threadError) ||
+                !d->fleet->restore(d->replicaPath, d->replica.get(), &fleet, &alerts, &threadError))
                 return;
             d->processor = new smartcar::FleetProcessor(d->replica.get(), std::move(fleet), alerts,
                                                         model::AlertRuleSettings::load(QSettings()), updates);
