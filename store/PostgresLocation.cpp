@@ -63,11 +63,24 @@ QSqlDatabase PostgresLocation::addConnection(const QString &connectionName) cons
         db.setUserName(m_user);
     if (!m_password.isEmpty())
         db.setPassword(m_password);
-    // A server that does not answer must not hold a thread for libpq's default of forever.
-    QString options = m_options;
-    if (!options.contains(QLatin1String("connect_timeout=")))
-        options +=
-            (options.isEmpty() ? QString() : QStringLiteral(";")) + QStringLiteral("connect_timeout=5");
+    // A server that does not answer must not hold a thread for libpq's default of forever, and a
+    // connection whose peer vanished (a cut cable, a server host that died) must be noticed in
+    // seconds, not after the kernel's ~15 minutes of TCP retransmissions: keepalives find an idle
+    // dead peer, tcp_user_timeout one that stopped acknowledging what a transaction sent.
+    QStringList parts = m_options.split(QLatin1Char(';'), Qt::SkipEmptyParts);
+    const auto setDefault = [&parts](const QString &key, const QString &value) {
+        for (const QString &part : parts)
+            if (part.startsWith(key + QLatin1Char('=')))
+                return;
+        parts.append(key + QLatin1Char('=') + value);
+    };
+    setDefault(QStringLiteral("connect_timeout"), QStringLiteral("5"));
+    setDefault(QStringLiteral("keepalives"), QStringLiteral("1"));
+    setDefault(QStringLiteral("keepalives_idle"), QStringLiteral("10"));
+    setDefault(QStringLiteral("keepalives_interval"), QStringLiteral("5"));
+    setDefault(QStringLiteral("keepalives_count"), QStringLiteral("3"));
+    setDefault(QStringLiteral("tcp_user_timeout"), QStringLiteral("30000"));
+    const QString options = parts.join(QLatin1Char(';'));
     db.setConnectOptions(options);
     return db;
 }

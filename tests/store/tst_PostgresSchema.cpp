@@ -62,6 +62,29 @@ private slots:
         }
     }
 
+    // A vanished peer is noticed in seconds (keepalives, tcp_user_timeout); what the URL sets wins,
+    // and libpq accepts the whole set (the connection opens).
+    void connectionDefaultsDetectDeadPeers() {
+        const QString url =
+            m_cluster.url() + QStringLiteral("?keepalives_idle=30&application_name=fleetmon-test");
+        QString options;
+        {
+            QSqlDatabase db = location(url).addConnection(QStringLiteral("k"));
+            options = db.connectOptions();
+            QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("SELECT current_setting('application_name')")) && q.next());
+            QCOMPARE(q.value(0).toString(), QStringLiteral("fleetmon-test"));
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("k"));
+        const QStringList parts = options.split(QLatin1Char(';'));
+        QVERIFY2(parts.contains(QStringLiteral("keepalives_idle=30")), qPrintable(options));
+        QVERIFY2(!parts.contains(QStringLiteral("keepalives_idle=10")), qPrintable(options));
+        for (const char *expected : {"connect_timeout=5", "keepalives=1", "keepalives_interval=5",
+                                     "keepalives_count=3", "tcp_user_timeout=30000"})
+            QVERIFY2(parts.contains(QLatin1String(expected)), qPrintable(options));
+    }
+
     void createsOnceWhenConnectionsRace() {
         QString error;
         QVERIFY(m_cluster.psql(QStringLiteral("CREATE DATABASE race"), &error).isEmpty());
