@@ -6,6 +6,8 @@
 #include "app/InteractiveReporter.h"
 #include "app/SecretVault.h"
 #include "app/SetupStore.h"
+#include "app/SharedFleetService.h"
+#include "app/SharedFleetStatusRelay.h"
 #include "app/SharedFleetSwitch.h"
 #include "app/StoreHealthRelay.h"
 #include "model/FleetTableModel.h"
@@ -187,7 +189,38 @@ void DesktopSession::startTunnel(ui::MainWindow *window, quint16 port) {
     QMetaObject::invokeMethod(m_tunnel, [tunnel = m_tunnel, p = *provider, port] { tunnel->start(p, port); });
 }
 
+int DesktopSession::runSharedFleet(QApplication &application) {
+    // Declared first, so it outlives every report of the service.
+    SharedFleetStatusRelay status;
+    model::FleetUpdateQueue updates;
+    SharedFleetService service;
+    service.setStatusListener([&status](const model::SharedFleetStatus &s) { status.report(s); });
+    QString error;
+    if (!service.start(m_options, &updates, &error))
+        return fail(error);
+    // The replica is an ordinary journal: the same read-side services, on threads of their own.
+    store::HistoryQueryService history;
+    store::DeliveryDetailService deliveryDetails;
+    if (!history.open(service.replicaPath(), &error) || !deliveryDetails.open(service.replicaPath(), &error))
+        return fail(error);
+
+    ui::MainWindowServices services{&updates, &service, &history, &deliveryDetails};
+    services.sharedFleet = service.displayName();
+    ui::MainWindow window(services);
+    status.attach(&window);
+    connectSharedFleetMenu(&window);
+    window.show();
+    if (InteractiveReporter::requested())
+        new InteractiveReporter(window.tableModel(), service.restoredVehicles(), {}, &window);
+    const int code = application.exec();
+    service.stop();
+    return finish(code);
+}
+
 int DesktopSession::run(QApplication &application) {
+    // A client of a shared fleet runs no endpoint: no setup of a token, tunnel or address to ask for.
+    if (m_options.sharedDatabase())
+        return runSharedFleet(application);
     if (!runFirstStartSetup())
         return 1;
     if (m_options.mode == AppOptions::Mode::Demo) {

@@ -18,7 +18,8 @@ namespace app {
 
 // The desktop app from start to quit: the setup wizard on a first start, the ingest pipeline,
 // the read-side services, the window, the tunnel (on a thread of its own) and, with --demo, the
-// simulated fleet. Owns their lifetimes and the order they stop in.
+// simulated fleet; or, with --database, the client of a shared fleet, its replica's read-side
+// services and the window. Owns their lifetimes and the order they stop in.
 class DesktopSession final {
     Q_DISABLE_COPY_MOVE(DesktopSession)
 public:
@@ -28,6 +29,7 @@ public:
     int run(QApplication &application);
 
 private:
+    int runSharedFleet(QApplication &application); // --database: a live client of a shared fleet
     bool runFirstStartSetup();
     void runSetupFromMenu(ui::MainWindow *window);
     void startTunnel(ui::MainWindow *window, quint16 port);

@@ -62,9 +62,10 @@ bool SharedFleetSwitch::run(QWidget *window, const QString &current) {
     if (dialog.exec() != QDialog::Accepted)
         return false;
     const QString chosen = dialog.chosenUrl();
+    // Saved even when unchanged: a fleet given with --database is then kept for later starts too.
+    save(chosen);
     if (chosen == current)
         return false;
-    save(chosen);
     store::PostgresLocation location;
     QString error;
     const QString saved = store::PostgresLocation::parse(chosen, &location, &error)

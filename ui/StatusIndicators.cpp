@@ -2,6 +2,7 @@
 
 #include <QClipboard>
 #include <QDateTime>
+#include <QFontMetrics>
 #include <QGuiApplication>
 #include <QLabel>
 #include <QLocale>
@@ -115,7 +116,13 @@ void StatusIndicators::setSharedFleet(const model::SharedFleetStatus &status) {
     }
     if (!status.error.isEmpty() && status.state != State::Live && status.state != State::CatchingUp)
         tip = tr("%1\n\nLast error: %2").arg(status.location, status.error.trimmed());
-    m_endpoint->setText(tr("Shared fleet: %1 — %2").arg(status.location, state));
+    // A long URL loses its middle, never the state at the end: that is what the label is for.
+    QFont bold = m_endpoint->font(); // as the style sheet below shows it
+    bold.setBold(true);
+    const QFontMetrics metrics(bold);
+    const QString location = metrics.elidedText(status.location, Qt::ElideMiddle,
+                                                metrics.horizontalAdvance(QLatin1Char('x')) * 48);
+    m_endpoint->setText(tr("Shared fleet: %1 — %2").arg(location, state));
     m_endpoint->setToolTip(tip);
     const QString style = QStringLiteral("QLabel { color: %1; font-weight: bold; }").arg(color);
     if (m_endpoint->styleSheet() != style) // a re-polish per status would relayout the window each time

@@ -149,6 +149,18 @@ private Q_SLOTS:
         status.setSharedFleet(s); // the first connection, attempt 0
         QCOMPARE(endpoint->text(),
                  QStringLiteral("Shared fleet: postgresql://fleet@db:5432/fleet — connecting…"));
+
+        // A long URL gives up its middle, never the state; the whole of it is in the tooltip.
+        s.location =
+            QStringLiteral("postgresql://fleet-manager-readonly@fleet-db-primary.eu-west.example.com:"
+                           "5432/fleet_production?sslmode=verify-full");
+        s.state = State::Live;
+        status.setSharedFleet(s);
+        QVERIFY2(endpoint->text().endsWith(QStringLiteral(" — live")), qPrintable(endpoint->text()));
+        QVERIFY2(endpoint->text().startsWith(QStringLiteral("Shared fleet: postgresql://fleet-")),
+                 qPrintable(endpoint->text()));
+        QVERIFY2(endpoint->text().contains(QChar(0x2026)), qPrintable(endpoint->text()));
+        QCOMPARE(endpoint->toolTip(), s.location);
     }
 };
 
