@@ -49,10 +49,10 @@ SharedFleetDialog::SharedFleetDialog(const QString &currentUrl, Validator valida
     m_message->setObjectName(QStringLiteral("sharedFleetUrlMessage"));
     m_passwordNote->setObjectName(QStringLiteral("sharedFleetPasswordNote"));
 
-    auto *ownNote =
-        new QLabel(tr("Webhooks are received here and kept in this workstation's own journal."), this);
-    ownNote->setWordWrap(true);
-    ownNote->setEnabled(false); // the muted colour of a hint
+    // In the hint colour, which is readable (a disabled label's grey is not).
+    auto *ownNote = new SetupMessageLabel(this);
+    ownNote->showMessage(SetupMessageLabel::Kind::Hint,
+                         tr("Webhooks are received here and kept in this workstation's own journal."));
 
     // The URL's row is indented under its choice, so it reads as part of it.
     auto *urlForm = new QFormLayout;
