@@ -10,6 +10,7 @@
 #include "store/SharedFleetFeed.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QSettings>
 #include <QThread>
@@ -164,29 +165,47 @@ bool SharedFleetService::start(const AppOptions &options, model::FleetUpdateQueu
 
     d->replicator = std::make_unique<smartcar::SharedFleetReplicator>(d->replica.get(), d->processor, from);
     smartcar::SharedFleetReplicator *replicator = d->replicator.get();
-    d->feed->setDeliveriesListener([replicator](const QList<store::SharedFleetFeed::SharedDelivery> &page) {
-        replicator->takeDeliveries(page);
-    });
+    // The feed tells of changes of state; while it catches up, the service adds how far it got
+    // after the first page and then at most every kProgressInterval, so a catch-up shows progress.
+    // Both listeners run on the feed's thread, one after the other.
+    struct Shown {
+        model::SharedFleetStatus status;
+        QElapsedTimer sinceReport;
+        bool pageReported = false; // since the feed last reported
+    };
+    auto shown = std::make_shared<Shown>();
+    shown->status.location = d->location.displayName();
+    const auto report = [listener = d->statusListener, shown] {
+        shown->sinceReport.start();
+        if (listener)
+            listener(shown->status);
+    };
+    d->feed->setDeliveriesListener(
+        [replicator, shown, report](const QList<store::SharedFleetFeed::SharedDelivery> &page) {
+            replicator->takeDeliveries(page);
+            if (shown->status.state != model::SharedFleetStatus::State::CatchingUp ||
+                (shown->pageReported && shown->sinceReport.elapsed() < kProgressInterval.count()))
+                return;
+            shown->pageReported = true;
+            shown->status.taken = replicator->takenDeliveries();
+            shown->status.latest = std::max(shown->status.latest, shown->status.taken);
+            report();
+        });
     d->feed->setAcknowledgementsListener(
         [replicator](const QList<store::SharedFleetFeed::Acknowledgement> &acks) {
             replicator->takeAcknowledgements(acks);
         });
-    d->feed->setStatusListener(
-        [replicator, listener = d->statusListener,
-         location = d->location.displayName()](const store::SharedFleetFeed::Status &status) {
-            replicator->setLive(status.state == store::SharedFleetFeed::State::Live);
-            if (!listener)
-                return;
-            model::SharedFleetStatus shown;
-            shown.state = stateOf(status.state);
-            shown.location = location;
-            shown.error = status.error;
-            shown.attempt = status.attempt;
-            shown.retryInMs = status.retryInMs;
-            shown.taken = status.cursor;
-            shown.latest = status.latestId;
-            listener(shown);
-        });
+    d->feed->setStatusListener([replicator, shown, report](const store::SharedFleetFeed::Status &status) {
+        replicator->setLive(status.state == store::SharedFleetFeed::State::Live);
+        shown->status.state = stateOf(status.state);
+        shown->status.error = status.error;
+        shown->status.attempt = status.attempt;
+        shown->status.retryInMs = status.retryInMs;
+        shown->status.taken = status.cursor;
+        shown->status.latest = status.latestId;
+        shown->pageReported = false;
+        report();
+    });
     d->feed->start(from);
     return true;
 }

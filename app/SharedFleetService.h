@@ -5,6 +5,7 @@
 #include "model/SharedFleetStatus.h"
 
 #include <QString>
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -36,7 +37,8 @@ public:
     void replayDelivery(qint64 journalId) override; // nothing: only ingest nodes take deliveries
     void watchVehicles(const QStringList &vehicleIds) override;
 
-    // Told of every change of the connection (on a thread of the service's: queue it to the GUI).
+    // Told of every change of the connection (on a thread of the service's: queue it to the GUI),
+    // and while catching up, of how far it got (taken of latest) at most every kProgressInterval.
     // Before start().
     void setStatusListener(std::function<void(const model::SharedFleetStatus &)> listener);
 
@@ -52,6 +54,8 @@ public:
     QString displayName() const;
     smartcar::FleetProcessor *processor() const;
     qsizetype restoredVehicles() const;
+
+    static constexpr auto kProgressInterval = std::chrono::milliseconds(250);
 
     // The replica for `databaseUrl` under `dataDir`: one folder per database (host, port, name).
     static QString replicaPathFor(const QString &dataDir, const QString &databaseUrl);

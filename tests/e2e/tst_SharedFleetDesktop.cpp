@@ -362,6 +362,51 @@ private Q_SLOTS:
         QTRY_COMPARE(restarted.table.rowCount(), 15);
     }
 
+    // A desktop starting on a database that holds more than a page says how far its catch-up got.
+    void catchUpReportsProgress() {
+        const QString url = database(QStringLiteral("catchup"));
+        QVERIFY(!url.isEmpty());
+        FleetmonProcess node(m_tmp.filePath(QStringLiteral("catchup-a")), kAmt);
+        QVERIFY(startNode(node, url));
+        smartcar::SimulatedFleet sim(1, 8);
+        QCOMPARE(post(node.port(), sim.nextDelivery(QDateTime::currentMSecsSinceEpoch())), 200);
+        // More of the node's delivery, each with an eventId of its own, as PostgresSchema has them.
+        constexpr int kCopies = 3499;
+        QString error;
+        m_cluster.psql(QStringLiteral("INSERT INTO deliveries(received_at, event_id, event_type, vehicle_id, "
+                                      "verdict, status, headers, body, node, accepted_event_id) "
+                                      "SELECT d.received_at + g, d.event_id || '-' || g, d.event_type, "
+                                      "d.vehicle_id, d.verdict, d.status, d.headers, "
+                                      "convert_to(replace(convert_from(d.body, 'UTF8'), d.event_id, "
+                                      "d.event_id || '-' || g), 'UTF8'), d.node, d.event_id || '-' || g "
+                                      "FROM deliveries d, generate_series(1, %1) g WHERE d.id = 1")
+                           .arg(kCopies),
+                       &error, QStringLiteral("catchup"));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+
+        Desktop desktop(m_tmp.filePath(QStringLiteral("catchup-desktop")));
+        QElapsedTimer caughtUp;
+        caughtUp.start();
+        QVERIFY2(desktop.start(url, &error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(desktop.deliveriesLogged, qint64(kCopies + 1), 60000);
+        qInfo("caught up %d stored deliveries in %lld ms", kCopies + 1, caughtUp.elapsed());
+        QTRY_COMPARE_WITH_TIMEOUT(desktop.lastStatus().state, model::SharedFleetStatus::State::Live, 10000);
+        QCOMPARE(replicaAccepted(desktop.service.replicaPath()).size(), kCopies + 1);
+        QList<qint64> progress;
+        {
+            QMutexLocker lock(&desktop.statusMutex);
+            for (const model::SharedFleetStatus &status : std::as_const(desktop.statuses))
+                if (status.state == model::SharedFleetStatus::State::CatchingUp) {
+                    QCOMPARE(status.latest, kCopies + 1);
+                    progress.append(status.taken);
+                }
+        }
+        QVERIFY2(progress.size() >= 2, qPrintable(QString::number(progress.size())));
+        QCOMPARE(progress.first(), 0);
+        QVERIFY(progress.at(1) > 0 && progress.at(1) < kCopies + 1);
+        QVERIFY(std::is_sorted(progress.cbegin(), progress.cend()));
+    }
+
     void acknowledgementShowsOnEveryDesktop() {
         const QString url = database(QStringLiteral("acks"));
         QVERIFY(!url.isEmpty());
