@@ -19,9 +19,9 @@ namespace {
 // Stands in for app/'s check (store::PostgresLocation): the dialog must show what it says, verbatim.
 QString validator(const QString &url) {
     if (!url.startsWith(QLatin1String("postgresql://")))
-        return QStringLiteral("not a PostgreSQL URL (postgresql://user@host:port/database)");
+        return QStringLiteral("Not a PostgreSQL URL (postgresql://user@host:port/database)");
     if (url.contains(QLatin1String(":0/")))
-        return QStringLiteral("port 0 in the PostgreSQL URL");
+        return QStringLiteral("Port 0 in the PostgreSQL URL");
     return {};
 }
 
@@ -66,11 +66,11 @@ private Q_SLOTS:
         QCOMPARE(dialog.result(), int(QDialog::Rejected)); // still open: nothing chosen
         QCOMPARE(dialog.messageLabel()->kind(), SetupMessageLabel::Kind::Error);
         QCOMPARE(dialog.messageLabel()->message(),
-                 QStringLiteral("not a PostgreSQL URL (postgresql://user@host:port/database)"));
+                 QStringLiteral("Not a PostgreSQL URL (postgresql://user@host:port/database)"));
         // The message follows the typing once shown: another mistake, then gone when right.
         dialog.urlEdit()->selectAll();
         QTest::keyClicks(dialog.urlEdit(), QStringLiteral("postgresql://fleet@db:0/"));
-        QCOMPARE(dialog.messageLabel()->message(), QStringLiteral("port 0 in the PostgreSQL URL"));
+        QCOMPARE(dialog.messageLabel()->message(), QStringLiteral("Port 0 in the PostgreSQL URL"));
         QTest::keyClick(dialog.urlEdit(), Qt::Key_Backspace);
         QTest::keyClick(dialog.urlEdit(), Qt::Key_Backspace);
         QTest::keyClicks(dialog.urlEdit(), QStringLiteral("5432/fleet"));
