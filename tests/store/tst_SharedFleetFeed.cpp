@@ -1,9 +1,11 @@
 // The desktop's live view of a shared fleet against a real, throwaway PostgreSQL server. The node
 // side is played by the test itself, writing rows the way PostgresSchema says every writer does
 // (commit-order lock, NOTIFY with the highest id inside the transaction): catch-up from any cursor
-// with every field intact, live rows within a second, a server restart survived without a row
-// lost or doubled, acknowledgements written once even when written while the server was away, a
-// slow consumer that paces the reads, and a stop that does not wait for a long catch-up.
+// with every field intact, live rows within a second, a burst of notifications answered by one
+// read, a missing notification made up by the poll, a server restart survived without a row lost
+// or doubled, acknowledgements written once even when written while the server was away, refused,
+// or committed without the answer arriving, a slow consumer that paces the reads, and a stop that
+// does not wait for a long catch-up.
 
 #include "model/Delivery.h"
 #include "store/PostgresLocation.h"
@@ -13,6 +15,7 @@
 
 #include <QElapsedTimer>
 #include <QMutex>
+#include <QScopeGuard>
 #include <QSemaphore>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -102,39 +105,55 @@ private:
     QList<Feed::Status> m_statuses;
 };
 
-// Stands between a feed and the server on the test thread, passing bytes both ways. Armed, it
+// Stands between a feed and the server, passing bytes both ways and counting the queries the feed
+// sends; on a thread of its own, so the test thread may block while the feed talks. Armed, it
 // passes the next COMMIT on to the server and, once the server answers (so the transaction is
 // committed), cuts the client off instead of passing the answer: a commit whose outcome the client
 // cannot know, as when the network fails at that moment.
-class CommitCuttingProxy final : public QObject {
+class ServerProxy final {
 public:
-    explicit CommitCuttingProxy(quint16 serverPort)
-        : m_serverPort(serverPort) {
-        m_listener.listen(QHostAddress::LocalHost, 0);
-        connect(&m_listener, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *client = m_listener.nextPendingConnection())
-                relay(client);
-        });
+    explicit ServerProxy(quint16 serverPort) {
+        m_thread.start();
+        m_relay = new QObject;
+        m_relay->moveToThread(&m_thread);
+        QMetaObject::invokeMethod(
+            m_relay,
+            [this, serverPort] {
+                auto *listener = new QTcpServer(m_relay);
+                listener->listen(QHostAddress::LocalHost, 0);
+                m_port = listener->serverPort();
+                QObject::connect(listener, &QTcpServer::newConnection, m_relay, [this, listener, serverPort] {
+                    while (QTcpSocket *client = listener->nextPendingConnection())
+                        relay(client, serverPort);
+                });
+            },
+            Qt::BlockingQueuedConnection);
     }
-    quint16 port() const { return m_listener.serverPort(); }
+    ~ServerProxy() {
+        QMetaObject::invokeMethod(
+            m_relay, [this] { delete m_relay; }, Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+    }
+    quint16 port() const { return m_port; }
     void armCommitCut() { m_armed = true; }
     int cuts() const { return m_cuts; }
+    int deliveryReads() const { return m_deliveryReads; } // SELECTs of deliveries sent so far
 
 private:
-    void relay(QTcpSocket *client) {
+    void relay(QTcpSocket *client, quint16 serverPort) {
         auto *server = new QTcpSocket(client);
-        server->connectToHost(QHostAddress::LocalHost, m_serverPort); // writes wait for the connection
+        server->connectToHost(QHostAddress::LocalHost, serverPort); // writes wait for the connection
         auto committing = std::make_shared<bool>(false);
-        connect(client, &QTcpSocket::readyRead, this, [this, client, server, committing] {
+        QObject::connect(client, &QTcpSocket::readyRead, m_relay, [this, client, server, committing] {
             const QByteArray data = client->readAll();
+            m_deliveryReads += int(data.count("FROM deliveries WHERE id >"));
             // QPSQL commits with a simple query message: 'Q', length, "COMMIT\0".
-            if (m_armed && data.contains("COMMIT")) {
-                m_armed = false;
+            if (data.contains("COMMIT") && m_armed.exchange(false))
                 *committing = true;
-            }
             server->write(data);
         });
-        connect(server, &QTcpSocket::readyRead, this, [this, client, server, committing] {
+        QObject::connect(server, &QTcpSocket::readyRead, m_relay, [this, client, server, committing] {
             const QByteArray data = server->readAll();
             if (*committing) {
                 ++m_cuts;
@@ -145,17 +164,20 @@ private:
             }
             client->write(data);
         });
-        connect(client, &QTcpSocket::disconnected, this, [client, server] {
+        QObject::connect(client, &QTcpSocket::disconnected, m_relay, [client, server] {
             server->disconnectFromHost();
             client->deleteLater();
         });
-        connect(server, &QTcpSocket::disconnected, client, [client] { client->disconnectFromHost(); });
+        QObject::connect(server, &QTcpSocket::disconnected, client,
+                         [client] { client->disconnectFromHost(); });
     }
 
-    QTcpServer m_listener;
-    quint16 m_serverPort;
-    bool m_armed = false;
-    int m_cuts = 0;
+    QThread m_thread;
+    QObject *m_relay = nullptr; // lives on m_thread with everything it owns
+    quint16 m_port = 0;
+    std::atomic<bool> m_armed{false};
+    std::atomic<int> m_cuts{0};
+    std::atomic<int> m_deliveryReads{0};
 };
 
 QList<qint64> range(qint64 first, qint64 last) {
@@ -256,6 +278,16 @@ class tst_SharedFleetFeed : public QObject {
                 .arg(vehicle, kind)
                 .arg(at),
             database);
+    }
+
+    static store::PostgresLocation throughProxy(const ServerProxy &proxy, const QString &database) {
+        store::PostgresLocation l;
+        QString error;
+        if (!store::PostgresLocation::parse(
+                QStringLiteral("postgresql://fleetmon@127.0.0.1:%1/%2").arg(proxy.port()).arg(database), &l,
+                &error))
+            qFatal("%s", qPrintable(error));
+        return l;
     }
 
     static Feed::Acknowledgement ack(const QString &vehicle, model::AlertKind kind, qint64 at,
@@ -425,6 +457,66 @@ private slots:
         QVERIFY2(p99 < 1000, qPrintable(QString::number(p99)));
     }
 
+    void burstOfNotificationsCostsOneRead() {
+        const QString db = QStringLiteral("burst");
+        QVERIFY(createDatabase(db));
+        ServerProxy proxy(m_cluster.port());
+        Recorder rec;
+        QSemaphore entered, proceed;
+        std::atomic<int> calls{0};
+        rec.onPage = [&](const QList<Feed::SharedDelivery> &) {
+            if (calls++ == 0) {
+                entered.release();
+                proceed.tryAcquire(1, 30000);
+            }
+        };
+        Feed feed(throughProxy(proxy, db));
+        rec.attach(feed);
+        feed.start({});
+        QTRY_COMPARE_WITH_TIMEOUT(rec.state(), State::Live, 20000);
+        auto release = qScopeGuard([&] { proceed.release(); }); // a failed check must not hang stop()
+        insertGenerated(db, 1);
+        QVERIFY(entered.tryAcquire(1, 10000));
+        // 200 transactions of one row, each with its notification, while the feed is busy.
+        QString burst;
+        for (int i = 0; i < 200; ++i)
+            burst += QStringLiteral(
+                         "BEGIN; SELECT pg_advisory_xact_lock(%1); "
+                         "INSERT INTO deliveries (received_at, verdict, status) VALUES (%2, 'accepted', "
+                         "200); SELECT pg_notify('fleetmon_deliveries', currval(pg_get_serial_sequence("
+                         "'deliveries', 'id'))::text); COMMIT; ")
+                         .arg(store::PostgresSchema::kCommitOrderLock)
+                         .arg(i);
+        psql(burst, db);
+        const int readsBefore = proxy.deliveryReads();
+        release.dismiss();
+        proceed.release();
+        QTRY_COMPARE_WITH_TIMEOUT(rec.ids(), range(1, 201), 10000);
+        QTest::qWait(300);
+        // One read takes the whole burst (a poll may add one); one read per notification would be 200.
+        const int reads = proxy.deliveryReads() - readsBefore;
+        qInfo("200 notifications answered with %d reads", reads);
+        QVERIFY2(reads <= 4, qPrintable(QString::number(reads)));
+    }
+
+    void missedNotificationIsMadeUpByThePoll() {
+        const QString db = QStringLiteral("unnotified");
+        QVERIFY(createDatabase(db));
+        Recorder rec;
+        Feed feed(location(db));
+        rec.attach(feed);
+        feed.start({});
+        QTRY_COMPARE_WITH_TIMEOUT(rec.state(), State::Live, 20000);
+        // A writer that forgets its NOTIFY (or one lost on the way).
+        psql(QStringLiteral(
+                 "INSERT INTO deliveries (received_at, verdict, status) VALUES (1, 'accepted', 200)"),
+             db);
+        QElapsedTimer timer;
+        timer.start();
+        QTRY_COMPARE_WITH_TIMEOUT(rec.ids(), range(1, 1), 10000);
+        qInfo("an unnotified row arrived after %lld ms", timer.elapsed());
+    }
+
     void startsFromACursorInTheMiddle() {
         const QString db = QStringLiteral("middle");
         QVERIFY(createDatabase(db));
@@ -549,14 +641,9 @@ private slots:
     void acknowledgementWithAnUnansweredCommitIsNotDoubled() {
         const QString db = QStringLiteral("unanswered");
         QVERIFY(createDatabase(db));
-        CommitCuttingProxy proxy(m_cluster.port());
-        store::PostgresLocation throughProxy;
-        QString error;
-        QVERIFY(store::PostgresLocation::parse(
-            QStringLiteral("postgresql://fleetmon@127.0.0.1:%1/%2").arg(proxy.port()).arg(db), &throughProxy,
-            &error));
+        ServerProxy proxy(m_cluster.port());
         Recorder rec;
-        Feed feed(throughProxy);
+        Feed feed(throughProxy(proxy, db));
         rec.attach(feed);
         feed.start({});
         QTRY_COMPARE_WITH_TIMEOUT(rec.state(), State::Live, 20000);
