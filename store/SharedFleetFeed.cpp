@@ -172,7 +172,7 @@ private:
         const QString why = peeked == 0
                                 ? QStringLiteral("the server closed the connection")
                                 : QStringLiteral("the connection failed: %1").arg(qt_error_string(errno));
-        fail(m_serverNotice.isEmpty() ? why : QStringLiteral("%1 (%2)").arg(why, m_serverNotice));
+        fail(why);
     }
 
     static void noticed(void *worker, const char *message) {
@@ -412,6 +412,13 @@ private:
 
     // Any failed query lands here: drop the connection and try again after the backoff.
     void fail(const QString &error) {
+        // libpq's messages span lines; the server's reason, when it gave one, may have come as a
+        // notice before the query that failed on the closed connection.
+        QString reason = error.simplified();
+        if (reason.isEmpty())
+            reason = QStringLiteral("the connection to the server failed");
+        if (!m_serverNotice.isEmpty() && !reason.contains(m_serverNotice))
+            reason += QStringLiteral(" (%1)").arg(m_serverNotice);
         disconnect();
         if (stopping())
             return;
@@ -419,7 +426,7 @@ private:
         const qint64 delay =
             std::min<qint64>(qint64(kRetryFirst.count()) << std::min(m_failures - 1, 16),
                              std::chrono::duration_cast<std::chrono::milliseconds>(kRetryMax).count());
-        m_status.error = error.isEmpty() ? QStringLiteral("the connection to the server failed") : error;
+        m_status.error = reason;
         m_status.retryInMs = delay;
         setState(State::Lost);
         m_retry.start(int(delay));
