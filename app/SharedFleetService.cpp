@@ -172,6 +172,7 @@ bool SharedFleetService::start(const AppOptions &options, model::FleetUpdateQueu
         model::SharedFleetStatus status;
         QElapsedTimer sinceReport;
         bool pageReported = false; // since the feed last reported
+        bool warnedBehind = false;
     };
     auto shown = std::make_shared<Shown>();
     shown->status.location = d->location.displayName();
@@ -195,17 +196,33 @@ bool SharedFleetService::start(const AppOptions &options, model::FleetUpdateQueu
         [replicator](const QList<store::SharedFleetFeed::Acknowledgement> &acks) {
             replicator->takeAcknowledgements(acks);
         });
-    d->feed->setStatusListener([replicator, shown, report](const store::SharedFleetFeed::Status &status) {
-        replicator->setLive(status.state == store::SharedFleetFeed::State::Live);
-        shown->status.state = stateOf(status.state);
-        shown->status.error = status.error;
-        shown->status.attempt = status.attempt;
-        shown->status.retryInMs = status.retryInMs;
-        shown->status.taken = status.cursor;
-        shown->status.latest = status.latestId;
-        shown->pageReported = false;
-        report();
-    });
+    d->feed->setStatusListener(
+        [replicator, shown, report, path = d->replicaPath,
+         location = d->location.displayName()](const store::SharedFleetFeed::Status &status) {
+            replicator->setLive(status.state == store::SharedFleetFeed::State::Live);
+            // Ids only grow: a database that holds fewer than the replica took is not the one it
+            // followed (recreated, restored from an older backup), and what it stores under ids the
+            // replica has would never be taken.
+            if (status.state == store::SharedFleetFeed::State::CatchingUp &&
+                status.latestId < replicator->takenDeliveries() && !shown->warnedBehind) {
+                shown->warnedBehind = true;
+                qWarning(
+                    "fleetmon: %s holds deliveries up to id %lld, but this desktop's replica has taken up to "
+                    "%lld: the database is not the one the replica followed (recreated, or restored from "
+                    "an older backup). Deliveries up to %lld are not shown; to follow the database from "
+                    "its start, quit, move %s away and start again.",
+                    qPrintable(location), status.latestId, replicator->takenDeliveries(),
+                    replicator->takenDeliveries(), qPrintable(QFileInfo(path).absolutePath()));
+            }
+            shown->status.state = stateOf(status.state);
+            shown->status.error = status.error;
+            shown->status.attempt = status.attempt;
+            shown->status.retryInMs = status.retryInMs;
+            shown->status.taken = status.cursor;
+            shown->status.latest = status.latestId;
+            shown->pageReported = false;
+            report();
+        });
     d->feed->start(from);
     return true;
 }

@@ -360,6 +360,22 @@ private Q_SLOTS:
         QCOMPARE(restarted.deliveriesLogged, 5);
         QCOMPARE(replicaAccepted(restarted.service.replicaPath()).size(), 245);
         QTRY_COMPARE(restarted.table.rowCount(), 15);
+        restarted.service.stop();
+
+        // The same URL, a new database: the replica is ahead of it, and says so instead of
+        // silently waiting for ids it has already taken.
+        node.stop();
+        m_cluster.psql(QStringLiteral("DROP DATABASE restart"), &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY(!database(QStringLiteral("restart")).isEmpty());
+        QVERIFY(startNode(node, url));
+        QCOMPARE(post(node.port(), more.nextDelivery(QDateTime::currentMSecsSinceEpoch())), 200);
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral(
+                                 "holds deliveries up to id 1, but this desktop's replica has taken up to")));
+        Desktop recreated(desktopDir);
+        QVERIFY2(recreated.start(url, &error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(recreated.lastStatus().state, model::SharedFleetStatus::State::Live, 10000);
     }
 
     // A desktop starting on a database that holds more than a page says how far its catch-up got.
