@@ -14,11 +14,14 @@
 #include "store/JournalReader.h"
 
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QtTest>
 #include <csignal>
 #include <cstdio>
+#include <thread>
 
 using smartcar::SharedFleetReplicator;
 using store::SharedFleetFeed;
@@ -63,8 +66,12 @@ struct Replica {
     model::FleetUpdateQueue updates;
     smartcar::FleetProcessor *processor = nullptr;
 
+    std::atomic<bool> unwritable{false}; // the journal reported it cannot write
+
     explicit Replica(const QString &p)
         : path(p) {
+        journal.setHealthListener(
+            [this](const store::JournalHealth &health) { unwritable = !health.writable; });
         QString openError;
         if (!journal.open(path, &openError))
             qFatal("%s", qPrintable(openError));
@@ -319,6 +326,52 @@ private Q_SLOTS:
         QVERIFY2(SharedFleetReplicator::resumePoint(path, &cursor, &error), qPrintable(error));
         QCOMPARE(cursor.deliveries, page.last().delivery.id);
         QCOMPARE(cursor.acknowledgements, 2);
+    }
+
+    // While the replica cannot be written (here another writer holds its lock) the page waits and
+    // is journaled again, in order, once it can: nothing lost, nothing twice.
+    void refusedDeliveriesAreJournaledOnceWritable() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("journal.sqlite");
+        smartcar::SimulatedFleet sim(4, 13);
+        QList<SharedFleetFeed::SharedDelivery> page;
+        for (int i = 0; i < 40; ++i)
+            page.append(stored(i + 1, sim.nextDelivery(kT0 + i * 1000), kT0 + i * 1000));
+        Replica replica(path);
+        SharedFleetReplicator replicator(&replica.journal, replica.processor, {});
+        replicator.takeDeliveries(page.mid(0, 10));
+        QCOMPARE(replicator.deliveriesJournaled(), 10);
+
+        {
+            QSqlDatabase blocker =
+                QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("blocker"));
+            blocker.setDatabaseName(path);
+            QVERIFY(blocker.open());
+            QSqlQuery hold(blocker);
+            QVERIFY(hold.exec(QStringLiteral("BEGIN IMMEDIATE")));
+            QTest::ignoreMessage(QtWarningMsg,
+                                 QRegularExpression(QStringLiteral("the replica cannot be written")));
+            QTest::ignoreMessage(QtWarningMsg,
+                                 QRegularExpression(QStringLiteral("the replica is written again")));
+            std::thread feed([&] { replicator.takeDeliveries(page.mid(10)); });
+            QTRY_VERIFY_WITH_TIMEOUT(replica.unwritable, 30000);
+            QCOMPARE(replicator.deliveriesJournaled(), 10);
+            QVERIFY(hold.exec(QStringLiteral("ROLLBACK")));
+            hold.finish();
+            blocker.close();
+            feed.join();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("blocker"));
+        QCOMPARE(replicator.deliveriesJournaled(), 40);
+        QCOMPARE(replicator.takenDeliveries(), 40);
+        const QList<model::Delivery> kept = replica.deliveries();
+        QCOMPARE(kept.size(), 40);
+        for (qsizetype i = 0; i < kept.size(); ++i) {
+            QCOMPARE(kept.at(i).id, qint64(i + 1));
+            QCOMPARE(kept.at(i).eventId, page.at(i).delivery.eventId);
+        }
+        const model::FleetUpdateQueue::Batch batch = replica.updates.takeBatch();
+        QCOMPARE(batch.deliveries.size(), 40); // each logged once
     }
 
     // Killed (SIGKILL) in the middle of a page, the replica holds a prefix of the stream with no
