@@ -86,6 +86,39 @@ private Q_SLOTS:
         }
         QCOMPARE(app.stop(), 0);
     }
+
+    // --count N posts exactly N deliveries, however many connections or paced tokens are free
+    // when the count is reached (it used to fill every free connection: 89 for --count 30).
+    void countIsExact_data() {
+        QTest::addColumn<QString>("rate");
+        QTest::newRow("closed loop") << QStringLiteral("0");
+        QTest::newRow("paced with a large burst") << QStringLiteral("2000");
+    }
+    void countIsExact() {
+        QFETCH(QString, rate);
+        QTemporaryDir tmp;
+        FleetmonProcess app(tmp.filePath("data"), kAmt);
+        QVERIFY(app.start());
+        const QString amtFile = tmp.filePath("amt");
+        QFile amt(amtFile);
+        QVERIFY(amt.open(QIODevice::WriteOnly));
+        amt.write(kAmt + "\n");
+        amt.close();
+        const QString acks = tmp.filePath("acks");
+        QProcess sim;
+        sim.start(QStringLiteral(FLEETSIM_BINARY),
+                  {"--url", app.url().toString(), "--amt-file", amtFile, "--vehicles", "25", "--count", "30",
+                   "--connections", "64", "--rate", rate, "--ack-log", acks});
+        QVERIFY(sim.waitForFinished(60000));
+        const QByteArray out = sim.readAll();
+        QCOMPARE(sim.exitCode(), 0);
+        QVERIFY2(out.contains("sent:          30 "), out.constData());
+        QVERIFY2(out.contains("acknowledged:  30 "), out.constData());
+        QFile log(acks);
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        QCOMPARE(log.readAll().count('\n'), 30);
+        QCOMPARE(app.stop(), 0);
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_FleetsimRequestFile)

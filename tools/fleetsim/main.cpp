@@ -329,7 +329,8 @@ private:
         const double burst = std::max(1.0, m_options.rate * 0.1);
         m_tokens = std::min(burst, m_tokens + m_options.rate * double(now - m_lastRefillNs) * 1e-9);
         m_lastRefillNs = now;
-        while (m_tokens >= 1.0 && m_sender.inFlight() < m_maxInFlight) {
+        // The count is checked per post: a burst of tokens or free connections must not overshoot it.
+        while (m_tokens >= 1.0 && m_sender.inFlight() < m_maxInFlight && !countReached()) {
             m_tokens -= 1.0;
             post();
             ++m_changesSent;
@@ -341,7 +342,7 @@ private:
             drain();
             return;
         }
-        while (m_sender.inFlight() < m_options.connections) {
+        while (m_sender.inFlight() < m_options.connections && !countReached()) {
             post();
             ++m_changesSent;
         }
