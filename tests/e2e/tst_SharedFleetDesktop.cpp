@@ -183,8 +183,7 @@ private:
     // A database of its own for each test, so none sees another's deliveries.
     QString database(const QString &name) {
         QString error;
-        m_cluster.psql(QStringLiteral("CREATE DATABASE %1").arg(name), &error);
-        return error.isEmpty() ? m_cluster.url(name) : QString();
+        return m_cluster.createDatabase(name, &error) ? m_cluster.url(name) : QString();
     }
     bool startNode(FleetmonProcess &node, const QString &url) {
         if (node.start({QStringLiteral("--database"), url}))

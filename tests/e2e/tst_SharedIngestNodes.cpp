@@ -126,8 +126,7 @@ private:
 
     QString createDatabase(const QString &name) {
         QString error;
-        m_cluster.psql(QStringLiteral("create database %1").arg(name), &error);
-        if (!error.isEmpty())
+        if (!m_cluster.createDatabase(name, &error))
             qWarning("%s", qPrintable(error));
         return m_cluster.url(name);
     }

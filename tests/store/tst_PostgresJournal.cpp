@@ -7,6 +7,7 @@
 #include "store/PostgresLocation.h"
 #include "store/PostgresSchema.h"
 #include "support/PostgresCluster.h"
+#include "support/PostgresLocationOf.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -99,16 +100,11 @@ class tst_PostgresJournal : public QObject {
     testsupport::PostgresCluster m_cluster;
 
     store::PostgresLocation location(const QString &database) const {
-        store::PostgresLocation l;
-        QString error;
-        if (!store::PostgresLocation::parse(m_cluster.url(database), &l, &error))
-            qFatal("%s", qPrintable(error));
-        return l;
+        return testsupport::postgresLocationOf(m_cluster.url(database));
     }
     bool createDatabase(const QString &name) {
         QString error;
-        m_cluster.psql(QStringLiteral("CREATE DATABASE %1").arg(name), &error);
-        if (!error.isEmpty())
+        if (!m_cluster.createDatabase(name, &error))
             qWarning("%s", qPrintable(error));
         return error.isEmpty();
     }

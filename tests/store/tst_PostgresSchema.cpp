@@ -5,6 +5,7 @@
 #include "store/PostgresLocation.h"
 #include "store/PostgresSchema.h"
 #include "support/PostgresCluster.h"
+#include "support/PostgresLocationOf.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -18,11 +19,7 @@ class tst_PostgresSchema : public QObject {
     testsupport::PostgresCluster m_cluster;
 
     static store::PostgresLocation location(const QString &url) {
-        store::PostgresLocation l;
-        QString error;
-        if (!store::PostgresLocation::parse(url, &l, &error))
-            qFatal("%s: %s", qPrintable(url), qPrintable(error));
-        return l;
+        return testsupport::postgresLocationOf(url);
     }
 
 private slots:
@@ -87,8 +84,7 @@ private slots:
 
     void createsOnceWhenConnectionsRace() {
         QString error;
-        QVERIFY(m_cluster.psql(QStringLiteral("CREATE DATABASE race"), &error).isEmpty());
-        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY2(m_cluster.createDatabase(QStringLiteral("race"), &error), qPrintable(error));
         // Four connections ensure the schema at the same moment; all must succeed, and there is
         // one set of tables at the current version.
         std::atomic<int> ready{0}, succeeded{0};
@@ -129,7 +125,7 @@ private slots:
 
     void refusesNewerSchema() {
         QString error;
-        m_cluster.psql(QStringLiteral("CREATE DATABASE newer"), &error);
+        QVERIFY2(m_cluster.createDatabase(QStringLiteral("newer"), &error), qPrintable(error));
         m_cluster.psql(QStringLiteral("CREATE TABLE fleetmon_schema (version integer NOT NULL); "
                                       "INSERT INTO fleetmon_schema VALUES (99)"),
                        &error, QStringLiteral("newer"));

@@ -12,6 +12,7 @@
 #include "store/PostgresSchema.h"
 #include "store/SharedFleetFeed.h"
 #include "support/PostgresCluster.h"
+#include "support/PostgresLocationOf.h"
 
 #include <QElapsedTimer>
 #include <QMutex>
@@ -202,11 +203,7 @@ class tst_SharedFleetFeed : public QObject {
     testsupport::PostgresCluster m_cluster;
 
     store::PostgresLocation location(const QString &database) const {
-        store::PostgresLocation l;
-        QString error;
-        if (!store::PostgresLocation::parse(m_cluster.url(database), &l, &error))
-            qFatal("%s", qPrintable(error));
-        return l;
+        return testsupport::postgresLocationOf(m_cluster.url(database));
     }
 
     QString psql(const QString &sql, const QString &database) {
@@ -220,8 +217,7 @@ class tst_SharedFleetFeed : public QObject {
     // A fresh database with the shared fleet's tables.
     bool createDatabase(const QString &name) {
         QString error;
-        m_cluster.psql(QStringLiteral("CREATE DATABASE %1").arg(name), &error);
-        if (!error.isEmpty())
+        if (!m_cluster.createDatabase(name, &error))
             return false;
         bool ok = false;
         {

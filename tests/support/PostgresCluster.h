@@ -116,6 +116,13 @@ public:
         return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
     }
 
+    // CREATE DATABASE `name` (a plain identifier); false with psql's error.
+    bool createDatabase(const QString &name, QString *error) const {
+        error->clear();
+        psql(QStringLiteral("CREATE DATABASE %1").arg(name), error);
+        return error->isEmpty();
+    }
+
     // Runs SQL through psql; the output (tuples only, unaligned) or empty with `error` set.
     QString psql(const QString &sql, QString *error,
                  const QString &database = QStringLiteral("postgres")) const {
