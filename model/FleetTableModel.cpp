@@ -106,6 +106,9 @@ QVariant FleetTableModel::data(const QModelIndex &index, int role) const {
         return {};
     const VehicleRow &row = m_rows.at(index.row());
     const int column = index.column();
+    // A sorting proxy asks for the name of two rows at every comparison: it is kept, not rebuilt.
+    if (column == VehicleColumn && (role == Qt::DisplayRole || role == RawValueRole))
+        return m_names.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
         return displayData(row, column);
@@ -306,6 +309,8 @@ void FleetTableModel::applyRows(const QList<VehicleRow> &rows) {
             VehicleRow &current = m_rows[*it];
             if (current == row)
                 continue;
+            if (current.make != row.make || current.model != row.model || current.nickname != row.nickname)
+                m_names[*it] = vehicleName(row);
             current = std::move(row);
             changedRows.append(*it);
         } else if (const auto ait = addedIndex.constFind(row.id); ait != addedIndex.constEnd()) {
@@ -323,8 +328,11 @@ void FleetTableModel::applyRows(const QList<VehicleRow> &rows) {
         return;
     const int first = int(m_rows.size());
     beginInsertRows(QModelIndex(), first, first + int(added.size()) - 1);
+    m_rows.reserve(m_rows.size() + added.size());
+    m_names.reserve(m_rows.size() + added.size());
     for (VehicleRow &row : added) {
         m_rowById.insert(row.id, int(m_rows.size()));
+        m_names.append(vehicleName(row));
         m_rows.append(std::move(row));
     }
     endInsertRows();
@@ -364,6 +372,7 @@ void FleetTableModel::addListedVehicle(const VehicleRow &row) {
     const int first = int(m_rows.size());
     beginInsertRows(QModelIndex(), first, first);
     m_rowById.insert(listed.id, first);
+    m_names.append(vehicleName(listed));
     m_rows.append(std::move(listed));
     endInsertRows();
 }

@@ -105,6 +105,7 @@ private:
     };
 
     QList<VehicleRow> m_rows;
+    QList<QString> m_names;                            // vehicleName() of each row, by row
     QHash<QString, SubscriptionState> m_subscriptions; // vehicle id -> last state the account reported
     DistanceUnit m_distanceUnit = DistanceUnit::Kilometres;
     QHash<QString, int> m_rowById;

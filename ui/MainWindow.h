@@ -123,11 +123,21 @@ private:
     StatusIndicators *m_status = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     QStringList m_selected;
-    bool m_firstLayout = false;             // no saved layout: the default one is applied on first show
-    QHash<QString, QString> m_vehicleNames; // vehicle id -> name shown in alerts
+    bool m_firstLayout = false; // no saved layout: the default one is applied on first show
+    // What the alerts call a vehicle, and what that name was made of: a drain rebuilds a name only
+    // when one of these changed, not for every row of every tick.
+    struct VehicleName {
+        QString make;
+        QString model;
+        QString nickname;
+        QString name;
+    };
+    QHash<QString, VehicleName> m_vehicleNames; // vehicle id -> name shown in alerts
     QTimer m_drainTimer;
-    static constexpr qsizetype kMaxRowsPerDrain = 2000;
-    QList<model::VehicleRow> m_carriedRows; // rows of a burst not applied yet (see drainUpdates)
+    // A slice of ~500 rows keeps each event-loop turn of a fleet-wide burst to a few milliseconds.
+    static constexpr qsizetype kMaxRowsPerDrain = 500;
+    QList<model::VehicleRow> m_carriedRows; // a burst being applied in slices (see drainUpdates)
+    qsizetype m_carriedFrom = 0;            // its first row not applied yet
     QTimer m_clockTimer;
 };
 

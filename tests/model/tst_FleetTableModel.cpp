@@ -63,6 +63,7 @@ private Q_SLOTS:
     void relativeTimes();
     void refreshTouchesOnlyTheLastUpdateColumn();
     void proxySortsBatteryNumerically();
+    void vehicleColumnFollowsRenames();
     void rowLookup();
     void subscriptionIsTheLastColumn();
     void subscriptionStatesDisplay();
@@ -389,6 +390,39 @@ void TestFleetTableModel::proxySortsBatteryNumerically() {
     m_model->applyRows({low});
     QCOMPARE(proxy.index(0, 0).data(FleetTableModel::IdRole).toString(), low.id);
     QCOMPARE(m_model->rowOf(low.id), 1);
+}
+
+void TestFleetTableModel::vehicleColumnFollowsRenames() {
+    // The Vehicle column is kept per row rather than rebuilt at each call: it must still follow a
+    // nickname, make or model that changes, whether the row came from a batch or the account's list.
+    m_model->applyRows(makeRows(3));
+    VehicleRow listed;
+    listed.id = QStringLiteral("listed-1");
+    m_model->addListedVehicle(listed);
+    QSortFilterProxyModel proxy;
+    proxy.setSourceModel(m_model.get());
+    proxy.setSortRole(FleetTableModel::RawValueRole);
+    proxy.sort(FleetTableModel::VehicleColumn, Qt::AscendingOrder);
+    const auto name = [this](int row, int role) {
+        return m_model->index(row, FleetTableModel::VehicleColumn).data(role).toString();
+    };
+    QCOMPARE(name(0, Qt::DisplayRole), QStringLiteral("Volkswagen ID.4"));
+    QCOMPARE(name(3, FleetTableModel::RawValueRole), QStringLiteral("listed-1"));
+    QCOMPARE(proxy.index(3, 0).data(FleetTableModel::IdRole).toString(), QStringLiteral("listed-1"));
+
+    VehicleRow renamed = makeRow(1, 50.0);
+    renamed.nickname = QStringLiteral("Aardvark");
+    VehicleRow batteryOnly = makeRow(2, 51.0);
+    listed.make = QStringLiteral("BYD");
+    listed.model = QStringLiteral("SEAL");
+    m_model->applyRows({renamed, batteryOnly, listed});
+    QCOMPARE(name(1, Qt::DisplayRole), QStringLiteral("Aardvark (Volkswagen ID.4)"));
+    QCOMPARE(name(1, FleetTableModel::RawValueRole), QStringLiteral("Aardvark (Volkswagen ID.4)"));
+    QCOMPARE(name(2, Qt::DisplayRole), QStringLiteral("Volkswagen ID.4"));
+    QCOMPARE(name(3, Qt::DisplayRole), QStringLiteral("BYD SEAL"));
+    // The sorted view moved both renamed rows.
+    QCOMPARE(proxy.index(0, 0).data(FleetTableModel::IdRole).toString(), renamed.id);
+    QCOMPARE(proxy.index(1, 0).data(FleetTableModel::IdRole).toString(), QStringLiteral("listed-1"));
 }
 
 void TestFleetTableModel::rowLookup() {

@@ -1,3 +1,4 @@
+#include "model/AlertModel.h"
 #include "model/FleetTableModel.h"
 #include "model/FleetUpdateQueue.h"
 #include "ui/MainWindow.h"
@@ -95,6 +96,8 @@ private Q_SLOTS:
     void ctrlFFocusesTheFilter();
     void burstForOneVehicleIsOneRowUpdate();
     void fleetWideBurstIsAppliedInSlices();
+    void fleetWideUpdateEndsAsOneApplyWould();
+    void alertsFollowARenamedVehicle();
     void relativeTimesRefresh();
     void layoutPersists();
     void screenshot();
@@ -251,6 +254,80 @@ void TestMainWindow::fleetWideBurstIsAppliedInSlices() {
     // Order kept: the first pushed is the first row.
     QCOMPARE(m_window->tableModel()->rowAt(0)->id, QStringLiteral("vehicle-00000"));
     QCOMPARE(m_window->tableModel()->rowAt(9999)->id, QStringLiteral("vehicle-09999"));
+}
+
+void TestMainWindow::fleetWideUpdateEndsAsOneApplyWould() {
+    // A new state for each of 10,000 known vehicles (the load after a restart of the cloud side):
+    // applied a slice per tick, the table ends exactly as one applyRows of the whole batch leaves it.
+    QList<VehicleRow> rows;
+    const QList<VehicleRow> lineup = fleet();
+    for (int i = 0; i < 10'000; ++i) {
+        VehicleRow row = lineup.at(i % kFleetSize);
+        row.id = QStringLiteral("vehicle-%1").arg(i, 5, 10, QLatin1Char('0'));
+        rows.append(row);
+    }
+    FleetTableModel *table = m_window->tableModel();
+    pushFromThread(m_queue.get(), rows);
+    QTRY_COMPARE(table->rowCount(), 10'000);
+
+    QList<VehicleRow> updates = rows;
+    for (int i = 0; i < updates.size(); ++i) {
+        updates[i].batteryPercent = double(i % 100);
+        updates[i].lastUpdateAt += 1000;
+        if (i % 1000 == 7)
+            updates[i].nickname = QStringLiteral("Car %1").arg(i);
+    }
+    FleetTableModel reference;
+    reference.applyRows(rows);
+    reference.applyRows(updates);
+
+    QSignalSpy changed(table, &QAbstractItemModel::dataChanged);
+    pushFromThread(m_queue.get(), updates);
+    QTRY_COMPARE(table->rowAt(9999)->batteryPercent, updates.last().batteryPercent);
+    qsizetype rowsChanged = 0;
+    for (const QList<QVariant> &args : std::as_const(changed)) {
+        const auto topLeft = args.at(0).value<QModelIndex>();
+        const auto bottomRight = args.at(1).value<QModelIndex>();
+        if (topLeft.column() != 0)
+            continue; // the clock's "Last update" refresh
+        const int span = bottomRight.row() - topLeft.row() + 1;
+        QVERIFY2(span <= 500, qPrintable(QString::number(span))); // no tick takes the whole fleet
+        rowsChanged += span;
+    }
+    QCOMPARE(rowsChanged, 10'000);
+    QCOMPARE(table->rowCount(), reference.rowCount());
+    for (int row = 0; row < reference.rowCount(); ++row)
+        QVERIFY2(*table->rowAt(row) == *reference.rowAt(row), qPrintable(reference.rowAt(row)->id));
+}
+
+void TestMainWindow::alertsFollowARenamedVehicle() {
+    populate();
+    VehicleRow vehicle = fleet().at(2);
+    model::Alert alert;
+    alert.id = 1;
+    alert.vehicleId = vehicle.id;
+    alert.kind = model::AlertKind::LowBattery;
+    alert.severity = model::AlertSeverity::Warning;
+    alert.subject = QStringLiteral("tractionbattery-stateofcharge");
+    alert.message = QStringLiteral("Battery at 4%");
+    alert.firstSeenAt = alert.lastSeenAt = QDateTime::currentMSecsSinceEpoch();
+    m_queue->pushAlerts({alert});
+    model::AlertModel *alerts = m_window->alertModel();
+    const auto shownName = [alerts] {
+        return alerts->data(alerts->index(0, model::AlertModel::VehicleColumn)).toString();
+    };
+    QTRY_COMPARE(alerts->rowCount(), 1);
+    const QString suffix = QStringLiteral(" · ") + vehicle.id.left(8);
+    QCOMPARE(shownName(), FleetTableModel::vehicleName(vehicle) + suffix);
+
+    // A new battery reading leaves the name alone; a nickname changes it.
+    vehicle.batteryPercent = 3.0;
+    pushFromThread(m_queue.get(), {vehicle});
+    QTRY_COMPARE(m_window->tableModel()->rowAt(2)->batteryPercent, vehicle.batteryPercent);
+    QCOMPARE(shownName(), FleetTableModel::vehicleName(vehicle) + suffix);
+    vehicle.nickname = QStringLiteral("Blue van");
+    pushFromThread(m_queue.get(), {vehicle});
+    QTRY_COMPARE(shownName(), QStringLiteral("Blue van (BYD SEAL)") + suffix);
 }
 
 void TestMainWindow::relativeTimesRefresh() {
