@@ -52,6 +52,24 @@ bool FleetState::isNewer(const SignalValue &incoming, const SignalValue &known) 
     return incoming.oemUpdatedAt == 0 || incoming.oemUpdatedAt >= known.oemUpdatedAt;
 }
 
+QString FleetState::shared(const QString &text) {
+    if (text.isEmpty())
+        return text;
+    if (const auto it = m_names.constFind(text); it != m_names.constEnd())
+        return *it;
+    if (m_names.size() >= kMaxSharedNames)
+        return text;
+    return *m_names.insert(text);
+}
+
+SignalValue FleetState::sharedNames(const SignalValue &value) {
+    SignalValue copy = value;
+    copy.code = shared(value.code);
+    copy.name = shared(value.name);
+    copy.group = shared(value.group);
+    return copy;
+}
+
 bool FleetState::apply(const VehicleEvent &event, qint64 receivedAtMs) {
     if (event.vehicleId.isEmpty() ||
         (event.kind != VehicleEvent::Kind::State && event.kind != VehicleEvent::Kind::Error))
@@ -65,9 +83,9 @@ bool FleetState::apply(const VehicleEvent &event, qint64 receivedAtMs) {
     }
     Vehicle &vehicle = *it;
     if (!event.make.isEmpty())
-        vehicle.make = event.make;
+        vehicle.make = shared(event.make);
     if (!event.model.isEmpty())
-        vehicle.model = event.model;
+        vehicle.model = shared(event.model);
     if (event.year > 0)
         vehicle.year = event.year;
     if (!event.vin.isEmpty())
@@ -77,7 +95,8 @@ bool FleetState::apply(const VehicleEvent &event, qint64 receivedAtMs) {
     for (const SignalValue &incoming : event.signalValues) {
         auto known = vehicle.signalsByCode.find(incoming.code);
         if (known == vehicle.signalsByCode.end()) {
-            vehicle.signalsByCode.insert(incoming.code, incoming);
+            SignalValue value = sharedNames(incoming);
+            vehicle.signalsByCode.insert(value.code, value);
             continue;
         }
         if (incoming.isInError()) {
@@ -86,7 +105,7 @@ bool FleetState::apply(const VehicleEvent &event, qint64 receivedAtMs) {
             continue;
         }
         if (isNewer(incoming, *known))
-            *known = incoming;
+            *known = sharedNames(incoming);
     }
 
     // Identity delivered as attribute signals.

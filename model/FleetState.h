@@ -5,6 +5,7 @@
 #include "model/VehicleRow.h"
 
 #include <QHash>
+#include <QSet>
 #include <QStringList>
 
 namespace model {
@@ -25,11 +26,21 @@ public:
     // The table's digest of one vehicle: units normalised to percent and kilometres.
     static VehicleRow rowFor(const Vehicle &vehicle);
 
+    // At most this many distinct names are shared; past it (hostile or broken input) text is kept
+    // as delivered, so the pool cannot grow without bound.
+    static constexpr qsizetype kMaxSharedNames = 4096;
+
 private:
     static bool isNewer(const SignalValue &incoming, const SignalValue &known);
+    // The same few hundred signal codes, names, groups, makes and models repeat in every vehicle;
+    // each decoded delivery (and each snapshot row at start) brings its own copies. One implicitly
+    // shared copy of each is kept instead (4-5 MB less resident memory with 10,000 vehicles).
+    QString shared(const QString &text);
+    SignalValue sharedNames(const SignalValue &value);
 
     QHash<QString, Vehicle> m_vehicles;
     QStringList m_order;
+    QSet<QString> m_names;
 };
 
 } // namespace model

@@ -120,6 +120,63 @@ private Q_SLOTS:
         const model::VehicleRow bare = FleetState::rowFor(*empty.vehicle("w"));
         QVERIFY(!bare.batteryPercent && !bare.odometerKm && !bare.openDoors && !bare.charging);
     }
+
+    // Every decoded delivery carries its own copies of the signal names; the fleet keeps one.
+    void namesAreSharedAcrossVehiclesAndUpdates() {
+        const auto decoded = [](qint64 oem, double soc) {
+            SignalValue s = sig(QString::fromLatin1("tractionbattery-stateofcharge"), {{"value", soc}}, oem);
+            s.name = QString::fromLatin1("StateOfCharge");
+            s.group = QString::fromLatin1("TractionBattery");
+            VehicleEvent e = state(QString(), {s});
+            e.make = QString::fromLatin1("POLESTAR");
+            return e;
+        };
+        FleetState fleet;
+        VehicleEvent first = decoded(1, 0.5);
+        first.vehicleId = "a";
+        VehicleEvent second = decoded(1, 0.6);
+        second.vehicleId = "b";
+        VehicleEvent update = decoded(2, 0.7);
+        update.vehicleId = "b";
+        QVERIFY(first.signalValues[0].name.constData() != second.signalValues[0].name.constData());
+        QVERIFY(fleet.apply(first, 1) && fleet.apply(second, 1) && fleet.apply(update, 2));
+
+        const SignalValue *a = fleet.vehicle("a")->signal(kSoc);
+        const SignalValue *b = fleet.vehicle("b")->signal(kSoc);
+        QVERIFY(a && b);
+        QCOMPARE(a->name, QStringLiteral("StateOfCharge"));
+        QCOMPARE(b->group, QStringLiteral("TractionBattery"));
+        QCOMPARE(b->body.value("value").toDouble(), 0.7); // the update still wins
+        QCOMPARE(a->code.constData(), b->code.constData());
+        QCOMPARE(a->name.constData(), b->name.constData());
+        QCOMPARE(a->group.constData(), b->group.constData());
+        QCOMPARE(fleet.vehicle("a")->make.constData(), fleet.vehicle("b")->make.constData());
+    }
+
+    // Input that invents names without end is stored as given, past a bounded pool.
+    void sharedNamesAreBounded() {
+        const qsizetype count = FleetState::kMaxSharedNames + 50;
+        const auto madeUp = [count] { // fresh copies of the text each time, as decoding makes them
+            QList<SignalValue> values;
+            for (qsizetype i = 0; i < count; ++i)
+                values.append(sig(QStringLiteral("made-up-%1").arg(i), {{"value", double(i)}}, 1));
+            return values;
+        };
+        FleetState fleet;
+        QVERIFY(fleet.apply(state("a", madeUp()), 1));
+        QVERIFY(fleet.apply(state("b", madeUp()), 1));
+        const model::Vehicle *a = fleet.vehicle("a");
+        const model::Vehicle *b = fleet.vehicle("b");
+        QCOMPARE(a->signalsByCode.size(), count);
+        QCOMPARE(b->signalsByCode.size(), count);
+        const QString first = QStringLiteral("made-up-0");
+        const QString last = QStringLiteral("made-up-%1").arg(count - 1);
+        QCOMPARE(b->signal(last)->body.value("value").toDouble(), double(count - 1));
+        QCOMPARE(b->signal(last)->code, last);
+        // The first names fill the pool and are shared; past the cap each vehicle keeps its own.
+        QCOMPARE(a->signal(first)->code.constData(), b->signal(first)->code.constData());
+        QVERIFY(a->signal(last)->code.constData() != b->signal(last)->code.constData());
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_FleetState)
