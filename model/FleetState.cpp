@@ -79,6 +79,9 @@ bool FleetState::apply(const VehicleEvent &event, qint64 receivedAtMs) {
     if (it == m_vehicles.end()) {
         it = m_vehicles.insert(event.vehicleId, Vehicle{});
         it->id = event.vehicleId;
+        // A first delivery (or a restored snapshot row) brings all the signals the vehicle has:
+        // room for exactly those, where growing one at a time leaves up to half the list unused.
+        it->signalsByCode.reserve(event.signalValues.size());
         m_order.append(event.vehicleId);
     }
     Vehicle &vehicle = *it;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/SignalMap.h"
 #include "model/SignalValue.h"
 #include "model/VehicleError.h"
 
@@ -20,7 +21,7 @@ struct Vehicle {
     // Webhook subscription as the Smartcar account knows it; filled by the account client.
     enum class Subscription { Unknown, Subscribed, NotSubscribed, Pending, Failed };
     Subscription subscription = Subscription::Unknown;
-    QHash<QString, SignalValue> signalsByCode;
+    SignalMap signalsByCode;        // sorted by code
     QList<VehicleError> openErrors; // VEHICLE_ERROR entries in state ERROR, until RESOLVED
     qint64 lastDeliveryAt = 0;      // receive time (epoch ms) of the newest accepted delivery
 
