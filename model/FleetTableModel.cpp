@@ -328,8 +328,6 @@ void FleetTableModel::applyRows(const QList<VehicleRow> &rows) {
         return;
     const int first = int(m_rows.size());
     beginInsertRows(QModelIndex(), first, first + int(added.size()) - 1);
-    m_rows.reserve(m_rows.size() + added.size());
-    m_names.reserve(m_rows.size() + added.size());
     for (VehicleRow &row : added) {
         m_rowById.insert(row.id, int(m_rows.size()));
         m_names.append(vehicleName(row));
