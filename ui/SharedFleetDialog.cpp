@@ -116,7 +116,12 @@ SharedFleetDialog::SharedFleetDialog(const QString &currentUrl, Validator valida
     onChoice();
 }
 
-SharedFleetDialog::~SharedFleetDialog() = default;
+SharedFleetDialog::~SharedFleetDialog() {
+    // ~QDialog hides the window, which takes the focus from the URL field and emits its
+    // editingFinished: by then this is only a QDialog, and the handler would judge the URL on a
+    // half-destroyed dialog (UndefinedBehaviorSanitizer's report in tst_SharedFleetDialog).
+    disconnect(m_url, nullptr, this, nullptr);
+}
 
 QPushButton *SharedFleetDialog::saveButton() const {
     return m_buttons->button(QDialogButtonBox::Save);
