@@ -7,6 +7,7 @@
 #include "smartcar/SimulatedFleet.h"
 #include "smartcar/WebhookSender.h"
 #include "support/FleetmonProcess.h"
+#include "support/SanitizerBuild.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -254,7 +255,11 @@ private Q_SLOTS:
 
         QCOMPARE(sender.failedCount(), 0);
         QCOMPARE(sender.acknowledgedCount(), sender.sentCount());
-        QVERIFY2(ratio >= 0.8, qPrintable(QStringLiteral("loaded/unloaded throughput %1").arg(ratio)));
+        // A pace is a property of the product as built for users: the plain stage asserts it. Under
+        // AddressSanitizer every allocation and syscall costs several times more and the quarantine
+        // grows through the run, so the same windows ranged 0.75-1.03 there (0.92-0.98 plain).
+        if (!kAddressSanitizerBuild)
+            QVERIFY2(ratio >= 0.8, qPrintable(QStringLiteral("loaded/unloaded throughput %1").arg(ratio)));
         // The 10 s request deadline closed the slow clients during the second loaded window.
         QVERIFY2(reopened >= kSlowClients / 2, qPrintable(QStringLiteral("%1 reopened").arg(reopened)));
         // Memory. A client whose header block has not arrived waits in the connection lobby: a
