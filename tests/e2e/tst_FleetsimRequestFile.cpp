@@ -87,11 +87,12 @@ private Q_SLOTS:
         QCOMPARE(app.stop(), 0);
     }
 
-    // --count N posts exactly N deliveries, however many connections or paced tokens are free
-    // when the count is reached (it used to fill every free connection: 89 for --count 30).
+    // --count N with --rate posts exactly N deliveries, however many paced tokens are free when the
+    // count is reached.
     void countIsExact_data() {
         QTest::addColumn<QString>("rate");
-        QTest::newRow("closed loop") << QStringLiteral("0");
+        // The closed loop (--rate 0) still fills every free connection once past the count: stopping
+        // it there left a --retry run under refused deliveries waiting forever (tst_DiskFull).
         QTest::newRow("paced with a large burst") << QStringLiteral("2000");
     }
     void countIsExact() {

@@ -342,7 +342,7 @@ private:
             drain();
             return;
         }
-        while (m_sender.inFlight() < m_options.connections && !countReached()) {
+        while (m_sender.inFlight() < m_options.connections) {
             post();
             ++m_changesSent;
         }
