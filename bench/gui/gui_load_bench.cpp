@@ -42,6 +42,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <malloc.h>
+#include <sqlite3.h>
 #include <sys/prctl.h>
 #include <vector>
 
@@ -67,32 +68,50 @@ qint64 residentKb() {
     return -1;
 }
 
-// Bytes in use in glibc's main arena, the one the GUI (main) thread allocates from; the ingest and
-// store threads get arenas of their own. Tells GUI-side growth from growth elsewhere in the process.
-qint64 mainArenaInUseKb() {
+// Bytes in use in glibc's arenas: the main one, which the GUI (main) thread allocates from, and
+// the others together (the ingest, store and read-side threads get arenas of their own). Tells
+// GUI-side growth from growth elsewhere in the process. Objects the ingest thread allocates and
+// hands to the GUI (rows, log entries) count in the ingest thread's arena.
+struct ArenaUse {
+    qint64 mainKb = -1;
+    qint64 otherKb = -1;
+    qint64 otherFootprintKb = -1; // what the other arenas hold from the system, in use or free
+};
+ArenaUse arenaInUseKb() {
     char *text = nullptr;
     size_t size = 0;
     FILE *stream = open_memstream(&text, &size);
     if (!stream)
-        return -1;
+        return {};
     malloc_info(0, stream);
     std::fclose(stream);
     const QByteArray xml(text, qsizetype(size));
     std::free(text);
-    const qsizetype begin = xml.indexOf("<heap nr=\"0\">");
-    const qsizetype end = xml.indexOf("</heap>", begin);
-    if (begin < 0 || end < 0)
-        return -1;
-    const QString heap = QString::fromLatin1(xml.mid(begin, end - begin));
-    const auto sizeOf = [&heap](const QString &tag) {
-        const QRegularExpressionMatch m =
-            QRegularExpression(tag + QStringLiteral(" size=\"(\\d+)\"")).match(heap);
-        return m.hasMatch() ? m.captured(1).toLongLong() : 0;
+    static const QRegularExpression current(QStringLiteral("<system type=\"current\" size=\"(\\d+)\""));
+    static const QRegularExpression free(
+        QStringLiteral("<total type=\"(?:fast|rest)\" count=\"\\d+\" size=\"(\\d+)\""));
+    const auto sum = [](const QRegularExpression &pattern, const QString &heap) {
+        qint64 total = 0;
+        for (const QRegularExpressionMatch &m : pattern.globalMatch(heap))
+            total += m.captured(1).toLongLong();
+        return total;
     };
-    const qint64 current = sizeOf(QStringLiteral("<system type=\"current\""));
-    const qint64 free = sizeOf(QStringLiteral("<total type=\"fast\" count=\"\\d+\"")) +
-                        sizeOf(QStringLiteral("<total type=\"rest\" count=\"\\d+\""));
-    return (current - free) / 1024;
+    ArenaUse use{0, 0, 0};
+    for (qsizetype begin = xml.indexOf("<heap nr=\""); begin >= 0;
+         begin = xml.indexOf("<heap nr=\"", begin + 1)) {
+        const qsizetype end = xml.indexOf("</heap>", begin);
+        if (end < 0)
+            break;
+        const QString heap = QString::fromLatin1(xml.mid(begin, end - begin));
+        const qint64 inUse = (sum(current, heap) - sum(free, heap)) / 1024;
+        if (xml.mid(begin, 12) == "<heap nr=\"0\"") {
+            use.mainKb += inUse;
+        } else {
+            use.otherKb += inUse;
+            use.otherFootprintKb += sum(current, heap) / 1024;
+        }
+    }
+    return use;
 }
 
 // Nearest rank on a sorted copy.
@@ -119,7 +138,20 @@ struct RssSample {
     double atS;
     qint64 kb;
     qint64 guiHeapKb;
+    qint64 otherHeapKb;
+    qint64 otherFootprintKb;
+    qint64 sqliteKb; // SQLite's own allocations (page caches, statements) on every connection
 };
+
+RssSample sample(double atS) {
+    const ArenaUse arenas = arenaInUseKb();
+    return {atS,
+            residentKb(),
+            arenas.mainKb,
+            arenas.otherKb,
+            arenas.otherFootprintKb,
+            qint64(sqlite3_memory_used() / 1024)};
+}
 
 // Least-squares slope in MB per minute of the samples taken at or after fromS.
 double slopeMbPerMin(const std::vector<RssSample> &samples, double fromS) {
@@ -249,7 +281,17 @@ int main(int argc, char **argv) {
     QTimer rssTimer;
     rssTimer.setInterval(1000);
     QObject::connect(&rssTimer, &QTimer::timeout, window, [&] {
-        rss.push_back({double(clock.elapsed()) / 1000.0, residentKb(), mainArenaInUseKb()});
+        rss.push_back(sample(double(clock.elapsed()) / 1000.0));
+        if (qEnvironmentVariableIsSet("GUI_BENCH_MEMORY_TRACE")) {
+            const RssSample &s = rss.back();
+            progress(QStringLiteral("memory %1 s: rss %2 gui %3 other %4 (footprint %5) sqlite %6 MB")
+                         .arg(s.atS, 0, 'f', 0)
+                         .arg(double(s.kb) / 1024.0, 0, 'f', 1)
+                         .arg(double(s.guiHeapKb) / 1024.0, 0, 'f', 1)
+                         .arg(double(s.otherHeapKb) / 1024.0, 0, 'f', 1)
+                         .arg(double(s.otherFootprintKb) / 1024.0, 0, 'f', 1)
+                         .arg(double(s.sqliteKb) / 1024.0, 0, 'f', 1));
+        }
     });
 
     QProcess fleetsim;
@@ -294,7 +336,7 @@ int main(int argc, char **argv) {
         clock.start();
         probe.start();
         rssTimer.start();
-        rss.push_back({0.0, residentKb(), mainArenaInUseKb()});
+        rss.push_back(sample(0.0));
         if (table->rowCount() >= options.vehicles)
             fleetCompleteS = 0; // the prelude brought the whole fleet: warm-up counts from here
         startFleetsim(fleetsim, fleetsimArguments(options.durationS));
@@ -320,7 +362,7 @@ int main(int argc, char **argv) {
     application.setTracing(false, 0);
     rssTimer.stop();
     latency.setRecording(false);
-    rss.push_back({double(clock.elapsed()) / 1000.0, residentKb(), mainArenaInUseKb()});
+    rss.push_back(sample(double(clock.elapsed()) / 1000.0));
 
     // Figures.
     const std::vector<qint64> &stalls = probe.stallsUs();
@@ -362,20 +404,38 @@ int main(int argc, char **argv) {
            latencies.empty() ? 0.0 : double(*std::max_element(latencies.begin(), latencies.end())), 0);
 
     const double warmS = fleetCompleteS >= 0 ? fleetCompleteS + options.warmupS : -1;
-    qint64 warmKb = -1;
-    qint64 warmHeapKb = -1;
+    const RssSample *warm = nullptr;
     for (const RssSample &s : rss)
         if (warmS >= 0 && s.atS >= warmS) {
-            warmKb = s.kb;
-            warmHeapKb = s.guiHeapKb;
+            warm = &s;
             break;
         }
+    // The heap breakdown ends with the last sample taken under load: once fleetsim is done, SQLite
+    // and the ingest side give memory back that the RSS (a high-water mark) does not show.
+    const RssSample *loaded = &rss.back();
+    for (const RssSample &s : rss)
+        if (fleetsimDoneS < 0 || s.atS <= fleetsimDoneS)
+            loaded = &s;
+    qint64 otherHeapPeakKb = -1;
+    for (const RssSample &s : rss)
+        if (warm && s.atS >= warm->atS)
+            otherHeapPeakKb = std::max(otherHeapPeakKb, s.otherHeapKb);
+    const auto mb = [](const RssSample *s, qint64 RssSample::*field) {
+        return s ? double(s->*field) / 1024.0 : -1.0;
+    };
     report("fleet_complete_s", fleetCompleteS, 1);
     report("rss_warm_at_s", warmS, 1);
-    report("rss_warm_mb", double(warmKb) / 1024.0, 1);
+    report("rss_warm_mb", mb(warm, &RssSample::kb), 1);
     report("rss_end_mb", double(rss.back().kb) / 1024.0, 1);
-    report("gui_heap_warm_mb", double(warmHeapKb) / 1024.0, 1);
+    report("gui_heap_warm_mb", mb(warm, &RssSample::guiHeapKb), 1);
     report("gui_heap_end_mb", double(rss.back().guiHeapKb) / 1024.0, 1);
+    report("other_heap_warm_mb", mb(warm, &RssSample::otherHeapKb), 1);
+    report("other_heap_loaded_end_mb", mb(loaded, &RssSample::otherHeapKb), 1);
+    report("other_heap_peak_mb", double(otherHeapPeakKb) / 1024.0, 1);
+    report("other_footprint_warm_mb", mb(warm, &RssSample::otherFootprintKb), 1);
+    report("other_footprint_loaded_end_mb", mb(loaded, &RssSample::otherFootprintKb), 1);
+    report("sqlite_warm_mb", mb(warm, &RssSample::sqliteKb), 1);
+    report("sqlite_loaded_end_mb", mb(loaded, &RssSample::sqliteKb), 1);
     report(
         "rss_peak_mb",
         double(std::max_element(rss.begin(), rss.end(), [](auto &a, auto &b) { return a.kb < b.kb; })->kb) /
@@ -387,6 +447,14 @@ int main(int argc, char **argv) {
         rssTrace
             << QStringLiteral("%1s:%2").arg(rss[i].atS, 0, 'f', 0).arg(double(rss[i].kb) / 1024.0, 0, 'f', 0);
     report("rss_trace_mb", rssTrace.join(QLatin1Char(' ')));
+    QStringList heapTrace;
+    for (size_t i = 0; i < rss.size(); i += 5)
+        heapTrace << QStringLiteral("%1s:%2/%3/%4")
+                         .arg(rss[i].atS, 0, 'f', 0)
+                         .arg(double(rss[i].guiHeapKb) / 1024.0, 0, 'f', 0)
+                         .arg(double(rss[i].otherHeapKb) / 1024.0, 0, 'f', 0)
+                         .arg(double(rss[i].sqliteKb) / 1024.0, 0, 'f', 0);
+    report("heap_trace_mb", heapTrace.join(QLatin1Char(' ')));
 
     // The event deliveries that took 8 ms or more, worst first: who the stalls belong to.
     {
