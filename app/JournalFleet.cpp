@@ -24,6 +24,28 @@ JournalFleet::snapshotEntries(const model::FleetState &fleet, const QSet<QString
     return entries;
 }
 
+QList<store::Journal::SnapshotVehicle>
+JournalFleet::snapshotVehicles(const model::FleetState &fleet, const QSet<QString> &ids, bool everyVehicle) {
+    QList<store::Journal::SnapshotVehicle> vehicles;
+    const QStringList &order = fleet.vehicleIds();
+    vehicles.reserve(everyVehicle ? order.size() : ids.size());
+    for (qsizetype i = 0; i < order.size(); ++i)
+        if (everyVehicle || ids.contains(order.at(i)))
+            vehicles.append({order.at(i), i});
+    return vehicles;
+}
+
+QList<store::FleetSnapshot::Entry>
+JournalFleet::sliceEntries(const model::FleetState &fleet,
+                           const QList<store::Journal::SnapshotVehicle> &slice) {
+    QList<store::FleetSnapshot::Entry> entries;
+    entries.reserve(slice.size());
+    for (const store::Journal::SnapshotVehicle &v : slice)
+        if (const model::Vehicle *vehicle = fleet.vehicle(v.id))
+            entries.append({*vehicle, v.position});
+    return entries;
+}
+
 bool JournalFleet::restore(const QString &journalPath, store::Journal *journal, model::FleetState *fleet,
                            QList<model::Alert> *alerts, QString *error) {
     m_journalPath = journalPath;
@@ -51,15 +73,24 @@ bool JournalFleet::restore(const QString &journalPath, store::Journal *journal, 
 void JournalFleet::attach(smartcar::FleetProcessor *processor) {
     m_processor = processor;
     // Checkpoints: the store thread asks right after handing a batch to its commit listener, which
-    // hands the batch to the processor's thread; this request, queued behind it, sees the fleet
-    // exactly as of coveredId.
+    // hands the batch to the processor's thread; this request, queued behind it, sees the fleet as
+    // of coveredId and names the vehicles it covers. Their entries are asked for a slice at a
+    // time, each as the fleet is then (see store::Journal::planSnapshot).
+    m_journal->setSliceSupplier([this](quint64 plan, const QList<store::Journal::SnapshotVehicle> &slice) {
+        QMetaObject::invokeMethod(
+            m_processor,
+            [this, plan, slice] {
+                m_journal->supplySnapshotSlice(plan, sliceEntries(m_processor->fleet(), slice));
+            },
+            Qt::QueuedConnection);
+    });
     m_journal->setCheckpointRequester(
         [this](qint64 coveredId, const QSet<QString> &vehicles, bool everyVehicle) {
             QMetaObject::invokeMethod(
                 m_processor,
                 [this, coveredId, vehicles, everyVehicle] {
-                    m_journal->saveSnapshot(coveredId,
-                                            snapshotEntries(m_processor->fleet(), vehicles, everyVehicle));
+                    m_journal->planSnapshot(coveredId,
+                                            snapshotVehicles(m_processor->fleet(), vehicles, everyVehicle));
                 },
                 Qt::QueuedConnection);
         });

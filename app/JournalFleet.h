@@ -3,15 +3,13 @@
 #include "model/Alert.h"
 #include "model/FleetState.h"
 #include "store/FleetSnapshot.h"
+#include "store/Journal.h"
 
 #include <QSet>
 #include <QString>
 
 namespace smartcar {
 class FleetProcessor;
-}
-namespace store {
-class Journal;
 }
 
 namespace app {
@@ -45,6 +43,12 @@ public:
     // Copies of the vehicles a checkpoint covers, with their place in the fleet's order.
     static QList<store::FleetSnapshot::Entry> snapshotEntries(const model::FleetState &fleet,
                                                               const QSet<QString> &ids, bool everyVehicle);
+    // The same vehicles as ids and places only: a checkpoint under load asks for their entries a
+    // slice at a time (store::Journal::planSnapshot).
+    static QList<store::Journal::SnapshotVehicle>
+    snapshotVehicles(const model::FleetState &fleet, const QSet<QString> &ids, bool everyVehicle);
+    static QList<store::FleetSnapshot::Entry>
+    sliceEntries(const model::FleetState &fleet, const QList<store::Journal::SnapshotVehicle> &slice);
 
 private:
     QString m_journalPath;

@@ -46,7 +46,7 @@ quint64 Journal::append(model::Delivery delivery) {
     {
         std::lock_guard lock(m_mutex);
         ticket = m_nextTicket++;
-        m_queue.push_back({ticket, std::move(delivery), {}, {}, 0, {}});
+        m_queue.push_back({ticket, std::move(delivery), {}, {}, 0, {}, {}, 0});
     }
     m_wake.notify_one();
     return ticket;
@@ -93,6 +93,32 @@ void Journal::saveSnapshot(qint64 coveredId, QList<FleetSnapshot::Entry> entries
         std::lock_guard lock(m_mutex);
         Pending p;
         p.snapshotCoveredId = std::max<qint64>(coveredId, 1);
+        p.snapshot = std::move(entries);
+        m_queue.push_back(std::move(p));
+    }
+    m_wake.notify_one();
+}
+
+void Journal::planSnapshot(qint64 coveredId, QList<SnapshotVehicle> vehicles) {
+    {
+        std::lock_guard lock(m_mutex);
+        Pending p;
+        p.snapshotCoveredId = std::max<qint64>(coveredId, 1);
+        p.planned = std::move(vehicles);
+        m_queue.push_back(std::move(p));
+    }
+    m_wake.notify_one();
+}
+
+void Journal::setSliceSupplier(SliceSupplier supplier) {
+    m_sliceSupplier = std::move(supplier);
+}
+
+void Journal::supplySnapshotSlice(quint64 plan, QList<FleetSnapshot::Entry> entries) {
+    {
+        std::lock_guard lock(m_mutex);
+        Pending p;
+        p.suppliedPlan = plan;
         p.snapshot = std::move(entries);
         m_queue.push_back(std::move(p));
     }
@@ -164,17 +190,27 @@ bool Journal::serve(Database &db) {
         {
             std::unique_lock lock(m_mutex);
             m_wake.wait_until(lock, m_episodeOpen ? std::min(nextPrune, m_confirmAt) : nextPrune, [this] {
-                return m_stopping || m_pruneRequested || !m_queue.empty() || !m_snapshotBacklog.empty();
+                return m_stopping || m_pruneRequested || !m_queue.empty() || snapshotWritable();
             });
             if (m_queue.empty()) {
-                if (!m_snapshotBacklog.empty()) {
+                if (snapshotWritable()) {
                     lock.unlock();
                     writeSnapshotChunk(db); // idle: the snapshot goes on
                     continue;
                 }
-                if (m_stopping && !m_pruneRequested)
+                if (m_stopping && !m_pruneRequested) {
+                    // A planned snapshot still waiting for a slice is not waited for: its vehicles
+                    // go to what no checkpoint covered, which the owner saves at its stop.
+                    for (const SnapshotInProgress &left : m_snapshotBacklog) {
+                        for (const SnapshotVehicle &v : left.vehicles)
+                            m_uncheckpointed.vehicles.insert(v.id);
+                        for (const FleetSnapshot::Entry &e : left.remaining)
+                            m_uncheckpointed.vehicles.insert(e.vehicle.id);
+                    }
+                    m_snapshotBacklog.clear();
                     return true; // everything queued was written, every asked prune done
-                continue;        // time to prune, or asked to
+                }
+                continue; // time to prune, or asked to
             }
             while (!m_queue.empty() && batch.size() < kMaxBatch) {
                 batch.push_back(std::move(m_queue.front()));
@@ -355,8 +391,29 @@ bool Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter
         [&](JournalWriter &w) {
             for (Pending &p : batch) {
                 if (p.ticket == 0) {
-                    if (p.snapshotCoveredId > 0)
-                        m_snapshotBacklog.push_back({p.snapshotCoveredId, std::move(p.snapshot)});
+                    if (p.snapshotCoveredId > 0) {
+                        SnapshotInProgress snapshot;
+                        snapshot.coveredId = p.snapshotCoveredId;
+                        snapshot.remaining = std::move(p.snapshot);
+                        m_largestSnapshotHeld =
+                            std::max(m_largestSnapshotHeld.load(), snapshot.remaining.size());
+                        if (!p.planned.isEmpty()) {
+                            snapshot.plan = m_nextPlan++;
+                            snapshot.vehicles = std::move(p.planned);
+                            snapshot.unasked = snapshot.vehicles;
+                        }
+                        m_snapshotBacklog.push_back(std::move(snapshot));
+                    }
+                    if (p.suppliedPlan > 0) {
+                        // A slice of a snapshot given up since (a failed write) has nowhere to go.
+                        for (SnapshotInProgress &snapshot : m_snapshotBacklog)
+                            if (snapshot.plan == p.suppliedPlan && snapshot.asked) {
+                                snapshot.remaining = std::move(p.snapshot);
+                                snapshot.asked = false;
+                                m_largestSnapshotHeld =
+                                    std::max(m_largestSnapshotHeld.load(), snapshot.remaining.size());
+                            }
+                    }
                     alerts += p.alerts;
                     progress.insert(p.progress);
                     continue;
@@ -401,7 +458,7 @@ bool Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter
     }
     // One slice of a pending fleet snapshot per batch: 10,000 vehicles in one go held the store
     // thread (and so the next batch's answers) for most of a second.
-    if (!m_snapshotBacklog.empty())
+    if (snapshotWritable())
         writeSnapshotChunk(db);
     if (m_checkpointRequester)
         noteCommitted(batch, results);
@@ -436,16 +493,45 @@ void Journal::noteCommitted(const std::deque<Pending> &batch, const QList<Append
     m_nextCheckpoint = std::chrono::steady_clock::now() + kCheckpointInterval;
 }
 
+bool Journal::snapshotWritable() const {
+    if (m_snapshotBacklog.empty())
+        return false;
+    const SnapshotInProgress &current = m_snapshotBacklog.front();
+    return !current.asked; // else the slice asked for comes through the queue
+}
+
+// A planned snapshot's next slice is asked for as soon as the one before is written: it arrives
+// while the next batch is, and the entries of one slice at most wait in between.
+void Journal::askNextSlice() {
+    SnapshotInProgress &current = m_snapshotBacklog.front();
+    if (!m_sliceSupplier) {
+        // Nobody to ask: what it covers waits for the next checkpoint or the owner's last one.
+        for (const SnapshotVehicle &v : current.vehicles)
+            m_uncheckpointed.vehicles.insert(v.id);
+        m_snapshotBacklog.pop_front();
+        return;
+    }
+    const qsizetype take = std::min<qsizetype>(kSnapshotChunk, current.unasked.size());
+    const QList<SnapshotVehicle> slice = current.unasked.first(take);
+    current.unasked.remove(0, take);
+    current.asked = true;
+    m_sliceSupplier(current.plan, slice);
+}
+
 // Writes the next slice of the oldest pending snapshot in a transaction of its own; the slice
 // that completes it also records the journal id it covers. Until then the cover still names the
 // previous snapshot: rows already rewritten are newer than it, which a start handles like any
 // snapshot, by replaying the deliveries after the cover (applying a delivery again changes nothing).
 void Journal::writeSnapshotChunk(Database &db) {
     SnapshotInProgress &current = m_snapshotBacklog.front();
+    if (current.plan > 0 && current.remaining.isEmpty() && !current.unasked.isEmpty()) {
+        askNextSlice();
+        return;
+    }
     const qsizetype take = std::min<qsizetype>(kSnapshotChunk, current.remaining.size());
     const QList<FleetSnapshot::Entry> slice = current.remaining.first(take);
     current.remaining.remove(0, take);
-    const bool completes = current.remaining.isEmpty();
+    const bool completes = current.remaining.isEmpty() && current.unasked.isEmpty();
     const qint64 coveredId = current.coveredId;
     if (completes)
         m_snapshotBacklog.pop_front();
@@ -462,8 +548,12 @@ void Journal::writeSnapshotChunk(Database &db) {
         error = sql.lastError().text();
     }
     m_walCheckpointer.writerCommitted();
-    if (ok)
+    if (ok) {
+        if (!completes && m_snapshotBacklog.front().remaining.isEmpty() &&
+            !m_snapshotBacklog.front().unasked.isEmpty())
+            askNextSlice();
         return;
+    }
     sql.rollback();
     // Rows of the vehicles in this checkpoint may be stale now: the next start replays
     // everything, and the next checkpoint rewrites every vehicle.

@@ -50,6 +50,37 @@ struct Reports {
     }
 };
 
+// The fleet snapshot's rows and cover, read after the journal closed.
+struct StoredSnapshot {
+    qint64 coveredId = -1;
+    QStringList ids;
+};
+StoredSnapshot readSnapshot(const QString &path) {
+    StoredSnapshot stored;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("snapshot"));
+        db.setDatabaseName(path);
+        QString error;
+        if (!db.open() ||
+            !store::FleetSnapshot::read(
+                db, &stored.coveredId, [&](model::Vehicle &&v) { stored.ids.append(v.id); }, &error))
+            qWarning("reading the snapshot failed: %s", qPrintable(error));
+        QSqlQuery rows(db);
+        if (rows.exec(QStringLiteral("SELECT vehicle_id FROM fleet_snapshot ORDER BY position")))
+            while (rows.next())
+                stored.ids.append(rows.value(0).toString()); // also without a cover
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("snapshot"));
+    return stored;
+}
+
+QList<store::Journal::SnapshotVehicle> planOf(int count) {
+    QList<store::Journal::SnapshotVehicle> vehicles;
+    for (int i = 0; i < count; ++i)
+        vehicles.append({QStringLiteral("v%1").arg(i), i});
+    return vehicles;
+}
+
 QList<Delivery> readAll(const QString &path) {
     store::JournalReader reader;
     QString error;
@@ -396,6 +427,73 @@ private Q_SLOTS:
         QVERIFY(reader.forEachSample(
             {}, [&](const model::HistorySample &s) { return values.append(s.value), true; }, &error));
         QCOMPARE(values, (QList<double>{60, 70}));
+    }
+
+    void aPlannedSnapshotIsAskedForOneSliceAtATime() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("journal.sqlite"));
+        store::Journal journal;
+        // The supplier runs on the store thread; the slices are made here, as the fleet's thread does.
+        QMutex mutex;
+        QList<std::pair<quint64, QList<store::Journal::SnapshotVehicle>>> asked;
+        int outstandingMax = 0;
+        journal.setSliceSupplier([&](quint64 plan, const QList<store::Journal::SnapshotVehicle> &slice) {
+            QMutexLocker lock(&mutex);
+            asked.append({plan, slice});
+            outstandingMax = std::max(outstandingMax, int(asked.size()));
+        });
+        QString error;
+        QVERIFY2(journal.open(path, &error), qPrintable(error));
+        journal.planSnapshot(7, planOf(600));
+        int answered = 0;
+        int slices = 0;
+        int largestAsked = 0;
+        QTRY_VERIFY([&] {
+            QMutexLocker lock(&mutex);
+            for (const auto &[plan, slice] : std::as_const(asked)) {
+                QList<store::FleetSnapshot::Entry> entries;
+                for (const store::Journal::SnapshotVehicle &v : slice)
+                    if (v.id != QLatin1String("v5")) { // a vehicle the fleet does not know is left out
+                        store::FleetSnapshot::Entry e;
+                        e.vehicle.id = v.id;
+                        e.position = v.position;
+                        entries.append(e);
+                    }
+                largestAsked = std::max(largestAsked, int(slice.size()));
+                answered += int(slice.size());
+                ++slices;
+                journal.supplySnapshotSlice(plan, entries);
+            }
+            asked.clear();
+            return answered == 600;
+        }());
+        journal.close();
+        QCOMPARE(slices, 3);
+        QCOMPARE(largestAsked, 256);
+        QCOMPARE(outstandingMax, 1); // the next slice is asked for once the one before is written
+        QCOMPARE(journal.largestSnapshotHeld(), 256);
+        const StoredSnapshot stored = readSnapshot(path);
+        QCOMPARE(stored.coveredId, 7);
+        QCOMPARE(stored.ids.size(), 599 * 2); // every row through the cover and without it
+        QVERIFY(!stored.ids.contains(QStringLiteral("v5")));
+        QVERIFY(journal.uncheckpointed().vehicles.isEmpty());
+    }
+
+    void aStopDoesNotWaitForASliceNobodyAnswers() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("journal.sqlite"));
+        store::Journal journal;
+        QSemaphore asked;
+        journal.setSliceSupplier(
+            [&](quint64, const QList<store::Journal::SnapshotVehicle> &) { asked.release(); });
+        QString error;
+        QVERIFY2(journal.open(path, &error), qPrintable(error));
+        journal.planSnapshot(7, planOf(10));
+        QVERIFY(asked.tryAcquire(1, 10000));
+        journal.close(); // returns: the fleet's thread may be gone already
+        // What the snapshot covered is left for the owner's last snapshot at its stop.
+        QCOMPARE(journal.uncheckpointed().vehicles.size(), 10);
+        QCOMPARE(readSnapshot(path).coveredId, 0);
     }
 
     void concurrentAppendersAllGetAnAnswer() {
