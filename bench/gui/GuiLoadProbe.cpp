@@ -1,4 +1,5 @@
 #include "GuiLoadProbe.h"
+#include "ResidentBuffer.h"
 #include "ThreadCpuClock.h"
 
 #include <algorithm>
@@ -9,9 +10,10 @@ GuiLoadProbe::GuiLoadProbe(int intervalMs, QObject *parent)
     m_timer.setTimerType(Qt::PreciseTimer);
     m_timer.setInterval(intervalMs);
     connect(&m_timer, &QTimer::timeout, this, &GuiLoadProbe::tick);
-    // 60 s at 1 kHz, reserved up front so recording never allocates on the measured thread.
-    m_stallsUs.reserve(200'000);
-    m_busyStallsUs.reserve(200'000);
+    // 60 s at 1 kHz, reserved up front so recording never allocates on the measured thread, and
+    // resident before the measured run so its filling does not count as the app's memory.
+    reserveResident(m_stallsUs, 200'000);
+    reserveResident(m_busyStallsUs, 200'000);
 }
 
 void GuiLoadProbe::start() {

@@ -262,6 +262,7 @@ int main(int argc, char **argv) {
     GuiLoadProbe probe(1);
     QElapsedTimer clock;
     std::vector<RssSample> rss;
+    rss.reserve(size_t(options.durationS) + 200);
     double fleetCompleteS = -1;
     double fleetsimDoneS = -1;
     model::FleetTableModel *table = window->tableModel();
