@@ -29,10 +29,6 @@ QVariant alignment(int column) {
     }
 }
 
-bool olderCleared(const Alert *a, const Alert *b) {
-    return a->clearedAt != b->clearedAt ? a->clearedAt < b->clearedAt : a->id < b->id;
-}
-
 } // namespace
 
 AlertModel::AlertModel(QObject *parent)
@@ -201,58 +197,86 @@ bool AlertModel::newerFirst(const Alert &a, const Alert &b) {
 }
 
 void AlertModel::applyAlerts(const QList<Alert> &changed) {
-    QList<Alert> batch;
-    QHash<qint64, qsizetype> batchIndex;
     for (const Alert &alert : changed) {
         if (alert.id <= 0)
             continue;
-        if (const auto it = batchIndex.constFind(alert.id); it != batchIndex.constEnd()) {
-            batch[*it] = alert;
+        if (const auto it = m_pendingById.constFind(alert.id); it != m_pendingById.constEnd()) {
+            m_pending[*it - m_pendingBase] = alert;
         } else {
-            batchIndex.insert(alert.id, batch.size());
-            batch.append(alert);
+            m_pendingById.insert(alert.id, m_pendingBase + m_pending.size());
+            m_pending.append(alert);
         }
     }
+    // While a burst is being sliced, the next slice is already on its way: this batch waits behind
+    // it instead of making this event longer.
+    if (pendingCount() > 0 && !m_sliceScheduled)
+        applyPendingSlice();
+}
 
+void AlertModel::applyPendingSlice() {
+    m_sliceScheduled = false;
+    const qsizetype end = std::min(m_pending.size(), m_pendingFrom + kMaxAlertsPerSlice);
+    QList<Alert> batch;
+    batch.reserve(end - m_pendingFrom);
+    for (qsizetype i = m_pendingFrom; i < end; ++i) {
+        m_pendingById.remove(m_pending[i].id);
+        batch.append(std::move(m_pending[i]));
+    }
+    m_pendingFrom = end;
+    if (m_pendingFrom == m_pending.size()) {
+        m_pending.clear();
+        m_pendingFrom = 0;
+        m_pendingBase = 0;
+    } else {
+        // The applied part is dropped once it is the larger half, so a GUI that stays behind does not
+        // keep it all; arrival numbers stay valid by moving the base.
+        if (m_pendingFrom > m_pending.size() / 2) {
+            m_pending.remove(0, m_pendingFrom);
+            m_pendingBase += m_pendingFrom;
+            m_pendingFrom = 0;
+        }
+        m_sliceScheduled = true;
+        QMetaObject::invokeMethod(this, &AlertModel::applyPendingSlice, Qt::QueuedConnection);
+    }
+    applyBatch(std::move(batch));
+}
+
+void AlertModel::applyBatch(QList<Alert> batch) {
+    if (batch.isEmpty())
+        return;
     QList<int> changedRows;
     QList<Alert> added;
     QList<int> movedRows;
+    m_applyingBatch = true;
     for (Alert &alert : batch) {
-        const auto it = m_rowById.constFind(alert.id);
-        if (it == m_rowById.constEnd()) {
+        const int row = rowOf(alert.id);
+        if (row < 0) {
             added.append(std::move(alert));
             continue;
         }
-        Alert &current = m_rows[*it];
+        Alert &current = m_rows[row];
         if (current == alert)
             continue;
         // The engine never changes firstSeenAt, but a restored or corrected alert could: its row
         // has to move to stay in order, which is a remove and an insert.
         if (current.firstSeenAt != alert.firstSeenAt) {
-            movedRows.append(*it);
+            movedRows.append(row);
             added.append(std::move(alert));
             continue;
         }
+        untrack(current);
         current = std::move(alert);
-        changedRows.append(*it);
+        track(current);
+        changedRows.append(row);
     }
 
-    if (batch.isEmpty())
-        return;
-    m_applyingBatch = true;
     // Updates are reported against the rows as they were; moves and inserts follow.
     emitRowsChanged(std::move(changedRows));
-    std::sort(movedRows.begin(), movedRows.end(), std::greater<int>());
-    for (int row : std::as_const(movedRows)) {
-        beginRemoveRows(QModelIndex(), row, row);
-        m_rows.removeAt(row);
-        rebuildIndex();
-        endRemoveRows();
-    }
+    removeRows(std::move(movedRows));
     insertSorted(std::move(added));
     trimCleared();
-    updateActiveCount();
     m_applyingBatch = false;
+    emitActiveCountIfChanged();
     Q_EMIT batchApplied();
 }
 
@@ -270,26 +294,20 @@ void AlertModel::insertSorted(QList<Alert> added) {
             ++end;
         const int count = int(end - i);
         beginInsertRows(QModelIndex(), position, position + count - 1);
-        for (int k = 0; k < count; ++k)
-            m_rows.insert(position + k, std::move(added[i + k]));
-        rebuildIndex();
+        // One shift of the rows below for the whole run, not one per new row.
+        m_rows.insert(position, count, Alert());
+        for (int k = 0; k < count; ++k) {
+            m_rows[position + k] = std::move(added[i + k]);
+            track(m_rows[position + k]);
+        }
         endInsertRows();
         i = end;
     }
 }
 
-void AlertModel::trimCleared() {
-    QList<const Alert *> cleared;
-    for (const Alert &alert : std::as_const(m_rows)) {
-        if (alert.isCleared())
-            cleared.append(&alert);
-    }
-    if (cleared.size() <= m_maxCleared)
+void AlertModel::removeRows(QList<int> rows) {
+    if (rows.isEmpty())
         return;
-    std::sort(cleared.begin(), cleared.end(), olderCleared);
-    QList<int> rows;
-    for (qsizetype i = 0; i < cleared.size() - m_maxCleared; ++i)
-        rows.append(m_rowById.value(cleared[i]->id));
     // Bottom up, one removal per contiguous run, so earlier rows keep their numbers.
     std::sort(rows.begin(), rows.end(), std::greater<int>());
     qsizetype runStart = 0;
@@ -299,18 +317,39 @@ void AlertModel::trimCleared() {
         const int first = rows[i - 1];
         const int last = rows[runStart];
         beginRemoveRows(QModelIndex(), first, last);
+        for (int row = first; row <= last; ++row)
+            untrack(m_rows.at(row));
         m_rows.remove(first, last - first + 1);
-        rebuildIndex();
         endRemoveRows();
         runStart = i;
     }
 }
 
-void AlertModel::rebuildIndex() {
-    m_rowById.clear();
-    m_rowById.reserve(m_rows.size());
-    for (int row = 0; row < m_rows.size(); ++row)
-        m_rowById.insert(m_rows.at(row).id, row);
+void AlertModel::trimCleared() {
+    if (qsizetype(m_cleared.size()) <= m_maxCleared)
+        return;
+    QList<int> rows;
+    rows.reserve(qsizetype(m_cleared.size()) - m_maxCleared);
+    auto it = m_cleared.cbegin();
+    for (qsizetype n = qsizetype(m_cleared.size()) - m_maxCleared; n > 0; --n, ++it)
+        rows.append(rowOf(it->second));
+    removeRows(std::move(rows));
+}
+
+void AlertModel::track(const Alert &alert) {
+    m_firstSeenById.insert(alert.id, alert.firstSeenAt);
+    if (alert.isCleared())
+        m_cleared.emplace(alert.clearedAt, alert.id);
+    else
+        ++m_activeCount;
+}
+
+void AlertModel::untrack(const Alert &alert) {
+    m_firstSeenById.remove(alert.id);
+    if (alert.isCleared())
+        m_cleared.erase({alert.clearedAt, alert.id});
+    else
+        --m_activeCount;
 }
 
 void AlertModel::emitRowsChanged(QList<int> rows) {
@@ -332,13 +371,11 @@ void AlertModel::emitRowsChanged(QList<int> rows) {
     }
 }
 
-void AlertModel::updateActiveCount() {
-    const int active = int(
-        std::count_if(m_rows.cbegin(), m_rows.cend(), [](const Alert &alert) { return !alert.isCleared(); }));
-    if (active == m_activeCount)
+void AlertModel::emitActiveCountIfChanged() {
+    if (m_activeCount == m_reportedActiveCount)
         return;
-    m_activeCount = active;
-    Q_EMIT activeCountChanged(active);
+    m_reportedActiveCount = m_activeCount;
+    Q_EMIT activeCountChanged(m_activeCount);
 }
 
 void AlertModel::setMaxClearedAlerts(int max) {
@@ -384,7 +421,17 @@ const Alert *AlertModel::alertAt(int row) const {
 }
 
 int AlertModel::rowOf(qint64 id) const {
-    return m_rowById.value(id, -1);
+    const auto it = m_firstSeenById.constFind(id);
+    if (it == m_firstSeenById.constEnd())
+        return -1;
+    const qint64 firstSeenAt = *it;
+    // Rows are sorted newest first by (firstSeenAt, id), a strict order: the binary search lands on it.
+    const auto row =
+        std::lower_bound(m_rows.cbegin(), m_rows.cend(), id, [firstSeenAt](const Alert &a, qint64 key) {
+            return a.firstSeenAt != firstSeenAt ? a.firstSeenAt > firstSeenAt : a.id > key;
+        });
+    Q_ASSERT(row != m_rows.cend() && row->id == id);
+    return int(row - m_rows.cbegin());
 }
 
 void AlertModel::setClock(Clock clock) {

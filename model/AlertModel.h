@@ -7,6 +7,8 @@
 #include <QList>
 
 #include <functional>
+#include <set>
+#include <utility>
 
 namespace model {
 
@@ -15,12 +17,23 @@ namespace model {
 // (by clearedAt, then id), so a long-running session stays bounded. RawValueRole carries numbers and
 // times for a sorting proxy; display strings are for people.
 //
-// Change notification: updates first (one dataChanged per contiguous run of changed rows, or one for
-// the whole table when more than half the rows changed), then one rowsInserted per contiguous run of
-// new rows, then rowsRemoved for cleared alerts beyond the bound. Rows whose alert is unchanged emit
-// nothing. A batch's signals are bracketed: isApplyingBatch() is true while they are emitted and
-// batchApplied() follows them once, so a view that summarises the whole model (counts, the banner)
-// can do that once per batch instead of once per signal.
+// Alerts are applied in slices of at most kMaxAlertsPerSlice: a burst (an engine restored with a
+// whole fleet's alerts, a fleet-wide low-battery evening) would otherwise hold the GUI thread for
+// one long event, most of it in the sorting proxy and the views reacting to the rows. The first
+// slice is applied at once, the rest one slice per event-loop turn, in arrival order; an alert that
+// changes again while it waits is replaced in place by its newer snapshot, so what is applied last
+// for an id is always the newest. pendingCount() says how many wait.
+//
+// Change notification, per slice: updates first (one dataChanged per contiguous run of changed rows,
+// or one for the whole table when more than half the rows changed), then one rowsInserted per
+// contiguous run of new rows, then rowsRemoved for cleared alerts beyond the bound. Rows whose alert
+// is unchanged emit nothing. A slice's signals are bracketed: isApplyingBatch() is true while they
+// are emitted and batchApplied() follows them once, so a view that summarises the whole model
+// (counts, the banner) can do that once per slice instead of once per signal.
+//
+// Nothing is rebuilt per slice: rows are found by binary search on (firstSeenAt, id) through an
+// id -> firstSeenAt map that only changes for the alerts that come or go, and the active count and
+// the cleared alerts (oldest first, for the bound) are kept as alerts change.
 class AlertModel final : public QAbstractTableModel {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(AlertModel)
@@ -51,6 +64,9 @@ public:
     using Clock = std::function<qint64()>;
 
     static constexpr int kDefaultMaxCleared = 1000;
+    // ~250 new rows cost the model, the sorting proxy and the table view about 2 ms together (see
+    // docs/BENCHMARKS.md, "Live GUI under load"), well inside a 60 Hz frame.
+    static constexpr qsizetype kMaxAlertsPerSlice = 250;
 
     explicit AlertModel(QObject *parent = nullptr);
     ~AlertModel() override;
@@ -62,8 +78,10 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     // Upserts by id (the engine's full snapshots). Alerts with id <= 0 are ignored; if an id repeats
-    // within the batch the last occurrence wins.
+    // within the batch, or is still waiting from an earlier one, the last occurrence wins. Applies
+    // the first slice now and the rest on later event-loop turns (see the class comment).
     void applyAlerts(const QList<Alert> &changed);
+    qsizetype pendingCount() const { return m_pending.size() - m_pendingFrom; } // received, not applied yet
 
     void setMaxClearedAlerts(int max); // drops cleared rows beyond it at once
     int maxClearedAlerts() const { return m_maxCleared; }
@@ -96,18 +114,29 @@ private:
     QVariant rawData(const Alert &alert, int column) const;
     QVariant toolTipData(const Alert &alert, int column) const;
     QString stateText(const Alert &alert) const;
+    void applyPendingSlice();
+    void applyBatch(QList<Alert> batch);
     void insertSorted(QList<Alert> added);
+    void removeRows(QList<int> rows);
     void trimCleared();
-    void rebuildIndex();
+    void track(const Alert &alert);   // adds an alert that became a row to the index and counts
+    void untrack(const Alert &alert); // the opposite, for an alert that stops being one
     void emitRowsChanged(QList<int> rows);
-    void updateActiveCount();
+    void emitActiveCountIfChanged();
 
-    QList<Alert> m_rows; // newest first
-    QHash<qint64, int> m_rowById;
+    QList<Alert> m_rows;                           // newest first
+    QHash<qint64, qint64> m_firstSeenById;         // id -> firstSeenAt of every row: its sort key
+    std::set<std::pair<qint64, qint64>> m_cleared; // (clearedAt, id) of the cleared rows, oldest first
+    QList<Alert> m_pending;                        // received, applied from m_pendingFrom on
+    qsizetype m_pendingFrom = 0;
+    qint64 m_pendingBase = 0;            // the arrival number of m_pending[0]
+    QHash<qint64, qint64> m_pendingById; // id -> arrival number of its waiting snapshot
+    bool m_sliceScheduled = false;
     QHash<QString, QString> m_vehicleNames;
     bool m_applyingBatch = false;
     int m_maxCleared = kDefaultMaxCleared;
     int m_activeCount = 0;
+    int m_reportedActiveCount = 0;
     Clock m_clock;
 };
 

@@ -99,6 +99,11 @@ FleetUpdateQueue::Batch FleetUpdateQueue::takeBatch() {
     return std::exchange(m_batch, Batch{});
 }
 
+bool FleetUpdateQueue::isEmpty() const {
+    QMutexLocker lock(&m_mutex);
+    return m_batch.isEmpty();
+}
+
 qint64 FleetUpdateQueue::pushedCount() const {
     QMutexLocker lock(&m_mutex);
     return m_pushed;

@@ -43,6 +43,7 @@ public:
     void pushDetail(const VehicleDetail &detail);                 // any thread
     void pushVerification(const VerificationEvent &verification); // any thread
     Batch takeBatch();                                            // any thread
+    bool isEmpty() const;                                         // any thread: nothing to take
     qint64 pushedCount() const;                                   // rows pushed since construction
 
 Q_SIGNALS:

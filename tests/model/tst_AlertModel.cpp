@@ -7,6 +7,9 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <QRandomGenerator>
+
+#include <algorithm>
 #include <memory>
 
 using model::Alert;
@@ -18,6 +21,7 @@ namespace {
 
 constexpr qint64 kT0 = 1'717'243'200'000; // 2024-06-01T12:00:00Z
 constexpr qint64 kMin = 60'000;
+constexpr qint64 kHour = 60 * kMin;
 
 Alert makeAlert(qint64 id, qint64 firstSeenAt, qint64 clearedAt = 0) {
     Alert a;
@@ -33,6 +37,24 @@ Alert makeAlert(qint64 id, qint64 firstSeenAt, qint64 clearedAt = 0) {
         a.clearedBy = QStringLiteral("condition");
     }
     return a;
+}
+
+Alert acknowledgedBy(Alert alert, const QString &user, qint64 at) {
+    alert.acknowledgedAt = at;
+    alert.acknowledgedBy = user;
+    return alert;
+}
+
+// What the model must show: the alerts by id, newest first by (firstSeenAt, id).
+QList<qint64> expectedOrder(const QHash<qint64, Alert> &alerts) {
+    QList<Alert> sorted = alerts.values();
+    std::sort(sorted.begin(), sorted.end(), [](const Alert &a, const Alert &b) {
+        return a.firstSeenAt != b.firstSeenAt ? a.firstSeenAt > b.firstSeenAt : a.id > b.id;
+    });
+    QList<qint64> ids;
+    for (const Alert &a : std::as_const(sorted))
+        ids.append(a.id);
+    return ids;
 }
 
 QList<qint64> rowIds(const AlertModel &model) {
@@ -302,6 +324,204 @@ private Q_SLOTS:
         // Nothing to apply: no batch.
         m_model->applyAlerts({});
         QCOMPARE(applied.size(), 1);
+    }
+
+    void aBurstIsAppliedInBoundedSlices() {
+        // 10,000 alerts at once, shuffled, a tenth of them already cleared.
+        constexpr int kBurst = 10'000;
+        // The tester walks the whole model on every signal: at this size that alone takes minutes.
+        // The slices' signals are checked by it in slicedSignalsPassTheModelTester.
+        m_tester.reset();
+        m_model->setMaxClearedAlerts(kBurst);
+        QList<Alert> burst;
+        QHash<qint64, Alert> expected;
+        for (int i = 1; i <= kBurst; ++i) {
+            const qint64 firstSeen = kT0 + (i * 7919 % kBurst) * 1000; // distinct, not in id order
+            Alert a = makeAlert(i, firstSeen, i % 10 == 0 ? firstSeen + kMin : 0);
+            burst.append(a);
+            expected.insert(a.id, a);
+        }
+        std::shuffle(burst.begin(), burst.end(), *QRandomGenerator::global());
+
+        QSignalSpy applied(m_model.get(), &AlertModel::batchApplied);
+        QSignalSpy counts(m_model.get(), &AlertModel::activeCountChanged);
+        qsizetype inSlice = 0;
+        qsizetype largestSlice = 0;
+        connect(m_model.get(), &QAbstractItemModel::rowsInserted, this,
+                [&](const QModelIndex &, int first, int last) { inSlice += last - first + 1; });
+        connect(m_model.get(), &AlertModel::batchApplied, this, [&] {
+            largestSlice = std::max(largestSlice, inSlice);
+            inSlice = 0;
+        });
+
+        m_model->applyAlerts(burst);
+        // The first slice now, the rest later.
+        QCOMPARE(m_model->rowCount(), int(AlertModel::kMaxAlertsPerSlice));
+        QCOMPARE(m_model->pendingCount(), kBurst - AlertModel::kMaxAlertsPerSlice);
+        QCOMPARE(applied.size(), 1);
+
+        QTRY_COMPARE_WITH_TIMEOUT(m_model->pendingCount(), qsizetype(0), 30'000);
+        QCOMPARE(m_model->rowCount(), kBurst);
+        QCOMPARE(applied.size(),
+                 int((kBurst + AlertModel::kMaxAlertsPerSlice - 1) / AlertModel::kMaxAlertsPerSlice));
+        QCOMPARE(largestSlice, AlertModel::kMaxAlertsPerSlice);
+        QCOMPARE(rowIds(*m_model), expectedOrder(expected));
+        for (int row = 0; row < m_model->rowCount(); row += 97)
+            QCOMPARE(m_model->rowOf(m_model->alertAt(row)->id), row);
+        QCOMPARE(m_model->activeCount(), kBurst - kBurst / 10);
+        QCOMPARE(counts.size(), applied.size()); // every slice brought more active alerts
+        QCOMPARE(counts.last().at(0).toInt(), kBurst - kBurst / 10);
+    }
+
+    void slicedSignalsPassTheModelTester() {
+        // A shuffled burst of three slices lands all over the rows already there: many runs of
+        // inserts, updates and moves per slice, each checked by the tester.
+        QList<Alert> first;
+        for (int i = 1; i <= 100; ++i)
+            first.append(makeAlert(i, kT0 + i * 10'000));
+        m_model->applyAlerts(first);
+        QList<Alert> burst;
+        for (int i = 101; i <= 100 + 3 * AlertModel::kMaxAlertsPerSlice; ++i)
+            burst.append(makeAlert(i, kT0 + (i * 7919 % 1500) * 1000));
+        for (int i = 1; i <= 100; i += 3) {
+            Alert updated = first[i - 1];
+            if (i % 2)
+                updated.firstSeenAt += 5500; // a correction: the row moves
+            else
+                updated.clearedAt = kT0 + kHour;
+            burst.append(updated);
+        }
+        std::shuffle(burst.begin(), burst.end(), *QRandomGenerator::global());
+        m_model->setMaxClearedAlerts(5);
+        m_model->applyAlerts(burst);
+        QTRY_COMPARE(m_model->pendingCount(), qsizetype(0));
+        QCOMPARE(m_model->rowCount(), 100 + 3 * int(AlertModel::kMaxAlertsPerSlice) - (17 - 5));
+        for (int row = 0; row < m_model->rowCount(); ++row)
+            QCOMPARE(m_model->rowOf(m_model->alertAt(row)->id), row);
+    }
+
+    void smallBatchesAreAppliedAtOnce() {
+        QList<Alert> alerts;
+        for (int i = 1; i <= AlertModel::kMaxAlertsPerSlice; ++i)
+            alerts.append(makeAlert(i, kT0 + i));
+        m_model->applyAlerts(alerts);
+        QCOMPARE(m_model->rowCount(), int(AlertModel::kMaxAlertsPerSlice));
+        QCOMPARE(m_model->pendingCount(), qsizetype(0));
+    }
+
+    void acknowledgementsDuringSlicingAreNotLost() {
+        QList<Alert> burst;
+        for (int i = 1; i <= 3 * AlertModel::kMaxAlertsPerSlice; ++i)
+            burst.append(makeAlert(i, kT0 + i * 1000));
+        m_model->applyAlerts(burst);
+        QCOMPARE(m_model->rowCount(), int(AlertModel::kMaxAlertsPerSlice));
+        const Alert &shown = burst.first();  // applied with the first slice
+        const Alert &waiting = burst.last(); // still waiting
+        QVERIFY(m_model->rowOf(shown.id) >= 0);
+        QCOMPARE(m_model->rowOf(waiting.id), -1);
+
+        // Acknowledged while the burst is being sliced: both wait behind the burst (this event stays
+        // short), the waiting one is replaced by its newer snapshot rather than applied twice.
+        m_model->applyAlerts({acknowledgedBy(shown, QStringLiteral("ann"), kT0 + kHour),
+                              acknowledgedBy(waiting, QStringLiteral("bob"), kT0 + kHour)});
+        QCOMPARE(m_model->rowCount(), int(AlertModel::kMaxAlertsPerSlice));
+        QCOMPARE(m_model->pendingCount(), 2 * AlertModel::kMaxAlertsPerSlice + 1);
+        QTRY_COMPARE(m_model->pendingCount(), qsizetype(0));
+        QCOMPARE(m_model->rowCount(), 3 * int(AlertModel::kMaxAlertsPerSlice));
+        QCOMPARE(m_model->alertAt(m_model->rowOf(shown.id))->acknowledgedBy, QStringLiteral("ann"));
+        QCOMPARE(m_model->alertAt(m_model->rowOf(waiting.id))->acknowledgedBy, QStringLiteral("bob"));
+        QCOMPARE(m_model->index(m_model->rowOf(waiting.id), AlertModel::StateColumn).data().toString(),
+                 QStringLiteral("Acknowledged"));
+        QCOMPARE(m_model->activeCount(), 3 * int(AlertModel::kMaxAlertsPerSlice));
+    }
+
+    void clearedAlertsBeyondTheBoundAreRemovedAcrossSlices() {
+        m_model->setMaxClearedAlerts(100);
+        QList<Alert> active;
+        QList<Alert> cleared;
+        for (int i = 1; i <= 1000; ++i) {
+            // Cleared in the opposite order of first seen: the bound keeps the last cleared, which
+            // are the oldest rows, so removals happen all over the table.
+            active.append(makeAlert(i, kT0 + i * 1000));
+            cleared.append(makeAlert(i, kT0 + i * 1000, kT0 + kHour + (1000 - i) * 1000));
+        }
+        m_model->applyAlerts(active);
+        QTRY_COMPARE(m_model->pendingCount(), qsizetype(0));
+        QCOMPARE(m_model->activeCount(), 1000);
+        QSignalSpy removed(m_model.get(), &QAbstractItemModel::rowsRemoved);
+        m_model->applyAlerts(cleared);
+        QTRY_COMPARE(m_model->pendingCount(), qsizetype(0));
+        QCOMPARE(m_model->rowCount(), 100);
+        QCOMPARE(m_model->activeCount(), 0);
+        QVERIFY(!removed.isEmpty());
+        QList<qint64> kept;
+        for (int i = 100; i >= 1; --i)
+            kept.append(i);
+        QCOMPARE(rowIds(*m_model), kept);
+        for (int row = 0; row < m_model->rowCount(); ++row)
+            QCOMPARE(m_model->rowOf(m_model->alertAt(row)->id), row);
+        QCOMPARE(m_model->rowOf(101), -1);
+
+        // Shrinking the bound removes at once, outside any batch.
+        m_model->setMaxClearedAlerts(10);
+        QCOMPARE(m_model->rowCount(), 10);
+        QCOMPARE(rowIds(*m_model).first(), qint64(10));
+    }
+
+    void staysConsistentUnderMixedChanges() {
+        // Random inserts, updates, clears and moves (a corrected firstSeenAt) in batches of random
+        // size, checked against a plain sort after every settled round.
+        m_tester.reset(); // too slow for thousands of rows; see slicedSignalsPassTheModelTester
+        QRandomGenerator random(20260601);
+        m_model->setMaxClearedAlerts(50);
+        QHash<qint64, Alert> current;
+        qint64 nextId = 1;
+        for (int round = 0; round < 30; ++round) {
+            QList<Alert> batch;
+            const int size = random.bounded(1, 700);
+            for (int k = 0; k < size; ++k) {
+                const int what = random.bounded(4);
+                if (what == 0 || current.isEmpty()) {
+                    Alert a = makeAlert(nextId++, kT0 + random.bounded(100'000) * 1000);
+                    batch.append(a);
+                    current.insert(a.id, a);
+                    continue;
+                }
+                const QList<qint64> ids = current.keys();
+                Alert a = current.value(ids.at(random.bounded(int(ids.size()))));
+                if (what == 1) {
+                    ++a.fireCount;
+                    a.lastSeenAt += kMin;
+                } else if (what == 2 && !a.isCleared()) {
+                    a.clearedAt = kT0 + kHour + round * kMin + k;
+                    a.clearedBy = QStringLiteral("condition");
+                } else {
+                    a.firstSeenAt = kT0 + random.bounded(100'000) * 1000;
+                }
+                batch.append(a);
+                current.insert(a.id, a);
+            }
+            m_model->applyAlerts(batch);
+            QTRY_COMPARE(m_model->pendingCount(), qsizetype(0));
+            // The bound drops the oldest cleared alerts: mirror it in the expectation.
+            QList<Alert> clearedNow;
+            for (const Alert &a : std::as_const(current))
+                if (a.isCleared())
+                    clearedNow.append(a);
+            std::sort(clearedNow.begin(), clearedNow.end(), [](const Alert &a, const Alert &b) {
+                return a.clearedAt != b.clearedAt ? a.clearedAt < b.clearedAt : a.id < b.id;
+            });
+            for (qsizetype i = 0; i < clearedNow.size() - 50; ++i)
+                current.remove(clearedNow.at(i).id);
+            QCOMPARE(rowIds(*m_model), expectedOrder(current));
+            for (int row = 0; row < m_model->rowCount(); ++row) {
+                QCOMPARE(*m_model->alertAt(row), current.value(m_model->alertAt(row)->id));
+                QCOMPARE(m_model->rowOf(m_model->alertAt(row)->id), row);
+            }
+            const int active = int(std::count_if(current.cbegin(), current.cend(),
+                                                 [](const Alert &a) { return !a.isCleared(); }));
+            QCOMPARE(m_model->activeCount(), active);
+        }
     }
 
     void ignoresAlertsWithoutAnId() {

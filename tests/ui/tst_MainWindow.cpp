@@ -98,6 +98,7 @@ private Q_SLOTS:
     void fleetWideBurstIsAppliedInSlices();
     void fleetWideUpdateEndsAsOneApplyWould();
     void alertsFollowARenamedVehicle();
+    void alertBurstIsAppliedInSlices();
     void relativeTimesRefresh();
     void layoutPersists();
     void screenshot();
@@ -328,6 +329,40 @@ void TestMainWindow::alertsFollowARenamedVehicle() {
     vehicle.nickname = QStringLiteral("Blue van");
     pushFromThread(m_queue.get(), {vehicle});
     QTRY_COMPARE(shownName(), QStringLiteral("Blue van (BYD SEAL)") + suffix);
+}
+
+void TestMainWindow::alertBurstIsAppliedInSlices() {
+    // 10,000 alerts in one drain (an engine restored with a fleet's alerts): the drain applies one
+    // slice and the alert model the rest on later event-loop turns, so no GUI event holds them all.
+    populate();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<model::Alert> burst;
+    for (int i = 1; i <= 10'000; ++i) {
+        model::Alert alert;
+        alert.id = i;
+        alert.vehicleId = fleet().at(i % kFleetSize).id;
+        alert.kind = model::AlertKind::LowBattery;
+        alert.subject = QStringLiteral("tractionbattery-stateofcharge");
+        alert.message = QStringLiteral("Battery low");
+        alert.firstSeenAt = alert.lastSeenAt = now - i * 1000;
+        burst.append(alert);
+    }
+    model::AlertModel *alerts = m_window->alertModel();
+    qsizetype largest = 0;
+    connect(alerts, &QAbstractItemModel::rowsInserted, this, [&](const QModelIndex &, int first, int last) {
+        largest = std::max<qsizetype>(largest, last - first + 1);
+    });
+    QSignalSpy applied(alerts, &model::AlertModel::batchApplied);
+    m_queue->pushAlerts(burst);
+    QVERIFY(!m_queue->isEmpty());
+    QTRY_VERIFY(m_queue->isEmpty()); // the drain took them
+    QTRY_COMPARE_WITH_TIMEOUT(alerts->rowCount(), 10'000, 30'000);
+    QCOMPARE(alerts->pendingCount(), qsizetype(0));
+    QCOMPARE(largest, model::AlertModel::kMaxAlertsPerSlice);
+    QVERIFY(applied.size() >= 10'000 / model::AlertModel::kMaxAlertsPerSlice);
+    QCOMPARE(alerts->alertAt(0)->id, qint64(1)); // newest first
+    QCOMPARE(alerts->alertAt(9999)->id, qint64(10'000));
+    QCOMPARE(alerts->activeCount(), 10'000);
 }
 
 void TestMainWindow::relativeTimesRefresh() {
