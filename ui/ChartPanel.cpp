@@ -116,6 +116,11 @@ ChartPanel::ChartPanel(model::HistorySource *source, QWidget *parent)
         connect(view, &SeriesChartView::plotWidthChanged, this, &ChartPanel::onPlotWidthChanged);
     }
 
+    // Named, so that a trace of the GUI thread's events tells the panel's timers apart.
+    m_refreshTimer.setObjectName(QStringLiteral("chartRefreshTimer"));
+    m_editTimer.setObjectName(QStringLiteral("chartEditTimer"));
+    m_resizeTimer.setObjectName(QStringLiteral("chartResizeTimer"));
+    m_slideTimer.setObjectName(QStringLiteral("chartSlideTimer"));
     m_refreshTimer.setSingleShot(true);
     m_refreshTimer.setInterval(kRefreshIntervalMs);
     connect(&m_refreshTimer, &QTimer::timeout, this, [this] { requestAll(false); });

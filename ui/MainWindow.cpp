@@ -73,6 +73,9 @@ MainWindow::MainWindow(const MainWindowServices &services, QWidget *parent)
         setSharedFleetStatus(connecting);
     }
 
+    // Named, so that a trace of the GUI thread's events tells the window's timers apart.
+    m_drainTimer.setObjectName(QStringLiteral("drainTimer"));
+    m_clockTimer.setObjectName(QStringLiteral("clockTimer"));
     m_drainTimer.setSingleShot(true);
     m_drainTimer.setInterval(kDrainIntervalMs);
     connect(&m_drainTimer, &QTimer::timeout, this, &MainWindow::drainUpdates);

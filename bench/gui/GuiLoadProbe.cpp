@@ -9,6 +9,7 @@ GuiLoadProbe::GuiLoadProbe(int intervalMs, QObject *parent)
     , m_intervalNs(qint64(intervalMs) * 1'000'000) {
     m_timer.setTimerType(Qt::PreciseTimer);
     m_timer.setInterval(intervalMs);
+    m_timer.setObjectName(QStringLiteral("probeTimer"));
     connect(&m_timer, &QTimer::timeout, this, &GuiLoadProbe::tick);
     // 60 s at 1 kHz, reserved up front so recording never allocates on the measured thread, and
     // resident before the measured run so its filling does not count as the app's memory.

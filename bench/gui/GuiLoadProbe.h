@@ -17,6 +17,12 @@ public:
 
     void start();
     void stop();
+    // Leaves out of the current gap time the bench itself spent on the GUI thread (wall and CPU),
+    // so that its own measuring does not count as a stall.
+    void discount(qint64 wallNs, qint64 cpuNs) {
+        m_lastNs += wallNs;
+        m_lastCpuNs += cpuNs;
+    }
     // Overshoots (gap minus interval) in microseconds since start(), one per tick.
     const std::vector<qint64> &stallsUs() const { return m_stallsUs; }
     qint64 maxStallUs() const;
