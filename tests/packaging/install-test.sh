@@ -60,7 +60,7 @@ echo "Depends: $depends"
 has_dep() { tr ',' '\n' <<<"$depends" | sed 's/^ *//' | grep -Eq "^$1( |\$)"; }
 # Plugins dpkg-shlibdeps cannot see, then libraries only dpkg-shlibdeps would have added.
 for dep in libqt6sql6-sqlite qt6-qpa-plugins libc6 libstdc\\+\\+6 libqt6core6 libqt6gui6 libqt6widgets6 \
-           libqt6network6 libqt6sql6 libqt6charts6 libssl3; do
+           libqt6network6 libqt6sql6 libqt6charts6 libssl3 libsimdjson14; do
   has_dep "$dep" || fail "Depends lacks $dep"
 done
 grep -q '^ Maintainer: .*<.*@.*>' <<<"$info" || fail "no Maintainer with an address"

@@ -218,6 +218,113 @@ private Q_SLOTS:
         QCOMPARE(PayloadDecoder::decode(real).event.eventId, QStringLiteral("appended"));
     }
 
+    void duplicateKeysInsideASignal() {
+        // The last occurrence wins inside a signal too: its fields, meta, status, error and body.
+        const QByteArray body =
+            R"({"eventId":"e","eventType":"VEHICLE_STATE","data":{"vehicle":{"id":"car"},"signals":[)"
+            R"({"code":"tractionbattery-stateofcharge","body":{"value":10,"unit":"%","value":{"x":1},"value":55},)"
+            R"("meta":{"oemUpdatedAt":"not a time","oemUpdatedAt":1000,"fetchedAt":2000,"fetchedAt":3000},)"
+            R"("status":{"value":"ERROR","value":"OK"}},)"
+            R"({"code":"closure-doors","body":"not an object","body":{"frontLeft":true},"body":{"frontLeft":false},)"
+            R"("status":{"value":"OK","value":"ERROR","error":{"type":"A"},"error":{"type":"B","type":"C"}}},)"
+            R"({"code":"odometer-traveleddistance","code":42,"body":{"value":1}},)"
+            R"({"code":7,"code":"location-preciselocation","body":{"latitude":1},"meta":{"retrievedAt":5,"retrievedAt":-1}}]}})";
+        const auto r = PayloadDecoder::decode(body);
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QCOMPARE(r.event.signalValues.size(),
+                 2); // odometer: its code ends up a number; location: an unreadable time
+        const model::SignalValue &soc = r.event.signalValues[0];
+        QCOMPARE(soc.code, QStringLiteral("tractionbattery-stateofcharge"));
+        QCOMPARE(soc.body, (QJsonObject{{"value", 55}, {"unit", "%"}}));
+        QVERIFY(soc.body.value("value").isDouble());
+        QCOMPARE(soc.oemUpdatedAt, 1000);
+        QCOMPARE(soc.retrievedAt, 3000);
+        QVERIFY(!soc.isInError());
+        const model::SignalValue &doors = r.event.signalValues[1];
+        QCOMPARE(doors.code, QStringLiteral("closure-doors"));
+        QCOMPARE(doors.body, (QJsonObject{{"frontLeft", false}}));
+        QCOMPARE(doors.error, (QJsonObject{{"type", "C"}}));
+    }
+
+    void depthLimitInARealSizedBody() {
+        // Qt's limit, 1024 levels counting the root, holds for bodies of every size. The root, data,
+        // the signal list, the signal and its body are five levels; the arrays inside add the rest.
+        const QByteArray original = fixture("vw_id_4_all.json");
+        const qsizetype at = original.indexOf('[', original.indexOf("\"signals\""));
+        QVERIFY(at > 0);
+        auto nested = [&](const QByteArray &open, const QByteArray &close, int levels) {
+            QByteArray body = original;
+            body.insert(at + 1, "{\"code\":\"x-deep\",\"body\":{\"v\":" + open.repeated(levels) + "1" +
+                                    close.repeated(levels) + "}},");
+            return body;
+        };
+        for (const auto &[open, close] : {std::pair{QByteArray("["), QByteArray("]")},
+                                          std::pair{QByteArray("{\"a\":"), QByteArray("}")}}) {
+            auto r = PayloadDecoder::decode(nested(open, close, 1019)); // 1024 levels
+            QVERIFY2(r.ok, qPrintable(r.error));
+            QCOMPARE(r.event.signalValues.size(), 9);
+            QCOMPARE(r.event.signalValues[0].code, QStringLiteral("x-deep"));
+            r = PayloadDecoder::decode(nested(open, close, 1020)); // 1025 levels
+            QVERIFY(!r.ok);
+            QVERIFY2(r.error.contains(QStringLiteral("deeply nested")), qPrintable(r.error));
+            QVERIFY(r.event.signalValues.isEmpty());
+        }
+    }
+
+    void numbersNoDoubleHoldsInARealSizedBody() {
+        // Anywhere in the body, read or not: a number that overflows or underflows a double makes
+        // the whole body an error, as Qt's parser rules; a zero written as such is a value.
+        const QByteArray original = fixture("vw_id_4_all.json");
+        for (const QByteArray &number :
+             {QByteArray("1e999999"), QByteArray("-1e999999"), QByteArray("1e-999999"),
+              QByteArray("-1e-999999"), QByteArray("2e-324")}) {
+            for (const QByteArray &where : {QByteArray("\"unread\":["), QByteArray("\"deliveredAt\":")}) {
+                QByteArray body = original;
+                if (where.startsWith("\"unread"))
+                    body.insert(body.indexOf('{') + 1, where + number + "],");
+                else
+                    body.insert(body.indexOf(where) + where.size(), number + ",\"was\":");
+                const auto r = PayloadDecoder::decode(body);
+                QVERIFY2(!r.ok, qPrintable(QString::fromLatin1(where + number)));
+                QVERIFY2(r.error.contains(QStringLiteral("number")), qPrintable(r.error));
+            }
+        }
+        for (const QByteArray &number : {QByteArray("0.0"), QByteArray("-0.0"), QByteArray("0e-999999"),
+                                         QByteArray("4.9e-324"), QByteArray("18446744073709551616")}) {
+            QByteArray body = original;
+            body.insert(body.indexOf('{') + 1, "\"unread\":[" + number + "],");
+            const auto r = PayloadDecoder::decode(body);
+            QVERIFY2(r.ok, qPrintable(r.error));
+            QCOMPARE(r.event.signalValues.size(), 8);
+        }
+        // Integers beyond 64 bits are doubles, as Qt reads them; within, integers.
+        const auto r = PayloadDecoder::decode(
+            R"({"eventType":"VEHICLE_STATE","data":{"vehicle":{"id":"v"},"signals":[{"code":"a-b","body":)"
+            R"({"big":18446744073709551616,"u64":18446744073709551615,"i64":-9223372036854775808,"f":0.5}}]}})");
+        QVERIFY(r.ok);
+        const QJsonObject b = r.event.signalValues.value(0).body;
+        QCOMPARE(b.value("big").toDouble(), 18446744073709551616.0);
+        QCOMPARE(b.value("u64").toDouble(), 18446744073709551615.0);
+        QCOMPARE(b.value("i64").toInteger(), std::numeric_limits<qint64>::min());
+        QCOMPARE(b.value("f").toDouble(), 0.5);
+    }
+
+    void invalidUtf8InKeysAndUnreadFields() {
+        const QByteArray original = fixture("vw_id_4_all.json");
+        for (const QByteArray &bad :
+             {QByteArray("\xff"), QByteArray("\xc0\xaf"), QByteArray("\xed\xa0\x80")}) {
+            QByteArray inKey = original;
+            inKey.insert(inKey.indexOf("\"value\"") + 2, bad);
+            QByteArray inUnread = original;
+            inUnread.insert(inUnread.indexOf('{') + 1, "\"unread\":\"x" + bad + "\",");
+            for (const QByteArray &body : {inKey, inUnread}) {
+                const auto r = PayloadDecoder::decode(body);
+                QVERIFY(!r.ok);
+                QVERIFY2(r.error.contains(QStringLiteral("UTF8")), qPrintable(r.error));
+            }
+        }
+    }
+
     void wrongTypesEverywhere_data() {
         QTest::addColumn<QString>("file");
         for (const char *f : {"polestar_2_all.json", "jaguar_ipace_all.json", "vw_id_4_all.json"})
