@@ -13,13 +13,13 @@ namespace model {
 
 namespace {
 
-QString isoTime(qint64 ms) {
+QString alertIsoTime(qint64 ms) {
     const QDateTime local = QDateTime::fromMSecsSinceEpoch(ms);
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::OffsetFromUTC, local.offsetFromUtc())
         .toString(Qt::ISODateWithMs);
 }
 
-QVariant alignment(int column) {
+QVariant alertAlignment(int column) {
     switch (column) {
     case AlertModel::VehicleColumn:
     case AlertModel::MessageColumn:
@@ -64,7 +64,7 @@ QVariant AlertModel::data(const QModelIndex &index, int role) const {
     case IsActiveRole:
         return !alert.isCleared();
     case Qt::TextAlignmentRole:
-        return alignment(column);
+        return alertAlignment(column);
     case Qt::ForegroundRole:
         // Cleared alerts are history: greyed so the active ones stand out.
         if (alert.isCleared())
@@ -132,18 +132,18 @@ QVariant AlertModel::toolTipData(const Alert &alert, int column) const {
         return alert.fireCount > 1 ? tr("%1\nSeen %2 times").arg(alert.message).arg(alert.fireCount)
                                    : alert.message;
     case FirstSeenColumn:
-        return isoTime(alert.firstSeenAt);
+        return alertIsoTime(alert.firstSeenAt);
     case LastSeenColumn:
-        return isoTime(alert.lastSeenAt);
+        return alertIsoTime(alert.lastSeenAt);
     case StateColumn: {
         QStringList lines;
         if (alert.isAcknowledged())
             lines.append(
-                tr("Acknowledged by %1 at %2").arg(alert.acknowledgedBy, isoTime(alert.acknowledgedAt)));
+                tr("Acknowledged by %1 at %2").arg(alert.acknowledgedBy, alertIsoTime(alert.acknowledgedAt)));
         if (alert.isCleared()) {
             lines.append(alert.clearedBy == QLatin1String("condition")
-                             ? tr("Cleared by itself at %1").arg(isoTime(alert.clearedAt))
-                             : tr("Cleared by %1 at %2").arg(alert.clearedBy, isoTime(alert.clearedAt)));
+                             ? tr("Cleared by itself at %1").arg(alertIsoTime(alert.clearedAt))
+                             : tr("Cleared by %1 at %2").arg(alert.clearedBy, alertIsoTime(alert.clearedAt)));
         }
         return lines.isEmpty() ? QVariant() : QVariant(lines.join(QLatin1Char('\n')));
     }
@@ -162,7 +162,7 @@ QVariant AlertModel::headerData(int section, Qt::Orientation orientation, int ro
     if (orientation != Qt::Horizontal)
         return {};
     if (role == Qt::TextAlignmentRole)
-        return alignment(section);
+        return alertAlignment(section);
     if (role != Qt::DisplayRole)
         return {};
     switch (section) {

@@ -10,10 +10,10 @@ namespace model {
 
 namespace {
 
-const QString kMissing = QStringLiteral("\u2014");
+const QString kMissingDeliveryField = QStringLiteral("\u2014");
 
 // ISO 8601 with the local UTC offset, so the tooltip is both exact and readable where the manager is.
-QString isoTime(qint64 ms) {
+QString deliveryIsoTime(qint64 ms) {
     const QDateTime local = QDateTime::fromMSecsSinceEpoch(ms);
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::OffsetFromUTC, local.offsetFromUtc())
         .toString(Qt::ISODateWithMs);
@@ -21,7 +21,7 @@ QString isoTime(qint64 ms) {
 
 // Numbers are right-aligned so their digits line up; short tokens are centred so neighbouring
 // columns never touch. Headers use the same alignment as their cells.
-QVariant alignment(int column) {
+QVariant deliveryAlignment(int column) {
     switch (column) {
     case DeliveryLogModel::StatusColumn:
     case DeliveryLogModel::VerdictColumn:
@@ -119,7 +119,7 @@ QVariant DeliveryLogModel::data(const QModelIndex &index, int role) const {
     case EventTypeRole:
         return e.eventType;
     case Qt::TextAlignmentRole:
-        return alignment(column);
+        return deliveryAlignment(column);
     case Qt::ForegroundRole:
         return column == VerdictColumn ? verdictForeground(e.verdict) : QVariant();
     default:
@@ -132,14 +132,14 @@ QVariant DeliveryLogModel::displayData(const DeliveryLogEntry &e, int column) co
     case TimeColumn:
         return QDateTime::fromMSecsSinceEpoch(e.receivedAtMs).toString(QStringLiteral("hh:mm:ss.zzz"));
     case EventColumn:
-        return e.eventType.isEmpty() ? kMissing : e.eventType;
+        return e.eventType.isEmpty() ? kMissingDeliveryField : e.eventType;
     case VehicleColumn:
         // Rejected deliveries (bad signature, malformed, verify) may carry no vehicle.
-        return e.vehicleId.isEmpty() ? kMissing : e.vehicleId;
+        return e.vehicleId.isEmpty() ? kMissingDeliveryField : e.vehicleId;
     case VerdictColumn:
         return verdictName(e.verdict);
     case StatusColumn:
-        return e.status > 0 ? QString::number(e.status) : kMissing;
+        return e.status > 0 ? QString::number(e.status) : kMissingDeliveryField;
     case SizeColumn:
         return formatBytes(e.bodyBytes, m_locale);
     case ProcessingColumn:
@@ -177,7 +177,7 @@ QVariant DeliveryLogModel::rawData(const DeliveryLogEntry &e, int column) const 
 QVariant DeliveryLogModel::toolTipData(const DeliveryLogEntry &e, int column) const {
     switch (column) {
     case TimeColumn:
-        return isoTime(e.receivedAtMs);
+        return deliveryIsoTime(e.receivedAtMs);
     case EventColumn:
         return e.eventId.isEmpty() ? QVariant() : tr("Event id %1").arg(e.eventId);
     case VehicleColumn:
@@ -219,7 +219,7 @@ QVariant DeliveryLogModel::headerData(int section, Qt::Orientation orientation, 
         }
     }
     if (role == Qt::TextAlignmentRole)
-        return alignment(section);
+        return deliveryAlignment(section);
     if (role == Qt::ToolTipRole) {
         switch (section) {
         case StatusColumn:

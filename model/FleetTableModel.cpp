@@ -15,7 +15,7 @@ namespace model {
 
 namespace {
 
-const QString kMissing = QStringLiteral("\u2014");
+const QString kMissingVehicleField = QStringLiteral("\u2014");
 
 // Smartcar delivers some makes in capitals ("POLESTAR", "VOLKSWAGEN") and others as branded
 // ("Hyundai", "BMW"); a table of shouting names is hard to scan. Short all-capital makes are
@@ -35,7 +35,7 @@ QString prettyMake(const QString &make) {
 
 QString yesNo(const std::optional<bool> &value) {
     if (!value)
-        return kMissing;
+        return kMissingVehicleField;
     return *value ? FleetTableModel::tr("Yes") : FleetTableModel::tr("No");
 }
 
@@ -44,7 +44,7 @@ QVariant optionalVariant(const std::optional<bool> &value) {
 }
 
 // ISO 8601 with the local UTC offset, so the tooltip is both exact and readable where the manager is.
-QString isoTime(qint64 ms) {
+QString vehicleIsoTime(qint64 ms) {
     const QDateTime local = QDateTime::fromMSecsSinceEpoch(ms);
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::OffsetFromUTC, local.offsetFromUtc())
         .toString(Qt::ISODateWithMs);
@@ -52,7 +52,7 @@ QString isoTime(qint64 ms) {
 
 // Short values are centred so that neighbouring columns never touch; odometers are right-aligned
 // so their digits line up. Headers use the same alignment as their cells.
-QVariant alignment(int column) {
+QVariant vehicleAlignment(int column) {
     switch (column) {
     case FleetTableModel::VehicleColumn:
     case FleetTableModel::LastUpdateColumn:
@@ -79,7 +79,7 @@ QString subscriptionText(int state) {
     case Subscription::Unknown:
         break;
     }
-    return kMissing;
+    return kMissingVehicleField;
 }
 
 } // namespace
@@ -121,7 +121,7 @@ QVariant FleetTableModel::data(const QModelIndex &index, int role) const {
     case SearchTextRole:
         return QStringList{row.make, row.model, row.id, row.vin, row.nickname}.join(QLatin1Char(' '));
     case Qt::TextAlignmentRole:
-        return alignment(column);
+        return vehicleAlignment(column);
     case Qt::ForegroundRole:
         // Only what needs the manager's attention is coloured; everything else keeps the palette.
         if (column == ErrorsColumn && row.openErrorCount > 0)
@@ -159,9 +159,9 @@ QVariant FleetTableModel::displayData(const VehicleRow &row, int column) const {
     case IdColumn:
         return row.id.left(8); // UUIDs are unique long before their 8th character in any fleet
     case YearColumn:
-        return row.year > 0 ? QString::number(row.year) : kMissing;
+        return row.year > 0 ? QString::number(row.year) : kMissingVehicleField;
     case BatteryColumn:
-        return row.batteryPercent ? tr("%1 %").arg(qRound(*row.batteryPercent)) : kMissing;
+        return row.batteryPercent ? tr("%1 %").arg(qRound(*row.batteryPercent)) : kMissingVehicleField;
     case PluggedColumn:
         return yesNo(row.pluggedIn);
     case ChargingColumn:
@@ -169,19 +169,19 @@ QVariant FleetTableModel::displayData(const VehicleRow &row, int column) const {
         return row.charging.value_or(false) ? QStringLiteral("\u26A1 ") + tr("Yes") : yesNo(row.charging);
     case OdometerColumn:
         if (!row.odometerKm)
-            return kMissing;
+            return kMissingVehicleField;
         return m_distanceUnit == DistanceUnit::Miles
                    ? tr("%1 mi").arg(
                          m_locale.toString(qRound64(SignalUnits::milesFromKilometres(*row.odometerKm))))
                    : tr("%1 km").arg(m_locale.toString(qRound64(*row.odometerKm)));
     case DoorsColumn:
         if (!row.openDoors)
-            return kMissing;
+            return kMissingVehicleField;
         return *row.openDoors > 0 ? tr("Open %1").arg(*row.openDoors) : tr("Closed");
     case ErrorsColumn:
         return QString::number(row.openErrorCount);
     case LastUpdateColumn:
-        return row.lastUpdateAt > 0 ? relativeTime(row.lastUpdateAt, m_clock()) : kMissing;
+        return row.lastUpdateAt > 0 ? relativeTime(row.lastUpdateAt, m_clock()) : kMissingVehicleField;
     case SubscriptionColumn:
         return subscriptionText(row.subscription);
     default:
@@ -229,7 +229,7 @@ QVariant FleetTableModel::toolTipData(const VehicleRow &row, int column) const {
     case OdometerColumn:
         return row.odometerKm ? tr("%1 km").arg(m_locale.toString(*row.odometerKm, 'f', 1)) : QVariant();
     case LastUpdateColumn:
-        return row.lastUpdateAt > 0 ? isoTime(row.lastUpdateAt) : QVariant();
+        return row.lastUpdateAt > 0 ? vehicleIsoTime(row.lastUpdateAt) : QVariant();
     case SubscriptionColumn:
         return row.subscriptionReason.isEmpty() ? QVariant() : QVariant(row.subscriptionReason);
     default:
@@ -269,7 +269,7 @@ QVariant FleetTableModel::headerData(int section, Qt::Orientation orientation, i
         }
     }
     if (role == Qt::TextAlignmentRole)
-        return alignment(section);
+        return vehicleAlignment(section);
     if (role == Qt::ToolTipRole) {
         switch (section) {
         case BatteryColumn:

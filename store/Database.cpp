@@ -15,7 +15,7 @@ namespace store {
 namespace {
 QAtomicInteger<quint64> g_connectionCounter;
 
-bool exec(QSqlDatabase &db, const QString &sql, QString *error) {
+bool execSqlite(QSqlDatabase &db, const QString &sql, QString *error) {
     QSqlQuery q(db);
     if (q.exec(sql))
         return true;
@@ -102,7 +102,7 @@ bool Database::open(const QString &path, Mode mode, QString *error) {
         return false;
     }
     wal.finish();
-    if (!exec(m_db, QStringLiteral("PRAGMA synchronous=FULL"), &pragmaError)) {
+    if (!execSqlite(m_db, QStringLiteral("PRAGMA synchronous=FULL"), &pragmaError)) {
         *error = QStringLiteral("cannot configure %1: %2").arg(path, pragmaError);
         return false;
     }
@@ -174,14 +174,14 @@ bool Database::migrate(int fromVersion, QString *error) {
         },
     };
     static_assert(kSchemaVersion == 5, "add a migration step for the new version");
-    if (!exec(m_db, QStringLiteral("BEGIN IMMEDIATE"), error)) {
+    if (!execSqlite(m_db, QStringLiteral("BEGIN IMMEDIATE"), error)) {
         *error = QStringLiteral("cannot write %1: %2").arg(m_path, *error);
         return false;
     }
     for (int version = fromVersion; version < kSchemaVersion; ++version) {
         for (const QString &sql : steps.at(version)) {
-            if (!exec(m_db, sql, error)) {
-                exec(m_db, QStringLiteral("ROLLBACK"), nullptr);
+            if (!execSqlite(m_db, sql, error)) {
+                execSqlite(m_db, QStringLiteral("ROLLBACK"), nullptr);
                 *error = QStringLiteral("cannot upgrade the journal %1 to schema %2: %3")
                              .arg(m_path)
                              .arg(version + 1)
@@ -190,9 +190,9 @@ bool Database::migrate(int fromVersion, QString *error) {
             }
         }
     }
-    if (!exec(m_db, QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion), error) ||
-        !exec(m_db, QStringLiteral("COMMIT"), error)) {
-        exec(m_db, QStringLiteral("ROLLBACK"), nullptr);
+    if (!execSqlite(m_db, QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion), error) ||
+        !execSqlite(m_db, QStringLiteral("COMMIT"), error)) {
+        execSqlite(m_db, QStringLiteral("ROLLBACK"), nullptr);
         *error = QStringLiteral("cannot write %1: %2").arg(m_path, *error);
         return false;
     }

@@ -8,7 +8,9 @@
 
 namespace store {
 
-namespace {
+// Named rather than anonymous: HistoryRollup::Pending, a member of a class with external linkage,
+// holds these types.
+namespace rollup {
 
 // Min/max of some readings, the earlier reading on ties.
 struct MinMax {
@@ -51,6 +53,10 @@ struct BucketKeyHash {
     }
 };
 
+} // namespace rollup
+
+namespace {
+
 // The same merge as MinMax::merge, for a bucket already stored.
 const char kMergeSql[] =
     " ON CONFLICT(vehicle_id, code, field, level, bucket) DO UPDATE SET"
@@ -77,7 +83,7 @@ QString codeListSql() {
 struct HistoryRollup::Pending {
     std::vector<Series> series;
     QHash<QByteArray, int> seriesIndex; // "vehicle\x1fcode\x1ffield"
-    std::unordered_map<BucketKey, MinMax, BucketKeyHash> level0;
+    std::unordered_map<rollup::BucketKey, rollup::MinMax, rollup::BucketKeyHash> level0;
     QByteArray key; // reused for lookups
     quint64 readings = 0;
 
@@ -209,10 +215,10 @@ bool HistoryRollup::applyPending(QString *error) {
         return true;
 
     // Each level from the one below: eight buckets fold into one.
-    std::vector<std::pair<BucketKey, MinMax>> touched(p.level0.begin(), p.level0.end());
-    std::unordered_map<BucketKey, MinMax, BucketKeyHash> below = std::move(p.level0);
+    std::vector<std::pair<rollup::BucketKey, rollup::MinMax>> touched(p.level0.begin(), p.level0.end());
+    std::unordered_map<rollup::BucketKey, rollup::MinMax, rollup::BucketKeyHash> below = std::move(p.level0);
     for (int level = 1; level < kLevels; ++level) {
-        std::unordered_map<BucketKey, MinMax, BucketKeyHash> above;
+        std::unordered_map<rollup::BucketKey, rollup::MinMax, rollup::BucketKeyHash> above;
         above.reserve(below.size() / 4 + 1);
         for (const auto &[k, mm] : below)
             above[{k.series, level, k.bucket >> kLevelShift}].merge(mm);
@@ -317,7 +323,7 @@ bool HistoryRollup::prune(qint64 cutoffMs, QString *error) {
 }
 
 bool HistoryRollup::recomputeBucket(const Series &s, int level, qint64 bucket, QString *error) {
-    MinMax mm;
+    rollup::MinMax mm;
     SqliteStatement source;
     const bool fromReadings = level == 0;
     if (!source.prepare(m_handle, fromReadings

@@ -15,7 +15,7 @@ namespace store {
 
 namespace {
 // Bounds one transaction so a huge backlog still reports progress and keeps latency even.
-constexpr size_t kMaxBatch = 2048;
+constexpr size_t kMaxJournalBatch = 2048;
 // Pruning is cheap when there is nothing to prune; when there is, it runs between batches.
 constexpr auto kPruneInterval = std::chrono::minutes(10);
 // The store thread's SQLite page cache, in KiB (memory is spent only as pages are touched).
@@ -212,7 +212,7 @@ bool Journal::serve(Database &db) {
                 }
                 continue; // time to prune, or asked to
             }
-            while (!m_queue.empty() && batch.size() < kMaxBatch) {
+            while (!m_queue.empty() && batch.size() < kMaxJournalBatch) {
                 batch.push_back(std::move(m_queue.front()));
                 m_queue.pop_front();
             }

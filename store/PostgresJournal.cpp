@@ -19,16 +19,16 @@ namespace store {
 namespace {
 
 // Bounds one transaction so a huge backlog still reports progress and keeps latency even.
-constexpr size_t kMaxBatch = 2048;
+constexpr size_t kMaxPostgresBatch = 2048;
 // Deliveries per INSERT: one round trip for many rows. Chunks are powers of two from kMaxRows
 // down to kMinRows (a prepared statement each); fewer rows left go one by one.
 constexpr size_t kMaxRows = 64;
 constexpr size_t kMinRows = 4;
 // Each chunk is a subtransaction (a savepoint); a batch stays under the 64 a PostgreSQL backend
 // tracks without overflowing to disk (32 of kMaxRows, then at most 32, 16, 8 and 4 rows).
-static_assert(kMaxBatch / kMaxRows + 4 < 64);
+static_assert(kMaxPostgresBatch / kMaxRows + 4 < 64);
 
-std::atomic<quint64> g_connectionSerial{0};
+std::atomic<quint64> g_journalConnectionSerial{0};
 
 // The columns are NOT NULL (an absent value is ''), and PostgreSQL text cannot hold U+0000, which
 // a JSON body may spell as \u0000: it would fail the whole batch, again at every retry.
@@ -196,7 +196,7 @@ struct PostgresJournal::Private {
                 wake.wait(lock, [this] { return stopping || !queue.empty(); });
                 if (queue.empty())
                     return true; // stopping, and everything queued was written
-                while (!queue.empty() && batch.size() < kMaxBatch) {
+                while (!queue.empty() && batch.size() < kMaxPostgresBatch) {
                     batch.push_back(std::move(queue.front()));
                     queue.pop_front();
                 }
@@ -463,7 +463,7 @@ struct PostgresJournal::Private {
     // the deliveries arriving meanwhile must still be refused at once. `stop`: close() was called.
     bool reachable(const QString &refusal, QString *error, bool *stop) {
         const QString name =
-            QStringLiteral("fleetmon-postgres-probe-%1").arg(g_connectionSerial.fetch_add(1) + 1);
+            QStringLiteral("fleetmon-postgres-probe-%1").arg(g_journalConnectionSerial.fetch_add(1) + 1);
         {
             std::lock_guard lock(mutex);
             probeDone = false;
@@ -533,7 +533,7 @@ PostgresJournal::PostgresJournal(PostgresLocation location, QString node)
     d->location = std::move(location);
     d->node = std::move(node);
     d->connectionName =
-        QStringLiteral("fleetmon-postgres-journal-%1").arg(g_connectionSerial.fetch_add(1) + 1);
+        QStringLiteral("fleetmon-postgres-journal-%1").arg(g_journalConnectionSerial.fetch_add(1) + 1);
 }
 
 PostgresJournal::~PostgresJournal() {

@@ -7,7 +7,7 @@ namespace store {
 
 namespace {
 
-bool exec(QSqlDatabase &db, const QString &sql, QString *error) {
+bool execMigration(QSqlDatabase &db, const QString &sql, QString *error) {
     QSqlQuery q(db);
     if (q.exec(sql))
         return true;
@@ -74,12 +74,13 @@ bool PostgresSchema::ensure(QSqlDatabase &db, QString *error) {
     }
     if (seen == kVersion)
         return true;
-    if (!exec(db, QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kMigrationLock), error))
+    if (!execMigration(db, QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kMigrationLock), error))
         return false;
     int at = version(db, error); // again, under the lock: another node may have done it meanwhile
     bool ok = at >= 0;
     if (ok && at == 0)
-        ok = exec(db, QStringLiteral("CREATE TABLE fleetmon_schema (version integer NOT NULL)"), error);
+        ok = execMigration(db, QStringLiteral("CREATE TABLE fleetmon_schema (version integer NOT NULL)"),
+                           error);
     if (ok && at > kVersion) {
         *error = QStringLiteral("the database holds Fleet Monitor schema version %1, this build knows "
                                 "up to %2: update Fleet Monitor")
@@ -93,9 +94,10 @@ bool PostgresSchema::ensure(QSqlDatabase &db, QString *error) {
             *error = db.lastError().text();
             break;
         }
-        ok = exec(db, QString::fromUtf8(kMigrations[at]), error) &&
-             exec(db, QStringLiteral("DELETE FROM fleetmon_schema"), error) &&
-             exec(db, QStringLiteral("INSERT INTO fleetmon_schema (version) VALUES (%1)").arg(at + 1), error);
+        ok = execMigration(db, QString::fromUtf8(kMigrations[at]), error) &&
+             execMigration(db, QStringLiteral("DELETE FROM fleetmon_schema"), error) &&
+             execMigration(
+                 db, QStringLiteral("INSERT INTO fleetmon_schema (version) VALUES (%1)").arg(at + 1), error);
         if (ok && !db.commit()) {
             *error = db.lastError().text();
             ok = false;
@@ -110,7 +112,7 @@ bool PostgresSchema::ensure(QSqlDatabase &db, QString *error) {
         ++at;
     }
     QString unlockError;
-    exec(db, QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kMigrationLock), &unlockError);
+    execMigration(db, QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kMigrationLock), &unlockError);
     return ok;
 }
 

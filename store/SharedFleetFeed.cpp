@@ -26,7 +26,7 @@ namespace store {
 namespace {
 
 // Connection names are process-wide in Qt SQL: every connection of every feed gets its own.
-QAtomicInteger<quint64> g_connectionSerial;
+QAtomicInteger<quint64> g_feedConnectionSerial;
 
 QString deliveriesChannel() {
     return QString::fromLatin1(PostgresSchema::kDeliveriesChannel);
@@ -106,7 +106,7 @@ private:
             return;
         if (m_status.state == State::Lost)
             setState(State::Connecting);
-        m_connectionName = QStringLiteral("fleetmon-feed-%1").arg(++g_connectionSerial);
+        m_connectionName = QStringLiteral("fleetmon-feed-%1").arg(++g_feedConnectionSerial);
         m_db = m_d->location.addConnection(m_connectionName);
         if (!m_db.open())
             return fail(QStringLiteral("cannot connect to %1: %2")

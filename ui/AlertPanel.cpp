@@ -25,8 +25,8 @@ namespace ui {
 
 namespace {
 
-const QString kHeaderKey = QStringLiteral("AlertPanel/header");
-const QString kColumnCountKey = QStringLiteral("AlertPanel/columnCount");
+const QString kAlertPanelHeaderKey = QStringLiteral("AlertPanel/header");
+const QString kAlertPanelColumnCountKey = QStringLiteral("AlertPanel/columnCount");
 const QString kShowClearedKey = QStringLiteral("AlertPanel/showCleared");
 
 using model::AlertModel;
@@ -313,17 +313,17 @@ void AlertPanel::updateActions() {
 }
 
 void AlertPanel::saveSettings(QSettings &settings) const {
-    settings.setValue(kHeaderKey, m_view->horizontalHeader()->saveState());
-    settings.setValue(kColumnCountKey, int(AlertModel::ColumnCount));
+    settings.setValue(kAlertPanelHeaderKey, m_view->horizontalHeader()->saveState());
+    settings.setValue(kAlertPanelColumnCountKey, int(AlertModel::ColumnCount));
     settings.setValue(kShowClearedKey, showsCleared());
 }
 
 void AlertPanel::restoreSettings(const QSettings &settings) {
     setShowCleared(settings.value(kShowClearedKey, false).toBool());
     // A state saved by a version with other columns would put widths on the wrong ones.
-    if (settings.value(kColumnCountKey).toInt() != AlertModel::ColumnCount)
+    if (settings.value(kAlertPanelColumnCountKey).toInt() != AlertModel::ColumnCount)
         return;
-    m_view->horizontalHeader()->restoreState(settings.value(kHeaderKey).toByteArray());
+    m_view->horizontalHeader()->restoreState(settings.value(kAlertPanelHeaderKey).toByteArray());
 }
 
 } // namespace ui

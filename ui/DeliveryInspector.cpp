@@ -27,10 +27,10 @@ namespace ui {
 
 namespace {
 
-const QString kSplitterKey = QStringLiteral("DeliveryInspector/splitter");
+const QString kDeliveryInspectorSplitterKey = QStringLiteral("DeliveryInspector/splitter");
 const QString kDetailSplitterKey = QStringLiteral("DeliveryInspector/detailSplitter");
-const QString kHeaderKey = QStringLiteral("DeliveryInspector/header");
-const QString kColumnCountKey = QStringLiteral("DeliveryInspector/columnCount");
+const QString kDeliveryInspectorHeaderKey = QStringLiteral("DeliveryInspector/header");
+const QString kDeliveryInspectorColumnCountKey = QStringLiteral("DeliveryInspector/columnCount");
 
 using model::DeliveryLogModel;
 using model::Verdict;
@@ -376,19 +376,19 @@ void DeliveryInspector::updateCountLabel() {
 }
 
 void DeliveryInspector::saveSettings(QSettings &settings) const {
-    settings.setValue(kSplitterKey, m_splitter->saveState());
+    settings.setValue(kDeliveryInspectorSplitterKey, m_splitter->saveState());
     settings.setValue(kDetailSplitterKey, m_detailSplitter->saveState());
-    settings.setValue(kHeaderKey, m_view->horizontalHeader()->saveState());
-    settings.setValue(kColumnCountKey, int(DeliveryLogModel::ColumnCount));
+    settings.setValue(kDeliveryInspectorHeaderKey, m_view->horizontalHeader()->saveState());
+    settings.setValue(kDeliveryInspectorColumnCountKey, int(DeliveryLogModel::ColumnCount));
 }
 
 void DeliveryInspector::restoreSettings(const QSettings &settings) {
-    m_splitter->restoreState(settings.value(kSplitterKey).toByteArray());
+    m_splitter->restoreState(settings.value(kDeliveryInspectorSplitterKey).toByteArray());
     m_detailSplitter->restoreState(settings.value(kDetailSplitterKey).toByteArray());
     // A state saved by a version with other columns would put widths on the wrong ones.
-    if (settings.value(kColumnCountKey).toInt() != DeliveryLogModel::ColumnCount)
+    if (settings.value(kDeliveryInspectorColumnCountKey).toInt() != DeliveryLogModel::ColumnCount)
         return;
-    m_view->horizontalHeader()->restoreState(settings.value(kHeaderKey).toByteArray());
+    m_view->horizontalHeader()->restoreState(settings.value(kDeliveryInspectorHeaderKey).toByteArray());
 }
 
 } // namespace ui

@@ -48,7 +48,7 @@ constexpr int kClockIntervalMs = 1000;
 
 const QString kGeometryKey = QStringLiteral("MainWindow/geometry");
 const QString kStateKey = QStringLiteral("MainWindow/state");
-const QString kSplitterKey = QStringLiteral("MainWindow/splitter");
+const QString kMainWindowSplitterKey = QStringLiteral("MainWindow/splitter");
 const QString kRightSplitterKey = QStringLiteral("MainWindow/rightSplitter");
 const QString kDistanceUnitKey = QStringLiteral("units/distance");
 const QString kSoundKey = QStringLiteral("alerts/sound");
@@ -425,7 +425,7 @@ void MainWindow::restoreSettings() {
     }
     m_firstLayout = !restoreState(settings.value(kStateKey).toByteArray());
     if (auto *splitter = findChild<QSplitter *>(QStringLiteral("mainSplitter")))
-        splitter->restoreState(settings.value(kSplitterKey).toByteArray());
+        splitter->restoreState(settings.value(kMainWindowSplitterKey).toByteArray());
     if (auto *splitter = findChild<QSplitter *>(QStringLiteral("rightSplitter")))
         splitter->restoreState(settings.value(kRightSplitterKey).toByteArray());
     m_tablePanel->restoreSettings(settings);
@@ -442,7 +442,7 @@ void MainWindow::saveSettings() const {
     settings.setValue(kGeometryKey, saveGeometry());
     settings.setValue(kStateKey, saveState());
     if (auto *splitter = findChild<QSplitter *>(QStringLiteral("mainSplitter")))
-        settings.setValue(kSplitterKey, splitter->saveState());
+        settings.setValue(kMainWindowSplitterKey, splitter->saveState());
     if (auto *splitter = findChild<QSplitter *>(QStringLiteral("rightSplitter")))
         settings.setValue(kRightSplitterKey, splitter->saveState());
     m_tablePanel->saveSettings(settings);

@@ -34,7 +34,7 @@ const QColor kLineColors[] = {QColor(0x1f, 0x77, 0xb4), QColor(0xe6, 0x9f, 0x00)
                               QColor(0xd5, 0x5e, 0x00), QColor(0x8e, 0x5c, 0xc4), QColor(0x56, 0xb4, 0xe9),
                               QColor(0x9c, 0x6b, 0x30), QColor(0xcc, 0x79, 0xa7)};
 
-bool isDark(const QPalette &palette) {
+bool isDarkChartPalette(const QPalette &palette) {
     return palette.color(QPalette::Base).lightness() < 128;
 }
 
@@ -423,7 +423,7 @@ void SeriesChartView::applyPalette() {
 }
 
 void SeriesChartView::applyLinePens() {
-    const bool dark = isDark(palette());
+    const bool dark = isDarkChartPalette(palette());
     for (qsizetype i = 0; i < m_lines.size(); ++i) {
         QColor color = kLineColors[i % std::size(kLineColors)];
         if (dark)

@@ -9,7 +9,7 @@ namespace ui {
 
 namespace {
 
-bool isDark(const QPalette &palette) {
+bool isDarkMessagePalette(const QPalette &palette) {
     return palette.color(QPalette::Window).lightness() < 128;
 }
 
@@ -31,9 +31,9 @@ QColor SetupMessageLabel::colorFor(Kind kind, const QPalette &palette) {
     // Shades with at least 4.5:1 contrast against typical light and dark window colours.
     switch (kind) {
     case Kind::Error:
-        return isDark(palette) ? QColor(0xff, 0x8a, 0x80) : QColor(0xc6, 0x28, 0x28);
+        return isDarkMessagePalette(palette) ? QColor(0xff, 0x8a, 0x80) : QColor(0xc6, 0x28, 0x28);
     case Kind::Warning:
-        return isDark(palette) ? QColor(0xff, 0xc8, 0x57) : QColor(0x8d, 0x5a, 0x00);
+        return isDarkMessagePalette(palette) ? QColor(0xff, 0xc8, 0x57) : QColor(0x8d, 0x5a, 0x00);
     case Kind::Hint: {
         // Qt's default placeholder colour is the text colour at half opacity, and rich text drops
         // alpha: blend it onto the window colour here instead.

@@ -20,8 +20,8 @@ namespace ui {
 
 namespace {
 
-const QString kHeaderKey = QStringLiteral("VehicleTable/header");
-const QString kColumnCountKey = QStringLiteral("VehicleTable/columnCount");
+const QString kVehicleTablePanelHeaderKey = QStringLiteral("VehicleTable/header");
+const QString kVehicleTablePanelColumnCountKey = QStringLiteral("VehicleTable/columnCount");
 
 } // namespace
 
@@ -166,15 +166,15 @@ int VehicleTablePanel::visibleRowCount() const {
 }
 
 void VehicleTablePanel::saveSettings(QSettings &settings) const {
-    settings.setValue(kHeaderKey, m_view->horizontalHeader()->saveState());
-    settings.setValue(kColumnCountKey, int(FleetTableModel::ColumnCount));
+    settings.setValue(kVehicleTablePanelHeaderKey, m_view->horizontalHeader()->saveState());
+    settings.setValue(kVehicleTablePanelColumnCountKey, int(FleetTableModel::ColumnCount));
 }
 
 void VehicleTablePanel::restoreSettings(const QSettings &settings) {
     // A state saved by a version with other columns would put widths on the wrong ones.
-    if (settings.value(kColumnCountKey).toInt() != FleetTableModel::ColumnCount)
+    if (settings.value(kVehicleTablePanelColumnCountKey).toInt() != FleetTableModel::ColumnCount)
         return;
-    m_view->horizontalHeader()->restoreState(settings.value(kHeaderKey).toByteArray());
+    m_view->horizontalHeader()->restoreState(settings.value(kVehicleTablePanelHeaderKey).toByteArray());
 }
 
 void VehicleTablePanel::emitRowCounts() {
