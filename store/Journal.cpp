@@ -377,42 +377,15 @@ bool Journal::writeTransaction(Database &db, JournalWriter &writer,
     return ok;
 }
 
-bool Journal::writeUnderSavepoint(Database &db, JournalWriter &writer,
-                                  const std::function<bool(JournalWriter &)> &write, QString *error) {
-    sqlite3 *handle = SqliteStatement::handleOf(db.connection());
-    const auto exec = [handle](const char *sql) {
-        return sqlite3_exec(handle, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
-    };
-    if (!exec("SAVEPOINT batch_extras")) {
-        *error = QString::fromUtf8(sqlite3_errmsg(handle));
-        return false;
-    }
-    if (write(writer)) {
-        if (exec("RELEASE batch_extras"))
-            return true;
-        *error = QString::fromUtf8(sqlite3_errmsg(handle));
-        return false;
-    }
-    *error = writer.error();
-    // Undone alone; when SQLite has already ended the transaction these fail, which the caller sees.
-    exec("ROLLBACK TO batch_extras");
-    exec("RELEASE batch_extras");
-    return false;
-}
-
 bool Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter &writer) {
     QList<AppendResult> results;
     results.reserve(qsizetype(batch.size()));
     QList<model::Alert> alerts;
     QHash<QString, qint64> progress; // the latest value of each name in the batch
 
-    // One transaction, so one sync, per batch: the deliveries, then the alert snapshots and
-    // progress marks of the batch under a savepoint of their own, so a problem with them is undone
-    // alone and never costs a delivery its 2xx. (A transaction of their own cost a second sync per
-    // batch, and the next batch waited for it.)
+    // Deliveries first, in one transaction: their answers wait for it. Alert snapshots follow in
+    // a transaction of their own, so a problem with them can never cost a delivery its 2xx.
     QString error;
-    QString alertError;
-    bool alertsWritten = true;
     const bool ok = writeTransaction(
         db, writer,
         [&](JournalWriter &w) {
@@ -453,27 +426,17 @@ bool Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter
                 r.verdict = p.delivery.verdict;
                 results.append(r);
             }
-            if (alerts.isEmpty() && progress.isEmpty())
-                return true;
-            alertsWritten = writeUnderSavepoint(
-                db, w,
-                [&](JournalWriter &aw) { return aw.writeAlerts(alerts) && aw.writeProgress(progress); },
-                &alertError);
-            // SQLite ends the whole transaction on some errors (a full disk, I/O): then the
-            // deliveries are not stored either and must be refused.
-            return alertsWritten || sqlite3_get_autocommit(SqliteStatement::handleOf(db.connection())) == 0;
+            return true;
         },
         &error);
-    if (!ok && error.isEmpty())
-        error = alertError;
     if (!ok) {
         // Nothing of the batch is stored: every waiting delivery is told so.
         results = refusedResults(batch, error);
         m_health.refused += results.size();
         m_failure = error;
     }
-    // The deliveries are durable: their answers go out now, not after the snapshot slice written
-    // below (a snapshot of thousands of vehicles takes long enough to show in latency).
+    // The deliveries are durable: their answers go out now, not after the alert and snapshot
+    // writes below (a snapshot of thousands of vehicles takes long enough to show in latency).
     if (m_listener && !results.isEmpty())
         m_listener(results);
     if (!ok) {
@@ -481,7 +444,11 @@ bool Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter
         m_heldProgress.insert(progress);
         return false;
     }
-    if (!alertsWritten) {
+    QString alertError;
+    if ((!alerts.isEmpty() || !progress.isEmpty()) &&
+        !writeTransaction(
+            db, writer, [&](JournalWriter &w) { return w.writeAlerts(alerts) && w.writeProgress(progress); },
+            &alertError)) {
         m_heldAlerts += alerts;
         m_heldProgress.insert(progress);
         m_failure = alertError;

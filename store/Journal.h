@@ -143,9 +143,6 @@ private:
     void pruneHistory(Database &db);
     bool writeTransaction(Database &db, JournalWriter &writer,
                           const std::function<bool(JournalWriter &)> &write, QString *error);
-    // Inside a transaction: write's changes are kept, or undone alone when it fails.
-    static bool writeUnderSavepoint(Database &db, JournalWriter &writer,
-                                    const std::function<bool(JournalWriter &)> &write, QString *error);
 
     DatabaseThread m_worker;
     WalCheckpointer::Limits m_walLimits;

@@ -1,14 +1,11 @@
 // When the journal tells the waiting deliveries they are stored: right after their own commit, not
-// after the slower writes that may share the batch (a fleet snapshot of thousands of vehicles).
-// The batch's alert changes ride in the deliveries' commit (one sync per batch), under a savepoint
-// so that their failure never costs a delivery its 2xx. Observed from a second connection inside
-// the commit listener.
+// after the slower writes that may share the batch (alert changes, a fleet snapshot of thousands of
+// vehicles). Observed from a second connection inside the commit listener.
 
 #include "store/Journal.h"
 
 #include <QSemaphore>
 #include <QSqlDatabase>
-#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -46,7 +43,7 @@ qint64 countRows(const QString &path, const QString &table) {
 class tst_JournalAnswers : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void answersDoNotWaitForTheSnapshotOfTheirBatch() {
+    void answersDoNotWaitForTheSnapshotOrAlertsOfTheirBatch() {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("journal.sqlite"));
         store::Journal journal;
@@ -92,69 +89,10 @@ private Q_SLOTS:
         QMutexLocker lock(&mutex);
         QCOMPARE(deliveriesSeen, 2);
         QCOMPARE(snapshotRowsSeen, 0); // written after the answer went out
-        QCOMPARE(alertRowsSeen, 1);    // in the same commit as the deliveries: no second sync
+        QCOMPARE(alertRowsSeen, 0);
         lock.unlock();
         QCOMPARE(countRows(path, QStringLiteral("fleet_snapshot")), 2000);
         QCOMPARE(countRows(path, QStringLiteral("alerts")), 1);
-    }
-
-    void aRefusedAlertWriteCostsNoDeliveryItsAnswer() {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("journal.sqlite"));
-        {
-            store::Journal creator; // the schema, then a trigger that refuses every alert row
-            QString error;
-            QVERIFY2(creator.open(path, &error), qPrintable(error));
-            creator.close();
-        }
-        {
-            QSqlDatabase db =
-                QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("saboteur"));
-            db.setDatabaseName(path);
-            QVERIFY(db.open());
-            QSqlQuery q(db);
-            QVERIFY2(q.exec(QStringLiteral("CREATE TRIGGER refuse_alerts BEFORE INSERT ON alerts "
-                                           "BEGIN SELECT RAISE(ABORT, 'alerts refused'); END")),
-                     qPrintable(q.lastError().text()));
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("saboteur"));
-
-        store::Journal journal;
-        QString error;
-        QVERIFY2(journal.open(path, &error), qPrintable(error));
-        QSemaphore firstHeld, firstEntered;
-        QMutex mutex;
-        QList<store::AppendResult> answered;
-        journal.setCommitListener([&](const QList<store::AppendResult> &results) {
-            {
-                QMutexLocker lock(&mutex);
-                answered += results;
-            }
-            if (results.first().ticket == 1) {
-                firstEntered.release();
-                firstHeld.acquire();
-            }
-        });
-        journal.append(accepted(QStringLiteral("e0")));
-        firstEntered.acquire();
-        model::Alert alert;
-        alert.id = 7;
-        alert.vehicleId = QStringLiteral("v1");
-        alert.message = QStringLiteral("1 door open");
-        journal.saveAlerts({alert}); // in e1's batch, refused by the trigger
-        journal.append(accepted(QStringLiteral("e1")));
-        firstHeld.release();
-        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 2, 10000);
-        journal.close();
-
-        QMutexLocker lock(&mutex);
-        for (const store::AppendResult &r : answered) {
-            QVERIFY2(r.committed, qPrintable(r.error));
-            QCOMPARE(r.verdict, model::Verdict::Accepted);
-        }
-        lock.unlock();
-        QCOMPARE(countRows(path, QStringLiteral("deliveries")), 2);
-        QCOMPARE(countRows(path, QStringLiteral("alerts")), 0);
     }
 
     void aBigSnapshotIsWrittenInSlicesBetweenBatches() {
