@@ -270,9 +270,12 @@ private Q_SLOTS:
                  qPrintable(
                      QStringLiteral("RSS grew by %1 kB with the slow clients").arg(rssSlowKb - rssBeforeKb)));
         // The peak: that, plus what the signed traffic itself adds over the loaded windows (SQLite's
-        // page cache, batches in flight: 7-10 MB measured), with room to spare.
-        QVERIFY2(peakKb < rssBeforeKb + 8 * kSlowClients + 40 * 1024,
-                 qPrintable(QStringLiteral("peak RSS %1 kB").arg(peakKb)));
+        // page cache, batches in flight: 7-10 MB measured), with room to spare. Asserted in the plain
+        // stage: under AddressSanitizer freed memory waits in its quarantine (up to 256 MB), so the
+        // peak there measures how much the traffic freed (+64 MB in one CI run), not what it holds.
+        if (!kAddressSanitizerBuild)
+            QVERIFY2(peakKb < rssBeforeKb + 8 * kSlowClients + 40 * 1024,
+                     qPrintable(QStringLiteral("peak RSS %1 kB").arg(peakKb)));
 
         // Every acknowledged delivery is in the journal, answered 2xx.
         QCOMPARE(fleetmon.stop(), 0);
