@@ -45,6 +45,8 @@ bool WalCheckpointer::start(const QString &path, sqlite3 *writer, const Limits &
     m_framesAtCheckpoint = 0;
     m_walFrames = 0;
     m_commits = 0;
+    m_startOvers = 0;
+    m_leftToWriter = false;
     m_writer = writer;
     sqlite3_wal_autocheckpoint(writer, 0);
     sqlite3_wal_hook(writer, &WalCheckpointer::walHook, this); // replaces the auto-checkpoint hook
@@ -55,9 +57,10 @@ bool WalCheckpointer::start(const QString &path, sqlite3 *writer, const Limits &
 }
 
 int WalCheckpointer::walHook(void *self, sqlite3 *, const char *, int frames) {
-    // Runs inside the writer's COMMIT: two relaxed stores, nothing that can wait.
+    // Runs inside the writer's COMMIT: relaxed atomics only, nothing that can wait.
     auto *checkpointer = static_cast<WalCheckpointer *>(self);
-    checkpointer->m_walFrames.store(frames, std::memory_order_relaxed);
+    if (checkpointer->m_walFrames.exchange(frames, std::memory_order_relaxed) > frames)
+        checkpointer->m_startOvers.fetch_add(1, std::memory_order_relaxed);
     checkpointer->m_commits.fetch_add(1, std::memory_order_relaxed);
     return SQLITE_OK;
 }
@@ -109,7 +112,9 @@ void WalCheckpointer::stop() {
 
 WalCheckpointer::Stats WalCheckpointer::stats() const {
     std::lock_guard lock(m_mutex);
-    return m_stats;
+    Stats stats = m_stats;
+    stats.startOvers = m_startOvers.load(std::memory_order_relaxed);
+    return stats;
 }
 
 bool WalCheckpointer::checkpoint(int mode, int *walFrames, int *copiedFrames) {
@@ -119,6 +124,50 @@ bool WalCheckpointer::checkpoint(int mode, int *walFrames, int *copiedFrames) {
     if ((rc & 0xff) != SQLITE_BUSY)
         qWarning("fleetmon: checkpointing the journal failed: %s", sqlite3_errmsg(m_db));
     return false;
+}
+
+bool WalCheckpointer::startOver(int *walFrames, int *copiedFrames) {
+    // "No commit during the round" does not prove the writer's next transaction begins after it:
+    // one that began before (its commit still being synced) keeps the WAL going. So when the
+    // writer was left to start over last time and has not, it is asked to wait this time.
+    const quint64 startOvers = m_startOvers.load();
+    const bool mayLeaveToWriter = !m_leftToWriter || startOvers != m_startOversWhenLeft;
+    m_leftToWriter = false;
+    int copiedBefore = *copiedFrames;
+    for (int round = 0; round < m_limits.catchUpRounds; ++round) {
+        const quint64 commitsBefore = m_commits.load();
+        if (!checkpoint(SQLITE_CHECKPOINT_PASSIVE, walFrames, copiedFrames))
+            return false;
+        // Everything copied and synced, and nothing committed meanwhile: the writer's next
+        // transaction begins with the WAL all copied and starts it over itself (unless a reader
+        // holds on to it; then the WAL grows on and this is tried again at the next growth).
+        if (mayLeaveToWriter && *copiedFrames == *walFrames && m_commits.load() == commitsBefore) {
+            m_leftToWriter = true;
+            m_startOversWhenLeft = startOvers;
+            return true;
+        }
+        if (*copiedFrames < copiedBefore)
+            return true; // the writer started the WAL over after an earlier round
+        const int copiedThisRound = *copiedFrames - copiedBefore;
+        copiedBefore = *copiedFrames;
+        if (copiedThisRound <= m_limits.catchUpFrames)
+            break;
+    }
+    // The writer steps aside between two transactions (or is idle: then it never does, and the
+    // RESTART below takes the write lock as soon as it is free).
+    std::unique_lock lock(m_mutex);
+    m_restartWanted = true;
+    const bool parked =
+        m_wake.wait_for(lock, m_limits.restartWait, [this] { return m_writerParked || m_stopping; });
+    m_stats.writerWaits += parked && m_writerParked ? 1 : 0;
+    lock.unlock();
+    const bool restarted = checkpoint(SQLITE_CHECKPOINT_RESTART, walFrames, copiedFrames);
+    lock.lock();
+    m_restartWanted = false;
+    m_stats.restarts += restarted ? 1 : 0;
+    lock.unlock();
+    m_wake.notify_all();
+    return restarted;
 }
 
 void WalCheckpointer::run() {
@@ -139,22 +188,10 @@ void WalCheckpointer::run() {
         bool gaveUp = false;
         if (due) {
             passive = checkpoint(SQLITE_CHECKPOINT_PASSIVE, &wal, &copied);
-            // Under steady load the WAL is never all copied when a commit begins: start it over,
-            // with the writer parked between two transactions (or idle: then it never parks).
+            // Under steady load the WAL is never all copied when a commit begins: start it over.
             if (passive && wal >= m_limits.restartFrames) {
-                // Catch up first on what was committed during that one, so the writer waits for
-                // a few frames and one sync only.
-                checkpoint(SQLITE_CHECKPOINT_PASSIVE, &wal, &copied);
-                lock.lock();
-                m_restartWanted = true;
-                m_wake.wait_for(lock, m_limits.restartWait, [this] { return m_writerParked || m_stopping; });
-                lock.unlock();
-                startedOver = checkpoint(SQLITE_CHECKPOINT_RESTART, &wal, &copied);
+                startedOver = startOver(&wal, &copied);
                 gaveUp = !startedOver;
-                lock.lock();
-                m_restartWanted = false;
-                lock.unlock();
-                m_wake.notify_all();
             }
         } else {
             // Quiet for a while: copy everything and give the disk space back.
@@ -170,7 +207,6 @@ void WalCheckpointer::run() {
         // next commit, which then reports fewer frames (see dueLocked).
         m_framesAtCheckpoint = m_walFrames.load();
         m_stats.passive += passive ? 1 : 0;
-        m_stats.restarts += startedOver && due ? 1 : 0;
         m_stats.truncates += startedOver && !due ? 1 : 0;
         m_stats.busy += gaveUp ? 1 : 0;
     }

@@ -23,17 +23,23 @@ namespace store {
 // since the last one. Passive checkpoints alone cannot bound the WAL under steady load: SQLite
 // starts writing the WAL from its beginning again only when a write transaction begins with
 // every frame copied, which rarely happens while commits keep coming. So once the WAL holds
-// restartFrames, the writer is asked to step aside after its next reported commit, and a RESTART
-// checkpoint copies the few frames the passive one left and makes the next commit start over
-// (the writer waits at most about restartWait; a RESTART that cannot finish gives up and is tried
-// again at the next growth). After a quiet period with commits since the last checkpoint, a
-// TRUNCATE checkpoint empties the file.
+// restartFrames, the checkpointer catches up in rounds, each copying what was committed during
+// the one before (fewer frames each time, as copying outpaces committing). A round that copied
+// everything with no commit during it is enough: the writer's next transaction starts the WAL
+// over by itself, without waiting for anything. Otherwise, once a round found at most
+// catchUpFrames left, the writer is asked to step aside after its next reported commit, and a
+// RESTART checkpoint copies the few frames left and makes the next commit start over: the writer
+// waits for those frames and one sync of the database file (at most about restartWait; a RESTART
+// that cannot finish gives up and is tried again at the next growth). After a quiet period with
+// commits since the last checkpoint, a TRUNCATE checkpoint empties the file.
 class WalCheckpointer final {
     Q_DISABLE_COPY_MOVE(WalCheckpointer)
 public:
     struct Limits {
         int passiveFrames = 4096;  // 16 MB of 4 KiB pages
         int restartFrames = 16384; // 64 MB: the WAL file stays about this size under load
+        int catchUpFrames = 256;   // a catch-up round this small is the last before the writer waits
+        int catchUpRounds = 4;     // at most; then the writer waits for whatever is left
         std::chrono::milliseconds quiet{2000};
         std::chrono::milliseconds restartWait{250};
     };
@@ -41,7 +47,9 @@ public:
         quint64 passive = 0;
         quint64 restarts = 0;
         quint64 truncates = 0;
-        quint64 busy = 0; // a RESTART or TRUNCATE gave up (a reader or the writer held on)
+        quint64 busy = 0;        // a RESTART or TRUNCATE gave up (a reader or the writer held on)
+        quint64 writerWaits = 0; // the writer stepped aside for a RESTART
+        quint64 startOvers = 0;  // the writer's commits began the WAL from its start again
         int largestWalFrames = 0;
     };
 
@@ -63,20 +71,25 @@ private:
     void run();
     // One checkpoint of the given SQLite mode; false when it could not finish (busy or error).
     bool checkpoint(int mode, int *walFrames, int *copiedFrames);
+    // Starts the WAL over under load (see the class comment); false when a checkpoint gave up.
+    bool startOver(int *walFrames, int *copiedFrames);
     bool dueLocked() const;
 
     QThread *m_thread = nullptr;
     sqlite3 *m_writer = nullptr;
     sqlite3 *m_db = nullptr;
     Limits m_limits;
-    std::atomic<int> m_walFrames{0};   // after the writer's latest commit (WAL hook)
-    std::atomic<quint64> m_commits{0}; // commits seen by the hook
+    std::atomic<int> m_walFrames{0};      // after the writer's latest commit (WAL hook)
+    std::atomic<quint64> m_commits{0};    // commits seen by the hook
+    std::atomic<quint64> m_startOvers{0}; // commits the hook saw with fewer frames than the one before
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_stopping = false;
     bool m_restartWanted = false; // the checkpointer asks the writer to step aside
     bool m_writerParked = false;  // the writer did, between two transactions
     int m_framesAtCheckpoint = 0; // the frames last reported when the last checkpoint ended
+    bool m_leftToWriter = false;  // the last start-over was left to the writer's next transaction
+    quint64 m_startOversWhenLeft = 0;
     Stats m_stats;
 };
 

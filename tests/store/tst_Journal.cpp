@@ -327,7 +327,7 @@ private Q_SLOTS:
         QVERIFY(stats.passive > 0);
         QVERIFY2(stats.largestWalFrames > 0 && stats.largestWalFrames <= 4 * limits.restartFrames,
                  qPrintable(QString::number(stats.largestWalFrames)));
-        QVERIFY2(stats.restarts > 0, qPrintable(QString::number(stats.busy)));
+        QVERIFY2(stats.startOvers > 0, qPrintable(QString::number(stats.busy)));
         QVERIFY(QFileInfo(path + "-wal").size() <= qint64(4 * limits.restartFrames) * 4200);
         QTRY_COMPARE_WITH_TIMEOUT(QFileInfo(path + "-wal").size(), qint64(0), 10000);
         QTRY_VERIFY_WITH_TIMEOUT(journal.walCheckpointStats().truncates > 0, 5000); // counted just after
