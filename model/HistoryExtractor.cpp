@@ -14,21 +14,24 @@ QList<HistorySample> HistoryExtractor::samples(const QString &vehicleId, const S
         out.append(HistorySample{vehicleId, signal.code, field, signal.oemUpdatedAt, value});
     };
     const QJsonObject &body = signal.body;
+    const bool percent = SignalUnits::isPercentSignal(signal.code);
+    const bool distance = !percent && SignalUnits::isDistanceSignal(signal.code);
     for (auto it = body.constBegin(); it != body.constEnd(); ++it) {
+        const QString key = it.key(); // built from the object's storage on each call: once
         const QJsonValue v = it.value();
-        if (it.key() == QLatin1String("rowCount") || it.key() == QLatin1String("columnCount"))
+        if (key == QLatin1String("rowCount") || key == QLatin1String("columnCount"))
             continue; // the shape of a door or window array, not a reading
-        if (it.key() == QLatin1String("value") && SignalUnits::isPercentSignal(signal.code)) {
+        if (key == QLatin1String("value") && percent) {
             if (auto p = SignalUnits::percent(body))
-                add(it.key(), *p);
-        } else if (it.key() == QLatin1String("value") && SignalUnits::isDistanceSignal(signal.code)) {
+                add(key, *p);
+        } else if (key == QLatin1String("value") && distance) {
             if (auto km = SignalUnits::kilometres(body))
-                add(it.key(), *km);
+                add(key, *km);
         } else if (v.isDouble()) {
-            add(it.key(), v.toDouble());
+            add(key, v.toDouble());
         } else if (v.isBool()) {
-            add(it.key(), v.toBool() ? 1.0 : 0.0);
-        } else if (it.key() == QLatin1String("values") && v.isArray()) {
+            add(key, v.toBool() ? 1.0 : 0.0);
+        } else if (key == QLatin1String("values") && v.isArray()) {
             // Doors and windows: how many are open is what a chart or report needs.
             const QJsonArray entries = v.toArray();
             bool any = false;
@@ -50,6 +53,7 @@ QList<HistorySample> HistoryExtractor::samples(const QString &vehicleId, const S
 QList<HistorySample> HistoryExtractor::samples(const QString &vehicleId,
                                                const QList<SignalValue> &signalValues) {
     QList<HistorySample> out;
+    out.reserve(signalValues.size() * 2);
     for (const SignalValue &s : signalValues)
         out += samples(vehicleId, s);
     return out;
