@@ -1,8 +1,8 @@
 #include "smartcar/PayloadDecoder.h"
 
-#include <QDateTime>
+#include "smartcar/QtPayloadDecoder.h"
+
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <algorithm>
 #include <array>
@@ -15,261 +15,12 @@ namespace smartcar {
 
 namespace {
 
-QString stringOf(const QJsonValue &v) {
-    if (v.isString())
-        return v.toString();
-    if (v.isDouble())
-        return QString::number(v.toDouble(), 'g', 17);
-    return {};
-}
-
-// Identity and signal keys and VERIFY challenges must be strings: a number or anything else in
-// their place names nothing ("42" would otherwise become a vehicle or signal of its own, or a
-// challenge this endpoint signs). An eventId changes no state; a numeric one is still read as its
-// text so that retries of it stay duplicates.
-QString textOf(const QJsonValue &v) {
-    return v.isString() ? v.toString() : QString();
-}
-
-// A field that is either absent or of its documented type; anything else makes the part that holds
-// it unusable for the fleet state (the delivery itself is kept whole in the journal).
-bool absentOr(const QJsonObject &o, QLatin1String key, bool (QJsonValue::*isType)() const) {
-    const auto it = o.constFind(key);
-    return it == o.constEnd() || (QJsonValue(*it).*isType)();
-}
-
-enum class SmallNumbers { AreMillis, AreSeconds };
-
-// Epoch milliseconds from a number or an ISO string. One documented deliveredAt reads 1700000000,
-// seconds by the look of it; where that quirk was seen, numbers too small to be ms are seconds.
-qint64 millisOf(const QJsonValue &v, SmallNumbers small = SmallNumbers::AreMillis) {
-    if (v.isDouble()) {
-        const double d = v.toDouble();
-        if (d <= 0 || d > 1e15)
-            return 0;
-        return (small == SmallNumbers::AreSeconds && d < 1e11) ? qint64(d * 1000.0) : qint64(d);
-    }
-    if (v.isString()) {
-        const QDateTime t = QDateTime::fromString(v.toString(), Qt::ISODateWithMs);
-        return t.isValid() ? t.toMSecsSinceEpoch() : 0;
-    }
-    return 0;
-}
-
-// "Group.Name" -> "group-name", the code form used everywhere else.
-QString codeFromDotted(const QString &dotted) {
-    const qsizetype dot = dotted.indexOf(QLatin1Char('.'));
-    if (dot <= 0)
-        return dotted.toLower();
-    return (dotted.left(dot) + QLatin1Char('-') + dotted.mid(dot + 1)).toLower();
-}
-
-QString triggerCode(const QJsonValue &trigger) {
-    if (trigger.isString())
-        return trigger.toString().contains(QLatin1Char('.')) ? codeFromDotted(trigger.toString())
-                                                             : trigger.toString();
-    const QJsonObject t = trigger.toObject();
-    if (t.value(QLatin1String("code")).isString())
-        return t.value(QLatin1String("code")).toString();
-    const QJsonValue signal = t.value(QLatin1String("signal"));
-    if (signal.isObject() && signal.toObject().value(QLatin1String("code")).isString())
-        return signal.toObject().value(QLatin1String("code")).toString();
-    if (signal.isString())
-        return codeFromDotted(signal.toString());
-    return textOf(t.value(QLatin1String("type"))); // FIRST_DELIVERY and other signal-less triggers
-}
-
-// A signal timestamp that is present must be readable: epoch ms in [0, 1e15] (0 marks static
-// attributes) or an ISO date. An unreadable one must not turn into 0, which wins over every reading.
-bool readableTime(const QJsonObject &meta, QLatin1String key) {
-    const auto it = meta.constFind(key);
-    if (it == meta.constEnd())
-        return true;
-    const QJsonValue v = *it;
-    if (v.isDouble())
-        return v.toDouble() >= 0 && v.toDouble() <= 1e15;
-    return v.isString() && millisOf(v) != 0;
-}
-
-void decodeTriggers(const QJsonValue &triggers, model::VehicleEvent &event) {
-    const QJsonArray list = triggers.toArray();
-    for (const QJsonValue &trigger : list) {
-        const QString code = triggerCode(trigger);
-        if (!code.isEmpty())
-            event.triggers.append(code);
-    }
-}
-
-// Whether a signal's fields have the types the fleet state relies on. A signal that fails is left
-// out of the event (it changes nothing), so one wrongly typed field cannot blank or replace a good
-// reading: a body that is not an object, an unreadable timestamp, an error status that no longer
-// reads as one.
-bool isWellTyped(const QJsonObject &s) {
-    using V = QJsonValue;
-    if (!absentOr(s, QLatin1String("code"), &V::isString) ||
-        !absentOr(s, QLatin1String("name"), &V::isString) ||
-        !absentOr(s, QLatin1String("group"), &V::isString) ||
-        !absentOr(s, QLatin1String("body"), &V::isObject) ||
-        !absentOr(s, QLatin1String("meta"), &V::isObject) ||
-        !absentOr(s, QLatin1String("status"), &V::isObject))
-        return false;
-    const QJsonObject meta = s.value(QLatin1String("meta")).toObject();
-    if (!readableTime(meta, QLatin1String("oemUpdatedAt")) ||
-        !readableTime(meta, QLatin1String("retrievedAt")) || !readableTime(meta, QLatin1String("fetchedAt")))
-        return false;
-    const QJsonObject status = s.value(QLatin1String("status")).toObject();
-    if (!absentOr(status, QLatin1String("value"), &V::isString) ||
-        !absentOr(status, QLatin1String("error"), &V::isObject))
-        return false;
-    // Without a body only an error status says something (the read failed); a signal with neither
-    // would replace the last good body with nothing.
-    const bool inError = status.value(QLatin1String("value"))
-                             .toString()
-                             .compare(QLatin1String("ERROR"), Qt::CaseInsensitive) == 0;
-    return s.contains(QLatin1String("body")) || inError;
-}
-
-model::SignalValue decodeSignal(const QJsonObject &s) {
-    model::SignalValue value;
-    value.code = textOf(s.value(QLatin1String("code")));
-    value.name = textOf(s.value(QLatin1String("name")));
-    value.group = textOf(s.value(QLatin1String("group")));
-    if (value.code.isEmpty() && !value.group.isEmpty() && !value.name.isEmpty())
-        value.code = (value.group + QLatin1Char('-') + value.name).toLower();
-    value.body = s.value(QLatin1String("body")).toObject();
-    const QJsonObject meta = s.value(QLatin1String("meta")).toObject();
-    value.oemUpdatedAt = millisOf(meta.value(QLatin1String("oemUpdatedAt")));
-    value.retrievedAt =
-        millisOf(meta.contains(QLatin1String("fetchedAt")) ? meta.value(QLatin1String("fetchedAt"))
-                                                           : meta.value(QLatin1String("retrievedAt")));
-    const QJsonObject status = s.value(QLatin1String("status")).toObject();
-    if (stringOf(status.value(QLatin1String("value"))).compare(QLatin1String("ERROR"), Qt::CaseInsensitive) ==
-        0) {
-        value.error = status.value(QLatin1String("error")).toObject();
-        if (value.error.isEmpty())
-            value.error.insert(QLatin1String("type"), QLatin1String("UNKNOWN"));
-    }
-    return value;
-}
-
-// Signals come as an array of objects (every real capture) or, in one illustrative doc page, as an
-// object keyed by "Group.Name"; both are read.
-void decodeSignals(const QJsonValue &signalsValue, model::VehicleEvent &event) {
-    if (signalsValue.isArray()) {
-        const QJsonArray list = signalsValue.toArray();
-        for (const QJsonValue &s : list) {
-            if (!s.isObject() || !isWellTyped(s.toObject()))
-                continue;
-            model::SignalValue value = decodeSignal(s.toObject());
-            if (!value.code.isEmpty())
-                event.signalValues.append(std::move(value));
-        }
-    } else if (signalsValue.isObject()) {
-        const QJsonObject map = signalsValue.toObject();
-        for (auto it = map.begin(); it != map.end(); ++it) {
-            if (!it.value().isObject() || !isWellTyped(it.value().toObject()))
-                continue;
-            QJsonObject s = it.value().toObject();
-            if (!s.contains(QLatin1String("code")))
-                s.insert(QLatin1String("code"), codeFromDotted(it.key()));
-            event.signalValues.append(decodeSignal(s));
-        }
-    }
-}
-
-void decodeErrors(const QJsonValue &errorsValue, model::VehicleEvent &event) {
-    const QJsonArray list = errorsValue.toArray();
-    for (const QJsonValue &e : list) {
-        // An entry that is no object, or names no error type, would open an error with an empty key.
-        if (!e.isObject() || !e.toObject().value(QLatin1String("type")).isString())
-            continue;
-        const QJsonObject o = e.toObject();
-        model::VehicleError error;
-        error.type = stringOf(o.value(QLatin1String("type")));
-        error.code = stringOf(o.value(QLatin1String("code")));
-        error.state = stringOf(o.value(QLatin1String("state")));
-        if (error.state.isEmpty())
-            error.state = QStringLiteral("ERROR");
-        error.description = stringOf(o.value(QLatin1String("description")));
-        error.suggestedUserMessage = stringOf(o.value(QLatin1String("suggestedUserMessage")));
-        error.docUrl = stringOf(o.value(QLatin1String("docURL")));
-        error.resolutionType =
-            stringOf(o.value(QLatin1String("resolution")).toObject().value(QLatin1String("type")));
-        const QJsonArray signalList = o.value(QLatin1String("signals")).toArray();
-        for (const QJsonValue &s : signalList) {
-            if (s.isString())
-                error.signalCodes.append(codeFromDotted(s.toString()));
-            else if (s.isObject() && s.toObject().value(QLatin1String("code")).isString())
-                error.signalCodes.append(s.toObject().value(QLatin1String("code")).toString());
-        }
-        event.errors.append(std::move(error));
-    }
-}
-
-void decodeVehicle(const QJsonObject &root, const QJsonObject &data, model::VehicleEvent &event) {
-    const QJsonObject vehicle = data.value(QLatin1String("vehicle")).toObject();
-    // Real captures carry the id only in data.vehicle; the documented envelope has it at the top.
-    event.vehicleId = textOf(vehicle.value(QLatin1String("id")));
-    if (event.vehicleId.isEmpty())
-        event.vehicleId = textOf(root.value(QLatin1String("vehicleId")));
-    if (event.vehicleId.isEmpty())
-        event.vehicleId = textOf(data.value(QLatin1String("vehicleId")));
-    event.make = textOf(vehicle.value(QLatin1String("make")));
-    event.model = textOf(vehicle.value(QLatin1String("model")));
-    event.vin = textOf(vehicle.value(QLatin1String("vin")));
-    const QJsonValue year = vehicle.value(QLatin1String("year"));
-    // A model year is a positive integer (a numeric string tolerated); anything else is no year.
-    event.year = std::max(0, year.isDouble() ? year.toInt() : textOf(year).toInt());
-}
-
-void decodeUnified(const QJsonObject &root, PayloadDecoder::Result &result) {
-    model::VehicleEvent &event = result.event;
-    const QJsonObject data = root.value(QLatin1String("data")).toObject();
-    const QJsonObject meta = root.value(QLatin1String("meta")).toObject();
-    event.eventId = stringOf(root.value(QLatin1String("eventId")));
-    event.mode = stringOf(meta.value(QLatin1String("mode")));
-    event.deliveredAt = millisOf(meta.value(QLatin1String("deliveredAt")), SmallNumbers::AreSeconds);
-
-    const QString type = event.eventType.toUpper();
-    if (type == QLatin1String("VERIFY")) {
-        event.kind = model::VehicleEvent::Kind::Verify;
-        result.challenge = textOf(data.value(QLatin1String("challenge"))).toUtf8();
-        return;
-    }
-    decodeVehicle(root, data, event);
-    if (type == QLatin1String("VEHICLE_STATE")) {
-        event.kind = model::VehicleEvent::Kind::State;
-        decodeSignals(data.value(QLatin1String("signals")), event);
-        decodeTriggers(root.contains(QLatin1String("triggers")) ? root.value(QLatin1String("triggers"))
-                                                                : data.value(QLatin1String("triggers")),
-                       event);
-    } else if (type == QLatin1String("VEHICLE_ERROR")) {
-        event.kind = model::VehicleEvent::Kind::Error;
-        decodeErrors(data.value(QLatin1String("errors")), event);
-    }
-}
-
-void decodeLegacy(const QJsonObject &root, PayloadDecoder::Result &result) {
-    model::VehicleEvent &event = result.event;
-    const QJsonObject payload = root.value(QLatin1String("payload")).toObject();
-    event.mode = stringOf(root.value(QLatin1String("mode")));
-    if (event.eventType.compare(QLatin1String("verify"), Qt::CaseInsensitive) == 0) {
-        event.kind = model::VehicleEvent::Kind::Verify;
-        result.challenge = textOf(payload.value(QLatin1String("challenge"))).toUtf8();
-        return;
-    }
-    // eventBased / schedule(d) / dynamic: stored and acknowledged; only ids are read from them.
-    event.eventId = stringOf(payload.value(QLatin1String("eventId")));
-    event.vehicleId = textOf(payload.value(QLatin1String("vehicleId")));
-    event.deliveredAt = millisOf(payload.value(QLatin1String("eventTime")));
-}
-
-// ---- The fast path: simdjson's DOM, walked once per object ------------------------------------
+// The fast path: simdjson's DOM, walked once per object.
 //
 // simdjson parses a delivery in a fraction of the time QJsonDocument takes and allocates nothing
 // per value; the walk below reads each object's fields in one pass (a later occurrence of a key
 // replacing an earlier one, as in Qt's parser) and converts only what the event keeps. It takes
-// a body only where the two parsers provably agree; everything else goes to the Qt walk above, so
+// a body only where the two parsers provably agree; everything else goes to QtPayloadDecoder, so
 // Qt's rules stay the contract for hostile input:
 // - simdjson refuses what Qt also refuses (invalid UTF-8, depth > 1024, 1e999999) and some things
 //   Qt accepts (an escaped lone surrogate, unescaped control characters, ".5", integers beyond
@@ -282,8 +33,8 @@ namespace fast {
 
 namespace dom = simdjson::dom;
 
-// Bodies larger than this (no real delivery comes near it) take the Qt path, so that the parser
-// each thread keeps never grows past a few hundred KiB for one hostile megabyte.
+// Bodies larger than this (no real delivery comes near it) go to QtPayloadDecoder, so that the
+// parser each thread keeps never grows past a few hundred KiB for one hostile megabyte.
 constexpr size_t kMaxBytes = 64 * 1024;
 
 struct Field {
@@ -397,7 +148,7 @@ QJsonObject objectOf(dom::object o) {
     return object;
 }
 
-// What the shared helpers above read: absent is undefined, containers are never read as scalars.
+// What PayloadDecoding's readings of scalars take: absent is undefined, containers are never read as scalars.
 QJsonValue scalarOf(const Field &f) {
     if (!f.present)
         return QJsonValue(QJsonValue::Undefined);
@@ -410,7 +161,7 @@ QString textOf(const Field &f) {
     return f.isString() ? qstring(f.string()) : QString();
 }
 QString stringOf(const Field &f) {
-    return f.isString() || f.isNumber() ? smartcar::stringOf(scalarOf(f)) : QString();
+    return f.isString() || f.isNumber() ? PayloadDecoding::stringOf(scalarOf(f)) : QString();
 }
 
 // Whether the document holds a floating-point zero, which may be a number that underflowed
@@ -447,11 +198,11 @@ bool readableTime(const Field &f) {
         const double d = scalarOf(f).toDouble();
         return d >= 0 && d <= 1e15;
     }
-    return f.isString() && millisOf(scalarOf(f)) != 0;
+    return f.isString() && PayloadDecoding::millisOf(scalarOf(f)) != 0;
 }
 
-// status.value compared as the Qt walk does (case-insensitively with "ERROR") without a QString per
-// signal: no character outside ASCII folds to E, R or O, so five ASCII bytes are the only match.
+// status.value compared as QtPayloadDecoder does (case-insensitively with "ERROR") without a QString
+// per signal: no character outside ASCII folds to E, R or O, so five ASCII bytes are the only match.
 bool isError(const Field &statusValue) {
     if (!statusValue.isString())
         return false;
@@ -461,7 +212,7 @@ bool isError(const Field &statusValue) {
            });
 }
 
-// isWellTyped and decodeSignal of the Qt walk, reading each object once.
+// QtPayloadDecoder's isWellTyped and decodeSignal, reading each object once.
 void decodeSignal(dom::object s, model::VehicleEvent &event) {
     static constexpr std::array<std::string_view, 6> keys{"code", "name", "group", "body", "meta", "status"};
     const auto [code, name, group, body, meta, status] = fieldsOf(s, keys);
@@ -492,8 +243,8 @@ void decodeSignal(dom::object s, model::VehicleEvent &event) {
         return;
     if (body.present)
         value.body = objectOf(body.object());
-    value.oemUpdatedAt = millisOf(scalarOf(oemUpdatedAt));
-    value.retrievedAt = millisOf(scalarOf(fetchedAt.present ? fetchedAt : retrievedAt));
+    value.oemUpdatedAt = PayloadDecoding::millisOf(scalarOf(oemUpdatedAt));
+    value.retrievedAt = PayloadDecoding::millisOf(scalarOf(fetchedAt.present ? fetchedAt : retrievedAt));
     if (inError) {
         if (statusError.present)
             value.error = objectOf(statusError.object());
@@ -506,7 +257,7 @@ void decodeSignal(dom::object s, model::VehicleEvent &event) {
 QString triggerCode(dom::element trigger) {
     if (trigger.type() == dom::element_type::STRING) {
         const QString text = qstring(trigger.get_string().value_unsafe());
-        return text.contains(QLatin1Char('.')) ? codeFromDotted(text) : text;
+        return text.contains(QLatin1Char('.')) ? PayloadDecoding::codeFromDotted(text) : text;
     }
     if (trigger.type() != dom::element_type::OBJECT)
         return {};
@@ -521,7 +272,7 @@ QString triggerCode(dom::element trigger) {
             return qstring(signalCode.string());
     }
     if (signal.isString())
-        return codeFromDotted(qstring(signal.string()));
+        return PayloadDecoding::codeFromDotted(qstring(signal.string()));
     return textOf(type); // FIRST_DELIVERY and other signal-less triggers
 }
 
@@ -553,7 +304,8 @@ void decodeErrors(const Field &errors, model::VehicleEvent &event) {
         if (signalList.isArray()) {
             for (const dom::element s : signalList.array()) {
                 if (s.type() == dom::element_type::STRING) {
-                    error.signalCodes.append(codeFromDotted(qstring(s.get_string().value_unsafe())));
+                    error.signalCodes.append(
+                        PayloadDecoding::codeFromDotted(qstring(s.get_string().value_unsafe())));
                 } else if (s.type() == dom::element_type::OBJECT) {
                     static constexpr std::array<std::string_view, 1> codeKeys{"code"};
                     const auto [signalCode] = fieldsOf(objectIn(s), codeKeys);
@@ -573,7 +325,7 @@ struct ThreadParser {
     size_t capacity = 0;
 };
 
-// Decodes a unified delivery as the Qt walk does; false when the body must take the Qt path.
+// Decodes a unified delivery as QtPayloadDecoder does; false when the body must go to it instead.
 bool decode(const QByteArray &raw, PayloadDecoder::Result &result) {
     const size_t size = size_t(raw.size());
     if (size > kMaxBytes)
@@ -596,7 +348,7 @@ bool decode(const QByteArray &raw, PayloadDecoder::Result &result) {
     const auto [eventType, eventName, eventId, data, meta, rootVehicleId, rootTriggers] =
         fieldsOf(objectIn(document), rootKeys);
     if (!eventType.isString())
-        return false; // legacy (eventName) or no type at all: rare, read by the Qt walk
+        return false; // legacy (eventName) or no type at all: rare, read by QtPayloadDecoder
 
     model::VehicleEvent &event = result.event;
     event.eventType = qstring(eventType.string());
@@ -604,7 +356,8 @@ bool decode(const QByteArray &raw, PayloadDecoder::Result &result) {
     static constexpr std::array<std::string_view, 2> metaKeys{"mode", "deliveredAt"};
     const auto [mode, deliveredAt] = fieldsOf(meta, metaKeys);
     event.mode = stringOf(mode);
-    event.deliveredAt = millisOf(scalarOf(deliveredAt), SmallNumbers::AreSeconds);
+    event.deliveredAt =
+        PayloadDecoding::millisOf(scalarOf(deliveredAt), PayloadDecoding::SmallNumbers::AreSeconds);
 
     static constexpr std::array<std::string_view, 6> dataKeys{"challenge", "vehicle",  "vehicleId",
                                                               "signals",   "triggers", "errors"};
@@ -612,7 +365,7 @@ bool decode(const QByteArray &raw, PayloadDecoder::Result &result) {
         fieldsOf(data, dataKeys);
     const QString type = event.eventType.toUpper();
     if (type == QLatin1String("VEHICLE_STATE") && signalList.isObject())
-        return false; // signals keyed by name (one illustrative doc page): read by the Qt walk
+        return false; // signals keyed by name (one illustrative doc page): read by QtPayloadDecoder
     if (type == QLatin1String("VERIFY")) {
         event.kind = model::VehicleEvent::Kind::Verify;
         if (challenge.isString())
@@ -664,37 +417,11 @@ bool decode(const QByteArray &raw, PayloadDecoder::Result &result) {
 
 } // namespace
 
-PayloadDecoder::Result PayloadDecoder::decodeWithQtParser(const QByteArray &raw) {
-    Result result;
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(raw, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        result.error = QStringLiteral("body is not valid JSON: %1 at offset %2")
-                           .arg(parseError.errorString())
-                           .arg(parseError.offset);
-        return result;
-    }
-    if (!document.isObject()) {
-        result.error = QStringLiteral("body is JSON but not an object");
-        return result;
-    }
-    result.ok = true;
-    const QJsonObject root = document.object();
-    if (root.value(QLatin1String("eventType")).isString()) {
-        result.event.eventType = root.value(QLatin1String("eventType")).toString();
-        decodeUnified(root, result);
-    } else if (root.value(QLatin1String("eventName")).isString()) {
-        result.event.eventType = root.value(QLatin1String("eventName")).toString();
-        decodeLegacy(root, result);
-    }
-    return result;
-}
-
 PayloadDecoder::Result PayloadDecoder::decode(const QByteArray &raw) {
     Result result;
     if (fast::decode(raw, result))
         return result;
-    return decodeWithQtParser(raw);
+    return QtPayloadDecoder::decode(raw);
 }
 
 } // namespace smartcar

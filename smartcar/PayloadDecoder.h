@@ -1,9 +1,8 @@
 #pragma once
 
-#include "model/VehicleEvent.h"
+#include "smartcar/PayloadDecoding.h"
 
 #include <QByteArray>
-#include <QString>
 
 namespace smartcar {
 
@@ -18,25 +17,17 @@ namespace smartcar {
 // ECMAScript's JSON.parse does (two "eventId": the second is the idempotency key; two "data": the
 // second is read). Fields of the wrong type are never coerced into fleet state: vehicle ids, make,
 // model, VIN, signal codes and VERIFY challenges must be strings, and a signal whose documented
-// fields are of the wrong type is left out of the event (see isWellTyped in the source) rather
-// than applied.
+// fields are of the wrong type is left out of the event (see isWellTyped in QtPayloadDecoder.cpp)
+// rather than applied.
 class PayloadDecoder final {
 public:
-    struct Result {
-        bool ok = false;
-        QString error; // why the body is not a JSON object; empty when ok
-        model::VehicleEvent event;
-        QByteArray challenge; // VERIFY only: the string to answer
-    };
+    using Result = PayloadDecoding::Result;
 
     // Parses with simdjson and reads each object in one pass; where simdjson's rules and Qt's differ
     // (every body simdjson refuses, a floating-point zero that may be an underflow, the rare legacy
-    // and keyed-signal forms, bodies over 64 KiB) it falls back to decodeWithQtParser, so the
-    // result is always the one described above.
+    // and keyed-signal forms, bodies over 64 KiB) it falls back to QtPayloadDecoder, so the result
+    // is always the one described above.
     static Result decode(const QByteArray &raw);
-    // The reference: QJsonDocument::fromJson and a walk over QJsonObject. Slower (about twice the
-    // instructions on a real delivery); tests hold decode() to its results.
-    static Result decodeWithQtParser(const QByteArray &raw);
 };
 
 } // namespace smartcar

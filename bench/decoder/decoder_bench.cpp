@@ -6,10 +6,11 @@
 //   valgrind --tool=callgrind --toggle-collect='*decodeAll*'
 //       decoder_bench --fixtures DIR --requests FILE --rounds 2 [--qt-parser]
 // Instructions per decode = callgrind's "Collected" total / the decodes printed. --qt-parser
-// measures PayloadDecoder::decodeWithQtParser (QJsonDocument) for comparison. bench/decoder/run
+// measures QtPayloadDecoder::decode (QJsonDocument, the fallback) for comparison. bench/decoder/run
 // does this for the fixtures and for fleetsim bodies.
 
 #include "smartcar/PayloadDecoder.h"
+#include "smartcar/QtPayloadDecoder.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -56,11 +57,12 @@ QList<QByteArray> requestBodies(const QString &path, qint64 limit) {
 // Kept out of line so callgrind can collect exactly this (--toggle-collect='*decodeAll*').
 [[gnu::noinline]] qint64 decodeAll(const QList<QByteArray> &bodies, int rounds, bool qtParser) {
     using smartcar::PayloadDecoder;
+    using smartcar::QtPayloadDecoder;
     qint64 signalValues = 0;
     for (int round = 0; round < rounds; ++round) {
         for (const QByteArray &body : bodies) {
             const PayloadDecoder::Result r =
-                qtParser ? PayloadDecoder::decodeWithQtParser(body) : PayloadDecoder::decode(body);
+                qtParser ? QtPayloadDecoder::decode(body) : PayloadDecoder::decode(body);
             signalValues += r.event.signalValues.size() + (r.ok ? 0 : 1000000);
         }
     }

@@ -1,10 +1,11 @@
 // PayloadDecoder::decode (simdjson, falling back to Qt's parser where the two parsers' rules differ)
-// against PayloadDecoder::decodeWithQtParser (Qt's parser and the walk over QJsonObject): the same
+// against QtPayloadDecoder::decode (Qt's parser and the walk over QJsonObject): the same
 // result, field by field and value type by value type, for every real fixture, simulated fleet
 // deliveries, every field of a real delivery replaced by each other JSON type, and the inputs where
 // simdjson and Qt disagree by default (numbers, surrogates, control characters, depth, duplicates).
 
 #include "smartcar/PayloadDecoder.h"
+#include "smartcar/QtPayloadDecoder.h"
 #include "smartcar/SimulatedFleet.h"
 #include "support/Fixtures.h"
 #include "support/JsonPaths.h"
@@ -17,6 +18,7 @@
 #include <QtTest>
 
 using smartcar::PayloadDecoder;
+using smartcar::QtPayloadDecoder;
 using testsupport::fixture;
 
 namespace {
@@ -71,7 +73,7 @@ class tst_PayloadDecoderParity : public QObject {
 
     void compare(const QByteArray &body, const QString &what) {
         const QString fast = describe(PayloadDecoder::decode(body));
-        const QString reference = describe(PayloadDecoder::decodeWithQtParser(body));
+        const QString reference = describe(QtPayloadDecoder::decode(body));
         ++m_compared;
         if (fast != reference)
             QFAIL(qPrintable(
