@@ -335,6 +335,8 @@ private:
             post();
             ++m_changesSent;
         }
+        if (countReached())
+            drain(); // the change phase ends with its last post, not with the answer after it
     }
 
     void fillClosedLoop() {
@@ -342,10 +344,13 @@ private:
             drain();
             return;
         }
-        while (m_sender.inFlight() < m_options.connections) {
+        // Checked per post, as in pace(): free connections are no reason to go past --count.
+        while (m_sender.inFlight() < m_options.connections && !countReached()) {
             post();
             ++m_changesSent;
         }
+        if (countReached())
+            drain();
     }
 
     void drain() {
