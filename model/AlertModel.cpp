@@ -48,7 +48,7 @@ int AlertModel::columnCount(const QModelIndex &parent) const {
 QVariant AlertModel::data(const QModelIndex &index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const Alert &alert = m_rows.at(index.row());
+    const Alert &alert = m_rows[std::size_t(index.row())];
     const int column = index.column();
     switch (role) {
     case Qt::DisplayRole:
@@ -254,7 +254,7 @@ void AlertModel::applyBatch(QList<Alert> batch) {
             added.append(std::move(alert));
             continue;
         }
-        Alert &current = m_rows[row];
+        Alert &current = m_rows[std::size_t(row)];
         if (current == alert)
             continue;
         // The engine never changes firstSeenAt, but a restored or corrected alert could: its row
@@ -290,16 +290,17 @@ void AlertModel::insertSorted(QList<Alert> added) {
             int(std::lower_bound(m_rows.cbegin(), m_rows.cend(), added[i], newerFirst) - m_rows.cbegin());
         // Every following new alert that also sorts before the row at `position` joins this run.
         qsizetype end = i + 1;
-        while (end < added.size() && (position == m_rows.size() || newerFirst(added[end], m_rows[position])))
+        while (end < added.size() && (std::size_t(position) == m_rows.size() ||
+                                      newerFirst(added[end], m_rows[std::size_t(position)])))
             ++end;
         const int count = int(end - i);
         beginInsertRows(QModelIndex(), position, position + count - 1);
         // One shift of the rows below for the whole run, not one per new row.
-        m_rows.insert(position, count, Alert());
-        for (int k = 0; k < count; ++k) {
-            m_rows[position + k] = std::move(added[i + k]);
-            track(m_rows[position + k]);
-        }
+        const auto at = m_rows.begin() + position;
+        m_rows.insert(at, std::make_move_iterator(added.begin() + i),
+                      std::make_move_iterator(added.begin() + end));
+        for (int k = 0; k < count; ++k)
+            track(m_rows[std::size_t(position + k)]);
         endInsertRows();
         i = end;
     }
@@ -318,8 +319,8 @@ void AlertModel::removeRows(QList<int> rows) {
         const int last = rows[runStart];
         beginRemoveRows(QModelIndex(), first, last);
         for (int row = first; row <= last; ++row)
-            untrack(m_rows.at(row));
-        m_rows.remove(first, last - first + 1);
+            untrack(m_rows[std::size_t(row)]);
+        m_rows.erase(m_rows.begin() + first, m_rows.begin() + last + 1);
         endRemoveRows();
         runStart = i;
     }
@@ -356,7 +357,7 @@ void AlertModel::emitRowsChanged(QList<int> rows) {
     if (rows.isEmpty())
         return;
     const int lastColumn = ColumnCount - 1;
-    if (rows.size() * 2 > m_rows.size()) {
+    if (std::size_t(rows.size()) * 2 > m_rows.size()) {
         Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, lastColumn));
         return;
     }
@@ -387,7 +388,7 @@ void AlertModel::setVehicleNames(const QHash<QString, QString> &names) {
     if (names == m_vehicleNames)
         return;
     m_vehicleNames = names;
-    if (!m_rows.isEmpty())
+    if (!m_rows.empty())
         Q_EMIT dataChanged(index(0, VehicleColumn), index(int(m_rows.size()) - 1, VehicleColumn),
                            {Qt::DisplayRole});
 }
@@ -404,8 +405,8 @@ void AlertModel::updateVehicleNames(const QHash<QString, QString> &changed) {
     if (renamed.isEmpty())
         return;
     m_applyingBatch = true;
-    for (int row = 0; row < m_rows.size(); ++row) {
-        if (renamed.contains(m_rows.at(row).vehicleId)) {
+    for (int row = 0; std::size_t(row) < m_rows.size(); ++row) {
+        if (renamed.contains(m_rows[std::size_t(row)].vehicleId)) {
             const QModelIndex cell = index(row, VehicleColumn);
             Q_EMIT dataChanged(cell, cell, {Qt::DisplayRole});
         }
@@ -415,9 +416,9 @@ void AlertModel::updateVehicleNames(const QHash<QString, QString> &changed) {
 }
 
 const Alert *AlertModel::alertAt(int row) const {
-    if (row < 0 || row >= m_rows.size())
+    if (row < 0 || std::size_t(row) >= m_rows.size())
         return nullptr;
-    return &m_rows.at(row);
+    return &m_rows[std::size_t(row)];
 }
 
 int AlertModel::rowOf(qint64 id) const {

@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QList>
 
+#include <deque>
 #include <functional>
 #include <set>
 #include <utility>
@@ -125,7 +126,12 @@ private:
     void emitRowsChanged(QList<int> rows);
     void emitActiveCountIfChanged();
 
-    QList<Alert> m_rows;                           // newest first
+    // Newest first. A deque: new alerts go in at the front without moving the others, and its memory
+    // follows the row count in small blocks. A QList kept in this order (inserts at the front, the
+    // cleared history trimmed further down) reallocated to twice its capacity whenever the free
+    // space before the first row ran out while more than a third of it was in use: a 2,400-row
+    // model jumped from a 1 MB to a 2 MB block long after the rows had stopped growing.
+    std::deque<Alert> m_rows;
     QHash<qint64, qint64> m_firstSeenById;         // id -> firstSeenAt of every row: its sort key
     std::set<std::pair<qint64, qint64>> m_cleared; // (clearedAt, id) of the cleared rows, oldest first
     QList<Alert> m_pending;                        // received, applied from m_pendingFrom on

@@ -10,7 +10,9 @@
 #include <QRandomGenerator>
 
 #include <algorithm>
+#include <malloc.h>
 #include <memory>
+#include <vector>
 
 using model::Alert;
 using model::AlertKind;
@@ -522,6 +524,66 @@ private Q_SLOTS:
                                                  [](const Alert &a) { return !a.isCleared(); }));
             QCOMPARE(m_model->activeCount(), active);
         }
+    }
+
+    void aSteadyStreamKeepsTheMemoryItHas() {
+        // A fleet's alerts come and go at a steady level: new ones at the top, cleared ones trimmed
+        // further down. Once the rows have reached that level, the model must not take more memory
+        // (a list kept newest first used to double its block whenever the room before its first row
+        // ran out, long after the row count had stopped growing).
+        m_tester.reset(); // thousands of rows; consistency is checked in staysConsistentUnderMixedChanges
+        m_model->setMaxClearedAlerts(1000);
+        QRandomGenerator random(20261127);
+        std::vector<Alert> open; // the test's own: its capacity settles with the first 1,401 alerts
+        open.reserve(1401);
+        qint64 nextId = 1;
+        qint64 at = kT0;
+        const auto step = [&] {
+            QList<Alert> batch;
+            batch.reserve(8);
+            for (int k = 0; k < 4; ++k) {
+                Alert raised = makeAlert(nextId++, at += 1000);
+                batch.append(raised);
+                open.push_back(raised);
+                if (open.size() > 1400) {
+                    std::swap(open[random.bounded(int(open.size()))], open.back());
+                    Alert cleared = open.back();
+                    open.pop_back();
+                    cleared.clearedAt = at;
+                    cleared.clearedBy = QStringLiteral("condition");
+                    batch.append(cleared);
+                }
+            }
+            m_model->applyAlerts(batch);
+            QCOMPARE(m_model->pendingCount(), qsizetype(0));
+        };
+        const auto heldBytes = [] {
+            const struct mallinfo2 info = mallinfo2();
+            return qint64(info.uordblks + info.hblkhd); // in use from the arenas, and mapped blocks
+        };
+        // The level is reached at once, as when an engine restores a fleet's alerts at start.
+        QList<Alert> restored;
+        for (int i = 0; i < 2400; ++i) {
+            Alert alert = makeAlert(nextId++, at += 1000);
+            if (i < 1000) {
+                alert.clearedAt = at + 500;
+                alert.clearedBy = QStringLiteral("condition");
+            } else {
+                open.push_back(alert);
+            }
+            restored.append(alert);
+        }
+        m_model->applyAlerts(restored);
+        restored = {};
+        QTRY_COMPARE(m_model->pendingCount(), qsizetype(0));
+        QCOMPARE(m_model->rowCount(), 1400 + 1000);
+        const qint64 warm = heldBytes();
+        for (int i = 0; i < 4000; ++i)
+            step();
+        QCOMPARE(m_model->rowCount(), 1400 + 1000);
+        QCOMPARE(m_model->activeCount(), 1400);
+        // 2,400 rows take ~450 KB; a quarter of that is room for the allocator's own variations.
+        QCOMPARE_LT(heldBytes() - warm, qint64(128 * 1024));
     }
 
     void ignoresAlertsWithoutAnId() {
