@@ -27,13 +27,24 @@ struct ClosureRule {
     QLatin1String code;
     ClosureShape shape;
 };
-constexpr ClosureRule kClosureRules[] = {
+constexpr std::array<ClosureRule, 5> kClosureRules = {{
     {QLatin1String("closure-doors"), ClosureShape::Grid},
     {QLatin1String("closure-windows"), ClosureShape::Grid},
     {QLatin1String("closure-fronttrunk"), ClosureShape::Single},
     {QLatin1String("closure-reartrunk"), ClosureShape::Single},
     {QLatin1String("closure-sunroof"), ClosureShape::Single},
-};
+}};
+
+// The closure codes as strings, made once: alerts and messages take them by value.
+const std::array<QString, 5> &closureCodes() {
+    static const std::array<QString, 5> codes = [] {
+        std::array<QString, 5> made;
+        for (size_t i = 0; i < kClosureRules.size(); ++i)
+            made[i] = kClosureRules[i].code;
+        return made;
+    }();
+    return codes;
+}
 
 bool isStatus(const QJsonValue &value, QLatin1String wanted) {
     return value.isString() && value.toString().compare(wanted, Qt::CaseInsensitive) == 0;
@@ -123,9 +134,33 @@ void AlertEngine::setSettings(const AlertRuleSettings &settings) {
     m_settings = settings;
 }
 
-QString AlertEngine::slotKey(AlertKind kind, const QString &subject) {
-    // The unit separator cannot occur in a signal code or an error key.
-    return alertKindName(kind) + QChar(0x1f) + subject;
+AlertEngine::KeyedSlot *AlertEngine::keyedOf(VehicleAlerts &state, AlertKind kind, const QString &subject,
+                                             bool create) {
+    for (KeyedSlot &keyed : state.keyed) {
+        if (keyed.kind == kind && keyed.subject == subject)
+            return &keyed;
+    }
+    if (!create)
+        return nullptr;
+    state.keyed.append(KeyedSlot{kind, subject, {}, false, false});
+    return &state.keyed.last();
+}
+
+AlertEngine::Slot *AlertEngine::slotOf(VehicleAlerts &state, AlertKind kind, const QString &subject,
+                                       bool create) {
+    if (kind == AlertKind::OpenClosure) {
+        for (int i = 0; i < kClosureCount; ++i) {
+            if (kClosureRules[i].code == subject)
+                return &state.closures[size_t(i)];
+        }
+    } else if (kind == AlertKind::LowBattery && subject.isEmpty()) {
+        return &state.battery;
+    } else if (kind == AlertKind::Silent && subject.isEmpty()) {
+        return &state.silent;
+    }
+    // Airbags, vehicle errors, and whatever a restore brings that the rules no longer raise.
+    KeyedSlot *keyed = keyedOf(state, kind, subject, create);
+    return keyed ? &keyed->slot : nullptr;
 }
 
 void AlertEngine::restore(const QList<Alert> &alerts) {
@@ -145,11 +180,11 @@ void AlertEngine::restore(const QList<Alert> &alerts) {
         if (alert.isCleared())
             continue;
         // Two open alerts for one slot cannot come from this engine; the newer one wins.
-        VehicleAlerts &state = m_vehicles[alert.vehicleId];
-        const QString key = slotKey(alert.kind, alert.subject);
-        if (const auto older = state.active.constFind(key); older != state.active.constEnd())
-            m_alerts.remove(*older);
-        state.active.insert(key, alert.id);
+        Slot &slot = *slotOf(m_vehicles[alert.vehicleId], alert.kind, alert.subject, true);
+        if (slot.alertId != 0)
+            m_alerts.remove(slot.alertId);
+        slot.alertId = alert.id;
+        slot.evidence.clear();
     }
     for (const Alert &alert : std::as_const(m_alerts)) {
         if (alert.isCleared())
@@ -173,7 +208,6 @@ QList<Alert> AlertEngine::evaluate(const Vehicle &vehicle, qint64 nowMs) {
     evaluateBattery(vehicle, state, nowMs, changes);
     evaluateErrors(vehicle, state, nowMs, changes);
     evaluateSilent(vehicle, state, nowMs, false, changes);
-    dropIfIdle(vehicle.id);
     return collect(std::move(changes));
 }
 
@@ -185,7 +219,6 @@ QList<Alert> AlertEngine::tick(const QList<const Vehicle *> &vehicles, qint64 no
         VehicleAlerts &state = m_vehicles[vehicle->id];
         evaluateSilent(*vehicle, state, nowMs, true, changes);
         firePendingClosures(*vehicle, state, nowMs, changes);
-        dropIfIdle(vehicle->id);
     }
     return collect(std::move(changes));
 }
@@ -221,11 +254,14 @@ void AlertEngine::evaluateAirbags(const Vehicle &vehicle, VehicleAlerts &state, 
         } else if (deployed) {
             observation.state = Observation::State::Gone;
         }
+        // Every airbag the vehicle reports gets its slot on first sight, whatever it says.
+        keyedOf(state, AlertKind::Airbag, code, true);
         apply(vehicle.id, state, AlertKind::Airbag, code, observation, nowMs, true, changes);
+        KeyedSlot &airbag = *keyedOf(state, AlertKind::Airbag, code, true);
         if (observation.state == Observation::State::Holds)
-            state.deployedAirbags.insert(code);
+            airbag.deployed = true;
         else if (observation.state == Observation::State::Gone)
-            state.deployedAirbags.remove(code);
+            airbag.deployed = false;
     }
 }
 
@@ -233,8 +269,10 @@ void AlertEngine::evaluateClosures(const Vehicle &vehicle, VehicleAlerts &state,
                                    Changes &changes) {
     const qint64 delayMs = std::max(0, m_settings.closureOpenDelayMinutes) * kMinuteMs;
     const bool enabled = m_settings.isEnabled(AlertKind::OpenClosure);
-    for (const ClosureRule &rule : kClosureRules) {
-        const QString code = rule.code;
+    for (int i = 0; i < kClosureCount; ++i) {
+        const ClosureRule &rule = kClosureRules[size_t(i)];
+        const QString &code = closureCodes()[size_t(i)];
+        PendingClosure &pending = state.pending[size_t(i)];
         const std::optional<int> open = openCount(vehicle, rule);
         Observation observation;
         if (open && *open > 0) {
@@ -256,20 +294,18 @@ void AlertEngine::evaluateClosures(const Vehicle &vehicle, VehicleAlerts &state,
                 delayMs > 0 ? tr("%1 for more than %2 min").arg(text).arg(delayMs / kMinuteMs) : text;
         } else if (open) {
             observation.state = Observation::State::Gone;
-            state.pending.remove(code); // closed before the delay ran out: nothing to say
+            pending = {}; // closed before the delay ran out: nothing to say
         }
 
-        const QString key = slotKey(AlertKind::OpenClosure, code);
-        if (observation.state != Observation::State::Holds || state.active.contains(key)) {
+        if (observation.state != Observation::State::Holds || state.closures[size_t(i)].alertId != 0) {
             apply(vehicle.id, state, AlertKind::OpenClosure, code, observation, nowMs, true, changes);
             continue;
         }
         if (!enabled) {
-            state.pending.remove(code);
+            pending = {};
             continue;
         }
         // Not alerted yet: the condition must hold for the delay (0 fires on the first sighting).
-        PendingClosure &pending = state.pending[code];
         if (pending.count == 0)
             pending.since = nowMs;
         if (pending.count == 0 || pending.evidence != observation.evidence) {
@@ -279,48 +315,46 @@ void AlertEngine::evaluateClosures(const Vehicle &vehicle, VehicleAlerts &state,
         }
         pending.message = observation.message;
         if (nowMs - pending.since >= delayMs) {
-            Alert &alert = raise(vehicle.id, state, AlertKind::OpenClosure, code, observation, pending.since,
-                                 pending.lastSeen, changes);
+            Alert &alert = raise(vehicle.id, state.closures[size_t(i)], AlertKind::OpenClosure, code,
+                                 observation, pending.since, pending.lastSeen, changes);
             alert.fireCount = pending.count;
-            state.pending.remove(code);
+            pending = {};
         }
     }
 }
 
 void AlertEngine::firePendingClosures(const Vehicle &vehicle, VehicleAlerts &state, qint64 nowMs,
                                       Changes &changes) {
-    if (state.pending.isEmpty())
-        return;
     const qint64 delayMs = std::max(0, m_settings.closureOpenDelayMinutes) * kMinuteMs;
     const bool enabled = m_settings.isEnabled(AlertKind::OpenClosure);
-    for (const ClosureRule &rule : kClosureRules) {
-        const QString code = rule.code;
-        const auto it = state.pending.constFind(code);
-        if (it == state.pending.constEnd())
+    for (int i = 0; i < kClosureCount; ++i) {
+        PendingClosure &waiting = state.pending[size_t(i)];
+        if (waiting.count == 0)
             continue;
         if (!enabled) {
-            state.pending.remove(code);
+            waiting = {};
             continue;
         }
-        if (nowMs - it->since < delayMs)
+        if (nowMs - waiting.since < delayMs)
             continue;
         // evaluate() saw every delivery, so the pending entry is current; the vehicle is read again
         // only so that a closure known closed never fires.
-        const std::optional<int> open = openCount(vehicle, rule);
+        const std::optional<int> open = openCount(vehicle, kClosureRules[size_t(i)]);
         if (open && *open == 0) {
-            state.pending.remove(code);
+            waiting = {};
             continue;
         }
-        const PendingClosure pending = state.pending.take(code);
-        if (state.active.contains(slotKey(AlertKind::OpenClosure, code)))
+        const PendingClosure pending = std::exchange(waiting, PendingClosure{});
+        Slot &slot = state.closures[size_t(i)];
+        if (slot.alertId != 0)
             continue;
         // The tick is not a delivery: lastSeenAt stays at the last delivery that saw it open.
         Observation observation;
         observation.state = Observation::State::Holds;
         observation.message = pending.message;
         observation.evidence = pending.evidence;
-        Alert &alert = raise(vehicle.id, state, AlertKind::OpenClosure, code, observation, pending.since,
-                             pending.lastSeen, changes);
+        Alert &alert = raise(vehicle.id, slot, AlertKind::OpenClosure, closureCodes()[size_t(i)], observation,
+                             pending.since, pending.lastSeen, changes);
         alert.fireCount = pending.count;
     }
 }
@@ -329,13 +363,11 @@ void AlertEngine::evaluateBattery(const Vehicle &vehicle, VehicleAlerts &state, 
                                   Changes &changes) {
     const VehicleRow row = FleetState::rowFor(vehicle);
     const SignalValue *soc = vehicle.signal(kSoc);
-    const bool active = state.active.contains(slotKey(AlertKind::LowBattery, QString()));
+    const bool active = state.battery.alertId != 0;
     const double threshold = m_settings.lowBatteryPercent;
     const double clearAt = threshold + std::max(0.0, m_settings.lowBatteryHysteresis);
 
     Observation observation;
-    observation.evidence = signalEvidence(soc) + signalEvidence(vehicle.signal(kCharging)) +
-                           signalEvidence(vehicle.signal(kDetailedCharging));
     if (row.charging.value_or(false)) {
         observation.state = Observation::State::Gone; // charging fixes it: no need to wait for 25 %
     } else if (row.batteryPercent && soc && !soc->isInError()) {
@@ -345,6 +377,9 @@ void AlertEngine::evaluateBattery(const Vehicle &vehicle, VehicleAlerts &state, 
         if (percent < threshold || (active && percent < clearAt)) {
             observation.state = Observation::State::Holds;
             observation.message = tr("Battery low: %1 %").arg(percentText(percent));
+            // Evidence only matters while the condition holds; building it serialises the bodies.
+            observation.evidence = signalEvidence(soc) + signalEvidence(vehicle.signal(kCharging)) +
+                                   signalEvidence(vehicle.signal(kDetailedCharging));
         } else if (percent >= clearAt) {
             observation.state = Observation::State::Gone;
         }
@@ -371,10 +406,9 @@ void AlertEngine::evaluateErrors(const Vehicle &vehicle, VehicleAlerts &state, q
     }
 
     QStringList resolved;
-    for (auto it = state.active.cbegin(); it != state.active.cend(); ++it) {
-        const Alert &alert = m_alerts[it.value()];
-        if (alert.kind == AlertKind::VehicleError && !open.contains(alert.subject))
-            resolved.append(alert.subject);
+    for (const KeyedSlot &keyed : std::as_const(state.keyed)) {
+        if (keyed.kind == AlertKind::VehicleError && keyed.slot.alertId != 0 && !open.contains(keyed.subject))
+            resolved.append(keyed.subject);
     }
     resolved.sort();
     Observation gone;
@@ -405,26 +439,25 @@ void AlertEngine::evaluateSilent(const Vehicle &vehicle, VehicleAlerts &state, q
 void AlertEngine::apply(const QString &vehicleId, VehicleAlerts &state, AlertKind kind,
                         const QString &subject, const Observation &observation, qint64 nowMs, bool reobserve,
                         Changes &changes) {
-    const QString key = slotKey(kind, subject);
-    const auto it = state.active.constFind(key);
-    switch (observation.state) {
-    case Observation::State::Unknown:
+    if (observation.state == Observation::State::Unknown)
         return;
-    case Observation::State::Gone:
-        if (kind == AlertKind::Airbag)
-            state.latchedAirbags.remove(subject);
-        if (it != state.active.constEnd() && !m_alerts[*it].clearsOnlyByAcknowledgement())
-            clear(state, key, nowMs, clearedByCondition(), changes);
+    // Slots with a fixed subject always exist; a keyed one is made when its condition first holds.
+    Slot *slot = slotOf(state, kind, subject, observation.state == Observation::State::Holds);
+    if (observation.state == Observation::State::Gone) {
+        if (kind == AlertKind::Airbag) {
+            if (KeyedSlot *airbag = keyedOf(state, kind, subject, false))
+                airbag->latched = false;
+        }
+        if (slot && slot->alertId != 0 && !m_alerts[slot->alertId].clearsOnlyByAcknowledgement())
+            clear(*slot, nowMs, clearedByCondition(), changes);
         return;
-    case Observation::State::Holds:
-        break;
     }
     const bool enabled = m_settings.isEnabled(kind);
-    if (it != state.active.constEnd()) {
+    if (slot->alertId != 0) {
         if (!reobserve || !enabled)
             return;
-        Alert &alert = m_alerts[*it];
-        QByteArray &known = state.evidence[key]; // empty after a restore: the first look counts
+        Alert &alert = m_alerts[slot->alertId];
+        QByteArray &known = slot->evidence; // empty after a restore: the first look counts
         if (known == observation.evidence) {
             // The same readings again (another signal's delivery, a stale retry): nothing was observed,
             // though a settings change may still reword the message.
@@ -442,14 +475,19 @@ void AlertEngine::apply(const QString &vehicleId, VehicleAlerts &state, AlertKin
         changes.append(alert.id);
         return;
     }
-    if (!enabled || (kind == AlertKind::Airbag && state.latchedAirbags.contains(subject)))
+    if (!enabled)
         return;
-    raise(vehicleId, state, kind, subject, observation, nowMs, nowMs, changes);
+    if (kind == AlertKind::Airbag) {
+        const KeyedSlot *airbag = keyedOf(state, kind, subject, false);
+        if (airbag && airbag->latched)
+            return;
+    }
+    raise(vehicleId, *slot, kind, subject, observation, nowMs, nowMs, changes);
 }
 
-Alert &AlertEngine::raise(const QString &vehicleId, VehicleAlerts &state, AlertKind kind,
-                          const QString &subject, const Observation &observation, qint64 firstSeenAt,
-                          qint64 lastSeenAt, Changes &changes) {
+Alert &AlertEngine::raise(const QString &vehicleId, Slot &slot, AlertKind kind, const QString &subject,
+                          const Observation &observation, qint64 firstSeenAt, qint64 lastSeenAt,
+                          Changes &changes) {
     Alert alert;
     alert.id = m_nextId++;
     alert.vehicleId = vehicleId;
@@ -460,17 +498,15 @@ Alert &AlertEngine::raise(const QString &vehicleId, VehicleAlerts &state, AlertK
     alert.firstSeenAt = firstSeenAt;
     alert.lastSeenAt = std::max(firstSeenAt, lastSeenAt);
     alert.fireCount = 1;
-    const QString key = slotKey(kind, subject);
-    state.active.insert(key, alert.id);
-    state.evidence.insert(key, observation.evidence);
+    slot.alertId = alert.id;
+    slot.evidence = observation.evidence;
     changes.append(alert.id);
     return *m_alerts.insert(alert.id, alert);
 }
 
-void AlertEngine::clear(VehicleAlerts &state, const QString &key, qint64 nowMs, const QString &by,
-                        Changes &changes) {
-    const qint64 id = state.active.take(key);
-    state.evidence.remove(key);
+void AlertEngine::clear(Slot &slot, qint64 nowMs, const QString &by, Changes &changes) {
+    const qint64 id = std::exchange(slot.alertId, 0);
+    slot.evidence = QByteArray();
     Alert &alert = m_alerts[id];
     alert.clearedAt = std::max<qint64>(nowMs, 1); // 0 would read as "still active"
     alert.clearedBy = by;
@@ -499,10 +535,11 @@ QList<Alert> AlertEngine::acknowledgeAll(const QString &by, qint64 nowMs) {
 std::optional<Alert> AlertEngine::acknowledgeMatching(const QString &vehicleId, AlertKind kind,
                                                       const QString &subject, qint64 acknowledgedAt,
                                                       const QString &by) {
-    const auto vehicle = m_vehicles.constFind(vehicleId);
-    if (vehicle == m_vehicles.cend())
+    const auto vehicle = m_vehicles.find(vehicleId);
+    if (vehicle == m_vehicles.end())
         return std::nullopt;
-    const qint64 id = vehicle->active.value(slotKey(kind, subject), 0);
+    const Slot *slot = slotOf(*vehicle, kind, subject, false);
+    const qint64 id = slot ? slot->alertId : 0;
     const auto it = m_alerts.find(id);
     if (id == 0 || it == m_alerts.end() || it->firstSeenAt > acknowledgedAt)
         return std::nullopt;
@@ -528,10 +565,10 @@ bool AlertEngine::acknowledgeOne(Alert &alert, const QString &by, qint64 nowMs, 
         VehicleAlerts &state = m_vehicles[alert.vehicleId];
         // Smartcar keeps reporting ALERT after a deployment; without the latch every delivery would
         // raise the acknowledged airbag again.
-        if (state.deployedAirbags.contains(alert.subject))
-            state.latchedAirbags.insert(alert.subject);
-        clear(state, slotKey(alert.kind, alert.subject), nowMs, who, changes);
-        dropIfIdle(alert.vehicleId);
+        if (KeyedSlot *airbag = keyedOf(state, alert.kind, alert.subject, false); airbag && airbag->deployed)
+            airbag->latched = true;
+        if (Slot *slot = slotOf(state, alert.kind, alert.subject, false); slot && slot->alertId == alert.id)
+            clear(*slot, nowMs, who, changes);
     }
     return true;
 }
@@ -550,11 +587,19 @@ int AlertEngine::worstActiveSeverity(const QString &vehicleId) const {
     if (state == m_vehicles.constEnd())
         return -1;
     int worst = -1;
-    for (qint64 id : state->active) {
-        const auto it = m_alerts.constFind(id);
+    const auto consider = [&](const Slot &slot) {
+        if (slot.alertId == 0)
+            return;
+        const auto it = m_alerts.constFind(slot.alertId);
         if (it != m_alerts.constEnd() && !it->isCleared())
             worst = std::max(worst, int(it->severity));
-    }
+    };
+    for (const Slot &slot : state->closures)
+        consider(slot);
+    consider(state->battery);
+    consider(state->silent);
+    for (const KeyedSlot &keyed : state->keyed)
+        consider(keyed.slot);
     return worst;
 }
 
@@ -575,12 +620,6 @@ QList<Alert> AlertEngine::collect(Changes changes) {
         m_clearedOrder.pop_front();
     }
     return changed;
-}
-
-void AlertEngine::dropIfIdle(const QString &vehicleId) {
-    const auto it = m_vehicles.constFind(vehicleId);
-    if (it != m_vehicles.constEnd() && it->isEmpty())
-        m_vehicles.erase(it);
 }
 
 } // namespace model

@@ -11,6 +11,7 @@
 #include <QSet>
 #include <QString>
 
+#include <array>
 #include <deque>
 #include <optional>
 
@@ -87,7 +88,7 @@ public:
     static QString clearedByCondition() { return QStringLiteral("condition"); }
 
 private:
-    // A closure seen open while closureOpenDelayMinutes > 0, not alerted yet.
+    // A closure seen open while closureOpenDelayMinutes > 0, not alerted yet (count 0: none).
     struct PendingClosure {
         qint64 since = 0;    // first delivery that saw it open
         qint64 lastSeen = 0; // latest delivery that saw it open
@@ -95,17 +96,31 @@ private:
         QString message;
         QByteArray evidence;
     };
-    // What the engine tracks per vehicle; the keys are slotKey(kind, subject).
+    // One (kind, subject) of one vehicle: its active alert, if any.
+    struct Slot {
+        qint64 alertId = 0;  // the active alert; 0 when there is none
+        QByteArray evidence; // what the active alert was last observed from; empty after a restore
+    };
+    // A slot whose subject varies from vehicle to vehicle: an airbag signal code, an error key.
+    struct KeyedSlot {
+        AlertKind kind = AlertKind::Airbag;
+        QString subject;
+        Slot slot;
+        bool deployed = false; // airbag: the latest reading said deployed
+        bool latched = false;  // airbag: acknowledged while still deployed
+    };
+    static constexpr int kClosureCount = 5; // the closure signals that raise "open" alerts
+    // What the engine tracks per vehicle. It is one flat record, made when the vehicle's first
+    // delivery is evaluated and kept while the engine runs: the rules with a fixed subject have a
+    // slot each, so a vehicle's first open door or low battery takes no memory. Per-vehicle hash
+    // tables, made on a vehicle's first condition and dropped once it had none, took ~2 KB each
+    // (Qt's hash tables start at 48 entries) at moments a fleet reaches over minutes.
     struct VehicleAlerts {
-        QHash<QString, qint64> active;
-        QHash<QString, QByteArray> evidence;    // by slot: what the active alert was last observed from
-        QHash<QString, PendingClosure> pending; // by closure signal code
-        QSet<QString> deployedAirbags;          // airbag codes whose latest reading said deployed
-        QSet<QString> latchedAirbags;           // airbag codes acknowledged while still deployed
-        bool isEmpty() const {
-            return active.isEmpty() && evidence.isEmpty() && pending.isEmpty() && deployedAirbags.isEmpty() &&
-                   latchedAirbags.isEmpty();
-        }
+        std::array<Slot, kClosureCount> closures; // by index in the closure rules
+        std::array<PendingClosure, kClosureCount> pending;
+        Slot battery;
+        Slot silent;
+        QList<KeyedSlot> keyed; // airbags (one per code the vehicle reports), vehicle errors
     };
     // What one rule found about one subject of one vehicle.
     struct Observation {
@@ -116,7 +131,9 @@ private:
     };
     using Changes = QList<qint64>; // ids of alerts created or changed by the current call
 
-    static QString slotKey(AlertKind kind, const QString &subject);
+    // The slot of (kind, subject); nullptr when it has none yet and `create` is false.
+    static Slot *slotOf(VehicleAlerts &state, AlertKind kind, const QString &subject, bool create);
+    static KeyedSlot *keyedOf(VehicleAlerts &state, AlertKind kind, const QString &subject, bool create);
 
     void evaluateAirbags(const Vehicle &vehicle, VehicleAlerts &state, qint64 nowMs, Changes &changes);
     void evaluateClosures(const Vehicle &vehicle, VehicleAlerts &state, qint64 nowMs, Changes &changes);
@@ -129,13 +146,12 @@ private:
     // Applies an observation to the slot: re-observes (when `reobserve`), raises or clears.
     void apply(const QString &vehicleId, VehicleAlerts &state, AlertKind kind, const QString &subject,
                const Observation &observation, qint64 nowMs, bool reobserve, Changes &changes);
-    Alert &raise(const QString &vehicleId, VehicleAlerts &state, AlertKind kind, const QString &subject,
+    Alert &raise(const QString &vehicleId, Slot &slot, AlertKind kind, const QString &subject,
                  const Observation &observation, qint64 firstSeenAt, qint64 lastSeenAt, Changes &changes);
-    void clear(VehicleAlerts &state, const QString &key, qint64 nowMs, const QString &by, Changes &changes);
+    void clear(Slot &slot, qint64 nowMs, const QString &by, Changes &changes);
     bool acknowledgeOne(Alert &alert, const QString &by, qint64 nowMs, Changes &changes);
     // Snapshots the changed alerts (ordered by id), then trims the cleared history.
     QList<Alert> collect(Changes changes);
-    void dropIfIdle(const QString &vehicleId);
 
     AlertRuleSettings m_settings;
     QMap<qint64, Alert> m_alerts; // active and the bounded cleared history

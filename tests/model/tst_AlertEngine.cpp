@@ -7,6 +7,8 @@
 #include <QJsonArray>
 #include <QtTest>
 
+#include <malloc.h>
+
 using model::Alert;
 using model::AlertEngine;
 using model::AlertKind;
@@ -84,6 +86,39 @@ QList<qint64> idsOf(const QList<Alert> &alerts) {
 class tst_AlertEngine final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void aVehiclesFirstConditionTakesOnlyItsAlert() {
+        // What the engine keeps per vehicle is taken on the vehicle's first delivery: its first open
+        // door, later, costs the alert (and what it was observed from), not tables of its own.
+        AlertEngine engine;
+        constexpr int kVehicles = 2000;
+        QList<Vehicle> fleet;
+        fleet.reserve(kVehicles);
+        for (int i = 0; i < kVehicles; ++i) {
+            Vehicle v = makeVehicle(QStringLiteral("vehicle-%1").arg(i));
+            setSignal(v, kDoors, grid(0));
+            setBattery(v, 80, false);
+            fleet.append(v);
+        }
+        for (const Vehicle &v : std::as_const(fleet))
+            QVERIFY(engine.evaluate(v, kT0).isEmpty());
+        for (Vehicle &v : fleet) {
+            setSignal(v, kDoors, grid(1));
+            redeliver(v, kT0 + kMin);
+        }
+        const auto heldBytes = [] {
+            const struct mallinfo2 info = mallinfo2();
+            return qint64(info.uordblks + info.hblkhd); // in use from the arenas, and mapped blocks
+        };
+        const qint64 before = heldBytes();
+        for (const Vehicle &v : std::as_const(fleet))
+            QCOMPARE(engine.evaluate(v, kT0 + kMin).size(), 1);
+        const qint64 perVehicle = (heldBytes() - before) / kVehicles;
+        QCOMPARE(engine.activeAlerts().size(), kVehicles);
+        // The alert with its map node (~250 bytes), its message and its evidence (the doors' reading,
+        // ~250 bytes). The hash tables a vehicle got on its first condition took ~10 KB more.
+        QCOMPARE_LT(perVehicle, qint64(2048));
+    }
+
     void airbagIsCriticalAndOnlyAcknowledgementEndsIt() {
         AlertEngine engine;
         Vehicle v = makeVehicle();
