@@ -1,6 +1,11 @@
 #include "store/WalCheckpointer.h"
 
+#include <QFileInfo>
 #include <QThread>
+
+#include <sys/statvfs.h>
+
+#include <algorithm>
 
 #include <sqlite3.h>
 
@@ -41,6 +46,8 @@ bool WalCheckpointer::start(const QString &path, sqlite3 *writer, const Limits &
     // How long a RESTART or TRUNCATE may hold the writer off waiting for a reader or the writer.
     sqlite3_busy_timeout(m_db, int(limits.restartWait.count()));
     m_limits = limits;
+    m_path = path;
+    fitLimitsToDisk();
     m_stopping = false;
     m_framesAtCheckpoint = 0;
     m_walFrames = 0;
@@ -69,7 +76,7 @@ bool WalCheckpointer::dueLocked() const {
     const int frames = m_walFrames.load(std::memory_order_relaxed);
     // Fewer frames than were copied: the WAL was started over since.
     const int fresh = frames >= m_framesAtCheckpoint ? frames - m_framesAtCheckpoint : frames;
-    return fresh >= m_limits.passiveFrames;
+    return fresh >= m_passiveFramesNow;
 }
 
 void WalCheckpointer::writerCommitted() {
@@ -115,6 +122,22 @@ WalCheckpointer::Stats WalCheckpointer::stats() const {
     Stats stats = m_stats;
     stats.startOvers = m_startOvers.load(std::memory_order_relaxed);
     return stats;
+}
+
+void WalCheckpointer::fitLimitsToDisk() {
+    constexpr qint64 kFrameBytes = 4096 + 24; // a page and its frame header
+    constexpr int kFewestRestartFrames = 128; // 512 KB: below that, restarts would never end
+    int restart = m_limits.restartFrames;
+    struct statvfs volume {};
+    if (::statvfs(QFile::encodeName(QFileInfo(m_path).absolutePath()).constData(), &volume) == 0) {
+        const qint64 room = qint64(volume.f_bavail) * qint64(volume.f_frsize) +
+                            QFileInfo(m_path + QStringLiteral("-wal")).size();
+        restart = int(std::clamp<qint64>(room / 4 / kFrameBytes, kFewestRestartFrames, restart));
+    }
+    std::lock_guard lock(m_mutex);
+    m_restartFramesNow = restart;
+    m_passiveFramesNow = std::min(m_limits.passiveFrames, std::max(1, restart / 4));
+    m_stats.restartFramesNow = restart;
 }
 
 bool WalCheckpointer::checkpoint(int mode, int *walFrames, int *copiedFrames) {
@@ -189,7 +212,7 @@ void WalCheckpointer::run() {
         if (due) {
             passive = checkpoint(SQLITE_CHECKPOINT_PASSIVE, &wal, &copied);
             // Under steady load the WAL is never all copied when a commit begins: start it over.
-            if (passive && wal >= m_limits.restartFrames) {
+            if (passive && wal >= m_restartFramesNow) {
                 startedOver = startOver(&wal, &copied);
                 gaveUp = !startedOver;
             }
@@ -200,6 +223,7 @@ void WalCheckpointer::run() {
             if (startedOver)
                 quietCommits = commits;
         }
+        fitLimitsToDisk();
         lock.lock();
         // The next passive one is due after passiveFrames more, whatever this one managed to
         // copy (a reader on an old snapshot can hold it back: no retrying in a loop). Measured

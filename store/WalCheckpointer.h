@@ -32,6 +32,12 @@ namespace store {
 // waits for those frames and one sync of the database file (at most about restartWait; a RESTART
 // that cannot finish gives up and is tried again at the next growth). After a quiet period with
 // commits since the last checkpoint, a TRUNCATE checkpoint empties the file.
+//
+// On a nearly full disk the WAL must not be what fills it: a WAL that took the last free bytes
+// before its first checkpoint can never be copied into a database file that has no room to grow,
+// and the journal could not write again until more room were made than the WAL holds. So both
+// limits shrink to keep the WAL within a quarter of the room it may use (the free space plus
+// the WAL file's own size, which is reused after a start-over), checked after every checkpoint.
 class WalCheckpointer final {
     Q_DISABLE_COPY_MOVE(WalCheckpointer)
 public:
@@ -51,6 +57,7 @@ public:
         quint64 writerWaits = 0; // the writer stepped aside for a RESTART
         quint64 startOvers = 0;  // the writer's commits began the WAL from its start again
         int largestWalFrames = 0;
+        int restartFramesNow = 0; // restartFrames, or less on a nearly full disk
     };
 
     WalCheckpointer() = default;
@@ -74,11 +81,16 @@ private:
     // Starts the WAL over under load (see the class comment); false when a checkpoint gave up.
     bool startOver(int *walFrames, int *copiedFrames);
     bool dueLocked() const;
+    // The limits for the room left on the journal's disk; on the checkpointer's thread.
+    void fitLimitsToDisk();
 
     QThread *m_thread = nullptr;
     sqlite3 *m_writer = nullptr;
     sqlite3 *m_db = nullptr;
     Limits m_limits;
+    QString m_path;
+    int m_passiveFramesNow = 0; // m_limits' frames, or fewer on a nearly full disk (m_mutex)
+    int m_restartFramesNow = 0;
     std::atomic<int> m_walFrames{0};      // after the writer's latest commit (WAL hook)
     std::atomic<quint64> m_commits{0};    // commits seen by the hook
     std::atomic<quint64> m_startOvers{0}; // commits the hook saw with fewer frames than the one before
