@@ -71,6 +71,23 @@ store::WalCheckpointer::Limits smallLimits() {
     return limits;
 }
 
+// A fresh database in a temporary folder, its writer, and a checkpointer started on it.
+struct Rig {
+    QTemporaryDir dir;
+    QString path = dir.filePath("wal.sqlite");
+    Writer writer{path};
+    store::WalCheckpointer checkpointer;
+    const store::WalCheckpointer::Limits limits = smallLimits();
+
+    bool start(QString *error) {
+        if (!writer.ok()) {
+            *error = QStringLiteral("cannot create %1").arg(path);
+            return false;
+        }
+        return checkpointer.start(path, writer.handle(), limits, error);
+    }
+};
+
 } // namespace
 
 class tst_WalCheckpointer final : public QObject {
@@ -78,13 +95,12 @@ class tst_WalCheckpointer final : public QObject {
 
 private slots:
     void aPauseLetsTheWriterStartTheWalOverWithoutWaiting() {
-        QTemporaryDir dir;
-        const QString path = dir.filePath("wal.sqlite");
-        Writer writer(path);
-        QVERIFY(writer.ok());
-        store::WalCheckpointer checkpointer;
+        Rig rig;
         QString error;
-        QVERIFY2(checkpointer.start(path, writer.handle(), smallLimits(), &error), qPrintable(error));
+        QVERIFY2(rig.start(&error), qPrintable(error));
+        Writer &writer = rig.writer;
+        store::WalCheckpointer &checkpointer = rig.checkpointer;
+        const QString &path = rig.path;
 
         // One commit past restartFrames, then nothing: the catch-up finds nothing new.
         QVERIFY(writer.commit(1500));
@@ -112,14 +128,12 @@ private slots:
     }
 
     void steadyCommitsMakeTheWriterStepAsideForARestart() {
-        QTemporaryDir dir;
-        const QString path = dir.filePath("wal.sqlite");
-        Writer writer(path);
-        QVERIFY(writer.ok());
-        store::WalCheckpointer checkpointer;
+        Rig rig;
         QString error;
-        const store::WalCheckpointer::Limits limits = smallLimits();
-        QVERIFY2(checkpointer.start(path, writer.handle(), limits, &error), qPrintable(error));
+        QVERIFY2(rig.start(&error), qPrintable(error));
+        Writer &writer = rig.writer;
+        store::WalCheckpointer &checkpointer = rig.checkpointer;
+        const store::WalCheckpointer::Limits &limits = rig.limits;
 
         // Commits back to back, as under load: no catch-up ever finds the WAL all copied at the
         // moment the writer begins, so the writer is asked to wait between two transactions.
@@ -149,16 +163,14 @@ private slots:
     }
 
     void aWriterThatDidNotStartOverIsNotCountedOnNextTime() {
-        QTemporaryDir dir;
-        const QString path = dir.filePath("wal.sqlite");
-        Writer writer(path);
-        QVERIFY(writer.ok());
-        sqlite3 *reader = nullptr;
-        QCOMPARE(sqlite3_open_v2(path.toUtf8().constData(), &reader, SQLITE_OPEN_READONLY, nullptr),
-                 SQLITE_OK);
-        store::WalCheckpointer checkpointer;
+        Rig rig;
         QString error;
-        QVERIFY2(checkpointer.start(path, writer.handle(), smallLimits(), &error), qPrintable(error));
+        QVERIFY2(rig.start(&error), qPrintable(error));
+        Writer &writer = rig.writer;
+        store::WalCheckpointer &checkpointer = rig.checkpointer;
+        sqlite3 *reader = nullptr;
+        QCOMPARE(sqlite3_open_v2(rig.path.toUtf8().constData(), &reader, SQLITE_OPEN_READONLY, nullptr),
+                 SQLITE_OK);
 
         // A reader with a snapshot of the whole WAL: the catch-up can copy everything, and the
         // attempt after the pause is left to the writer.
