@@ -140,6 +140,15 @@ void WalCheckpointer::fitLimitsToDisk() {
     m_stats.restartFramesNow = restart;
 }
 
+void WalCheckpointer::syncDatabaseFile() {
+    sqlite3_file *file = nullptr;
+    if (sqlite3_file_control(m_db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK || !file ||
+        !file->pMethods)
+        return;
+    if (const int rc = file->pMethods->xSync(file, SQLITE_SYNC_NORMAL); rc != SQLITE_OK)
+        qWarning("fleetmon: syncing the journal's database file failed: %s", sqlite3_errstr(rc));
+}
+
 bool WalCheckpointer::checkpoint(int mode, int *walFrames, int *copiedFrames) {
     const int rc = sqlite3_wal_checkpoint_v2(m_db, "main", mode, walFrames, copiedFrames);
     if (rc == SQLITE_OK)
@@ -176,6 +185,9 @@ bool WalCheckpointer::startOver(int *walFrames, int *copiedFrames) {
         if (copiedThisRound <= m_limits.catchUpFrames)
             break;
     }
+    // What the rounds copied reaches the disk before the writer is asked to wait, so the RESTART
+    // below has only its own few pages to sync.
+    syncDatabaseFile();
     // The writer steps aside between two transactions (or is idle: then it never does, and the
     // RESTART below takes the write lock as soon as it is free).
     std::unique_lock lock(m_mutex);
@@ -211,6 +223,8 @@ void WalCheckpointer::run() {
         bool gaveUp = false;
         if (due) {
             passive = checkpoint(SQLITE_CHECKPOINT_PASSIVE, &wal, &copied);
+            if (passive)
+                syncDatabaseFile();
             // Under steady load the WAL is never all copied when a commit begins: start it over.
             if (passive && wal >= m_restartFramesNow) {
                 startedOver = startOver(&wal, &copied);

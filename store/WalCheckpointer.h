@@ -81,6 +81,11 @@ private:
     // Starts the WAL over under load (see the class comment); false when a checkpoint gave up.
     bool startOver(int *walFrames, int *copiedFrames);
     bool dueLocked() const;
+    // Flushes the pages checkpoints copied into the database file. SQLite syncs that file only when
+    // a checkpoint reaches the WAL's end, which under load is the RESTART, with the writer waiting:
+    // it then flushed every page copied since the last start-over (11-36 ms measured, most of the
+    // wait). Done after every passive checkpoint instead, on the checkpointer's thread.
+    void syncDatabaseFile();
     // The limits for the room left on the journal's disk; on the checkpointer's thread.
     void fitLimitsToDisk();
 
