@@ -137,7 +137,6 @@ void WalCheckpointer::fitLimitsToDisk() {
     std::lock_guard lock(m_mutex);
     m_restartFramesNow = restart;
     m_passiveFramesNow = std::min(m_limits.passiveFrames, std::max(1, restart / 4));
-    m_stats.restartFramesNow = restart;
 }
 
 void WalCheckpointer::syncDatabaseFile() {

@@ -57,7 +57,6 @@ public:
         quint64 writerWaits = 0; // the writer stepped aside for a RESTART
         quint64 startOvers = 0;  // the writer's commits began the WAL from its start again
         int largestWalFrames = 0;
-        int restartFramesNow = 0; // restartFrames, or less on a nearly full disk
     };
 
     WalCheckpointer() = default;
