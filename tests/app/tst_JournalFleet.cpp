@@ -113,7 +113,7 @@ private Q_SLOTS:
 
         // Never more than one transaction's slice of the fleet held, where the whole fleet was.
         QVERIFY2(journal.largestSnapshotHeld() > 0, "the checkpoint was not written by slices");
-        QVERIFY2(journal.largestSnapshotHeld() <= 256,
+        QVERIFY2(journal.largestSnapshotHeld() <= store::Journal::kSnapshotChunk,
                  qPrintable(QStringLiteral("%1 vehicles held at once").arg(journal.largestSnapshotHeld())));
         const Stored stored = readSnapshot(path);
         QCOMPARE(stored.percentById.size(), kVehicles);

@@ -3,12 +3,15 @@
 // vehicles). Observed from a second connection inside the commit listener.
 
 #include "store/Journal.h"
+#include "tests/support/SyncCountingVfs.h"
 
 #include <QSemaphore>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <sqlite3.h>
 
 namespace {
 model::Delivery accepted(const QString &eventId) {
@@ -145,6 +148,41 @@ private Q_SLOTS:
         lock.unlock();
         QCOMPARE(countRows(path, QStringLiteral("fleet_snapshot")), 600);
         QCOMPARE(countRows(path, QStringLiteral("fleet_snapshot_cover")), 1);
+    }
+
+    // A snapshot slice's commit does not wait for the disk (it would hold up the batches behind
+    // it), and a delivery's commit after it still does: its answer says it is durable.
+    void snapshotSlicesDoNotSyncAndTheDeliveryAfterThemDoes() {
+        testsupport::SyncCountingVfs &vfs = testsupport::SyncCountingVfs::install();
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("journal.sqlite"));
+        store::Journal journal;
+        QString error;
+        QVERIFY2(journal.open(path, &error), qPrintable(error));
+        QSemaphore answered;
+        journal.setCommitListener(
+            [&](const QList<store::AppendResult> &results) { answered.release(int(results.size())); });
+        journal.append(accepted(QStringLiteral("e0")));
+        QVERIFY(answered.tryAcquire(1, 10000));
+        QVERIFY(vfs.walSyncs("store") >= 1); // the counter sees the journal's thread
+
+        vfs.reset();
+        QList<store::FleetSnapshot::Entry> entries;
+        for (int i = 0; i < 300; ++i) {
+            store::FleetSnapshot::Entry e;
+            e.vehicle.id = QStringLiteral("vehicle-%1").arg(i);
+            e.position = i;
+            entries.append(e);
+        }
+        journal.saveSnapshot(1, entries);
+        QTRY_COMPARE_WITH_TIMEOUT(countRows(path, QStringLiteral("fleet_snapshot_cover")), 1, 10000);
+        QCOMPARE(countRows(path, QStringLiteral("fleet_snapshot")), 300);
+        QCOMPARE(vfs.walSyncs("store"), 0); // several slices, none synced
+
+        journal.append(accepted(QStringLiteral("e1")));
+        QVERIFY(answered.tryAcquire(1, 10000));
+        QVERIFY(vfs.walSyncs("store") >= 1);
+        journal.close();
     }
 };
 
