@@ -2,8 +2,6 @@
 
 #include "model/FleetState.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 
 #include <algorithm>
@@ -18,108 +16,6 @@ constexpr qint64 kHourMs = 60 * kMinuteMs;
 const QString kSoc = QStringLiteral("tractionbattery-stateofcharge");
 const QString kCharging = QStringLiteral("charge-ischarging");
 const QString kDetailedCharging = QStringLiteral("charge-detailedchargingstatus");
-
-// The closure signals that raise "open" alerts, in the order their alerts are created. The engine
-// cover and the charge port flap are deliberately absent: the issue asks for the cabin and cargo
-// openings a manager acts on.
-enum class ClosureShape { Grid, Single };
-struct ClosureRule {
-    QLatin1String code;
-    ClosureShape shape;
-};
-constexpr std::array<ClosureRule, 5> kClosureRules = {{
-    {QLatin1String("closure-doors"), ClosureShape::Grid},
-    {QLatin1String("closure-windows"), ClosureShape::Grid},
-    {QLatin1String("closure-fronttrunk"), ClosureShape::Single},
-    {QLatin1String("closure-reartrunk"), ClosureShape::Single},
-    {QLatin1String("closure-sunroof"), ClosureShape::Single},
-}};
-
-// The closure codes as strings, made once: alerts and messages take them by value.
-const std::array<QString, 5> &closureCodes() {
-    static const std::array<QString, 5> codes = [] {
-        std::array<QString, 5> made;
-        for (size_t i = 0; i < kClosureRules.size(); ++i)
-            made[i] = kClosureRules[i].code;
-        return made;
-    }();
-    return codes;
-}
-
-bool isStatus(const QJsonValue &value, QLatin1String wanted) {
-    return value.isString() && value.toString().compare(wanted, Qt::CaseInsensitive) == 0;
-}
-
-// std::nullopt when the reading says nothing about deployment (no body, unknown shape).
-std::optional<bool> airbagDeployed(const SignalValue &signal) {
-    const QJsonObject &body = signal.body;
-    // The catalogue shape: {status: "ALERT"|"OK", description}.
-    const QJsonValue status = body.value(QLatin1String("status"));
-    if (isStatus(status, QLatin1String("ALERT")))
-        return true;
-    if (isStatus(status, QLatin1String("OK")))
-        return false;
-    // Shapes other OEM integrations use for airbag signals.
-    for (const char *key : {"isDeployed", "deployed"}) {
-        const QJsonValue v = body.value(QLatin1String(key));
-        if (v.isBool())
-            return v.toBool();
-    }
-    const QJsonValue value = body.value(QLatin1String("value"));
-    if (isStatus(value, QLatin1String("ALERT")) || isStatus(value, QLatin1String("DEPLOYED")))
-        return true;
-    if (isStatus(value, QLatin1String("OK")) || isStatus(value, QLatin1String("NOT_DEPLOYED")))
-        return false;
-    // A bare boolean only means "deployed" when the code says so ("...-airbagdeployed").
-    if (value.isBool() && signal.code.contains(QLatin1String("deploy"), Qt::CaseInsensitive))
-        return value.toBool();
-    return std::nullopt;
-}
-
-// Open count of a closure signal; std::nullopt when no entry says whether it is open (null values
-// are common, e.g. a sunroof the car does not have).
-std::optional<int> openCount(const QJsonObject &body, ClosureShape shape) {
-    if (shape == ClosureShape::Single) {
-        const QJsonValue isOpen = body.value(QLatin1String("isOpen"));
-        return isOpen.isBool() ? std::optional<int>(isOpen.toBool() ? 1 : 0) : std::nullopt;
-    }
-    const QJsonValue values = body.value(QLatin1String("values"));
-    if (!values.isArray())
-        return std::nullopt;
-    bool known = false;
-    int open = 0;
-    const QJsonArray list = values.toArray();
-    for (const auto &entry : list) {
-        const QJsonValue isOpen = entry.toObject().value(QLatin1String("isOpen"));
-        if (!isOpen.isBool())
-            continue;
-        known = true;
-        open += isOpen.toBool() ? 1 : 0;
-    }
-    return known ? std::optional<int>(open) : std::nullopt;
-}
-
-// A failed read keeps the previous body in FleetState: it says nothing new, so it counts as unknown.
-std::optional<int> openCount(const Vehicle &vehicle, const ClosureRule &rule) {
-    const SignalValue *signal = vehicle.signal(rule.code);
-    return signal && !signal->isInError() ? openCount(signal->body, rule.shape) : std::nullopt;
-}
-
-// What a reading was: a new delivery of the signal changes at least its retrievedAt.
-QByteArray signalEvidence(const SignalValue *signal) {
-    if (!signal)
-        return QByteArrayLiteral("-");
-    return QByteArray::number(signal->retrievedAt) + '|' + QByteArray::number(signal->oemUpdatedAt) + '|' +
-           QJsonDocument(signal->body).toJson(QJsonDocument::Compact);
-}
-
-// VEHICLE_ERROR entries carry no time of their own; an identical repeat is not new evidence.
-QByteArray errorEvidence(const VehicleError &e) {
-    const QChar sep(0x1f);
-    return (e.key() + sep + e.state + sep + e.description + sep + e.suggestedUserMessage + sep +
-            e.resolutionType + sep + e.docUrl + sep + e.signalCodes.join(QLatin1Char(',')))
-        .toUtf8();
-}
 
 QString percentText(double percent) {
     return QString::number(percent, 'g', 3);
@@ -150,7 +46,7 @@ AlertEngine::Slot *AlertEngine::slotOf(VehicleAlerts &state, AlertKind kind, con
                                        bool create) {
     if (kind == AlertKind::OpenClosure) {
         for (int i = 0; i < kClosureCount; ++i) {
-            if (kClosureRules[i].code == subject)
+            if (AlertReadings::kClosureRules[i].code == subject)
                 return &state.closures[size_t(i)];
         }
     } else if (kind == AlertKind::LowBattery && subject.isEmpty()) {
@@ -242,11 +138,12 @@ void AlertEngine::evaluateAirbags(const Vehicle &vehicle, VehicleAlerts &state, 
     for (const QString &code : std::as_const(codes)) {
         const SignalValue &signal = vehicle.signalsByCode[code];
         // A failed read keeps the previous body in FleetState: it is not a new observation.
-        const std::optional<bool> deployed = signal.isInError() ? std::nullopt : airbagDeployed(signal);
+        const std::optional<bool> deployed =
+            signal.isInError() ? std::nullopt : AlertReadings::airbagDeployed(signal);
         Observation observation;
         if (deployed.value_or(false)) {
             // Evidence only matters while the condition holds; building it serialises the body.
-            observation.evidence = signalEvidence(&signal);
+            observation.evidence = AlertReadings::signalEvidence(&signal);
             observation.state = Observation::State::Holds;
             const QString description = signal.body.value(QLatin1String("description")).toString().trimmed();
             observation.message =
@@ -270,14 +167,14 @@ void AlertEngine::evaluateClosures(const Vehicle &vehicle, VehicleAlerts &state,
     const qint64 delayMs = std::max(0, m_settings.closureOpenDelayMinutes) * kMinuteMs;
     const bool enabled = m_settings.isEnabled(AlertKind::OpenClosure);
     for (int i = 0; i < kClosureCount; ++i) {
-        const ClosureRule &rule = kClosureRules[size_t(i)];
-        const QString &code = closureCodes()[size_t(i)];
+        const AlertReadings::ClosureRule &rule = AlertReadings::kClosureRules[size_t(i)];
+        const QString &code = AlertReadings::closureCodes()[size_t(i)];
         PendingClosure &pending = state.pending[size_t(i)];
-        const std::optional<int> open = openCount(vehicle, rule);
+        const std::optional<int> open = AlertReadings::openCount(vehicle, rule);
         Observation observation;
         if (open && *open > 0) {
             // Evidence only matters while the condition holds; building it serialises the body.
-            observation.evidence = signalEvidence(vehicle.signal(code));
+            observation.evidence = AlertReadings::signalEvidence(vehicle.signal(code));
             observation.state = Observation::State::Holds;
             QString text;
             if (code == QLatin1String("closure-doors"))
@@ -339,7 +236,8 @@ void AlertEngine::firePendingClosures(const Vehicle &vehicle, VehicleAlerts &sta
             continue;
         // evaluate() saw every delivery, so the pending entry is current; the vehicle is read again
         // only so that a closure known closed never fires.
-        const std::optional<int> open = openCount(vehicle, kClosureRules[size_t(i)]);
+        const std::optional<int> open =
+            AlertReadings::openCount(vehicle, AlertReadings::kClosureRules[size_t(i)]);
         if (open && *open == 0) {
             waiting = {};
             continue;
@@ -353,8 +251,9 @@ void AlertEngine::firePendingClosures(const Vehicle &vehicle, VehicleAlerts &sta
         observation.state = Observation::State::Holds;
         observation.message = pending.message;
         observation.evidence = pending.evidence;
-        Alert &alert = raise(vehicle.id, slot, AlertKind::OpenClosure, closureCodes()[size_t(i)], observation,
-                             pending.since, pending.lastSeen, changes);
+        Alert &alert =
+            raise(vehicle.id, slot, AlertKind::OpenClosure, AlertReadings::closureCodes()[size_t(i)],
+                  observation, pending.since, pending.lastSeen, changes);
         alert.fireCount = pending.count;
     }
 }
@@ -378,8 +277,9 @@ void AlertEngine::evaluateBattery(const Vehicle &vehicle, VehicleAlerts &state, 
             observation.state = Observation::State::Holds;
             observation.message = tr("Battery low: %1 %").arg(percentText(percent));
             // Evidence only matters while the condition holds; building it serialises the bodies.
-            observation.evidence = signalEvidence(soc) + signalEvidence(vehicle.signal(kCharging)) +
-                                   signalEvidence(vehicle.signal(kDetailedCharging));
+            observation.evidence = AlertReadings::signalEvidence(soc) +
+                                   AlertReadings::signalEvidence(vehicle.signal(kCharging)) +
+                                   AlertReadings::signalEvidence(vehicle.signal(kDetailedCharging));
         } else if (percent >= clearAt) {
             observation.state = Observation::State::Gone;
         }
@@ -396,7 +296,7 @@ void AlertEngine::evaluateErrors(const Vehicle &vehicle, VehicleAlerts &state, q
         open.insert(error.key());
         Observation observation;
         observation.state = Observation::State::Holds;
-        observation.evidence = errorEvidence(error);
+        observation.evidence = AlertReadings::errorEvidence(error);
         observation.message = error.suggestedUserMessage.trimmed();
         if (observation.message.isEmpty())
             observation.message = error.description.trimmed();

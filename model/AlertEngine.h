@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/Alert.h"
+#include "model/AlertReadings.h"
 #include "model/AlertRuleSettings.h"
 #include "model/Vehicle.h"
 
@@ -109,7 +110,8 @@ private:
         bool deployed = false; // airbag: the latest reading said deployed
         bool latched = false;  // airbag: acknowledged while still deployed
     };
-    static constexpr int kClosureCount = 5; // the closure signals that raise "open" alerts
+    // The closure signals that raise "open" alerts.
+    static constexpr int kClosureCount = int(AlertReadings::kClosureRules.size());
     // What the engine tracks per vehicle. It is one flat record, made when the vehicle's first
     // delivery is evaluated and kept while the engine runs: the rules with a fixed subject have a
     // slot each, so a vehicle's first open door or low battery takes no memory. Per-vehicle hash
