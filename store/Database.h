@@ -32,7 +32,7 @@ public:
     // rows this connection inserts; a writer must report them or rebuild (see HistoryRollup).
     HistoryRollup *historyRollup() { return m_historyRollup.get(); }
 
-    static constexpr int kSchemaVersion = 5;
+    static constexpr int kSchemaVersion = 6;
 
     // True when an error reported for the journal says its file is damaged (SQLite's own words for
     // a malformed image or a file that is no database), not merely unreachable.

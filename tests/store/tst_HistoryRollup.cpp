@@ -378,6 +378,11 @@ private Q_SLOTS:
             QSqlQuery q(db.connection());
             QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
             QCOMPARE(q.value(0).toInt(), store::Database::kSchemaVersion);
+            // Schema 6 dropped the verdict index, which only cost every commit a page.
+            QVERIFY(q.exec(QStringLiteral(
+                        "SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_verdict'")) &&
+                    q.next());
+            QCOMPARE(q.value(0).toInt(), 0);
         }
         qint64 buckets = 0;
         verifyPyramid(path, &buckets);
