@@ -72,6 +72,17 @@ SeriesChartView::SeriesChartView(const QString &title, const QString &unit, int 
     m_valueAxis->setRange(0, 100);
     c->addAxis(m_timeAxis, Qt::AlignBottom);
     c->addAxis(m_valueAxis, Qt::AlignLeft);
+    // The view draws the grid (drawBackground) where Qt Charts would, at the axes' evenly spaced
+    // ticks; the chart's own background would cover it, the view's brush paints the same colour.
+    m_timeAxis->setGridLineVisible(false);
+    m_valueAxis->setGridLineVisible(false);
+    m_valueAxis->setMinorGridLineVisible(false);
+    c->setBackgroundVisible(false);
+    setCacheMode(QGraphicsView::CacheBackground);
+    // The cached grid is redrawn only when where it goes changes.
+    connect(m_timeAxis, &QDateTimeAxis::tickCountChanged, this, [this] { resetCachedContent(); });
+    connect(m_valueAxis, &QValueAxis::tickCountChanged, this, [this] { resetCachedContent(); });
+    connect(m_valueAxis, &QValueAxis::minorTickCountChanged, this, [this] { resetCachedContent(); });
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     setTimeRange(now - 24LL * 3600 * 1000, now);
 
@@ -79,6 +90,7 @@ SeriesChartView::SeriesChartView(const QString &title, const QString &unit, int 
     setRubberBand(QChartView::NoRubberBand);
     setMinimumHeight(160);
     connect(c, &QChart::plotAreaChanged, this, [this](const QRectF &area) {
+        resetCachedContent();
         const int width = int(area.width());
         if (width == m_lastPlotWidth)
             return;
@@ -133,15 +145,32 @@ void SeriesChartView::setVehicles(const QList<QPair<QString, QString>> &idAndNam
 }
 
 void SeriesChartView::setPoints(const QString &vehicleId, const QList<QPointF> &points) {
+    const bool wasEmpty = allLinesEmpty();
+    bool changed = false;
     for (Line &line : m_lines) {
         if (line.vehicleId != vehicleId)
             continue;
-        line.points = points;
-        enforcePointBudget(line);
+        Line updated;
+        updated.points = points;
+        enforcePointBudget(updated);
+        // A refresh mostly brings the same points back (no new reading in the window): replace()
+        // would still rebuild the line's geometry and repaint the whole plot.
+        if (updated.points == line.points)
+            continue;
+        line.points = std::move(updated.points);
         line.series->replace(line.points);
+        changed = true;
     }
+    if (!changed)
+        return;
     updateValueAxis();
-    viewport()->update();
+    // The series repaint themselves; the "no readings" text is the view's own.
+    if (allLinesEmpty() != wasEmpty)
+        viewport()->update();
+}
+
+bool SeriesChartView::allLinesEmpty() const {
+    return std::all_of(m_lines.cbegin(), m_lines.cend(), [](const Line &l) { return l.points.isEmpty(); });
 }
 
 void SeriesChartView::clearPoints() {
@@ -381,10 +410,43 @@ void SeriesChartView::changeEvent(QEvent *event) {
         applyPalette();
 }
 
+void SeriesChartView::drawBackground(QPainter *painter, const QRectF &rect) {
+    QChartView::drawBackground(painter, rect); // the view's brush: the palette's base
+    const QRectF plot = chart()->mapRectToScene(chart()->plotArea());
+    if (plot.width() < 2 || plot.height() < 2)
+        return;
+    // Qt Charts puts the ticks (and their labels) evenly across the plot area, from the left and from
+    // the bottom; each line goes in the pixel column or row that holds its position. One-pixel
+    // rectangles: crisp, and the raster engine fills them without stroking anything.
+    const QColor text = palette().color(QPalette::Text);
+    const QColor major = withAlpha(text, 38);
+    const QColor minor = withAlpha(text, 16);
+    const int left = int(std::floor(plot.left()));
+    const int top = int(std::floor(plot.top()));
+    const int right = std::max(left, int(std::ceil(plot.right())) - 1);
+    const int bottom = std::max(top, int(std::ceil(plot.bottom())) - 1);
+    const auto column = [&](double x) { return std::clamp(int(std::floor(x)), left, right); };
+    const auto row = [&](double y) { return std::clamp(int(std::floor(y)), top, bottom); };
+    const int timeTicks = std::max(2, m_timeAxis->tickCount());
+    for (int i = 0; i < timeTicks; ++i) {
+        const double x = plot.left() + plot.width() * i / (timeTicks - 1);
+        painter->fillRect(QRect(column(x), top, 1, bottom - top + 1), major);
+    }
+    const int valueTicks = std::max(2, m_valueAxis->tickCount());
+    const int minorPerStep = m_valueAxis->minorTickCount();
+    const double step = plot.height() / (valueTicks - 1);
+    for (int i = 0; i < valueTicks; ++i) {
+        const double y = plot.bottom() - step * i;
+        painter->fillRect(QRect(left, row(y), right - left + 1, 1), major);
+        for (int m = 1; i + 1 < valueTicks && m <= minorPerStep; ++m)
+            painter->fillRect(QRect(left, row(y - step * m / (minorPerStep + 1)), right - left + 1, 1),
+                              minor);
+    }
+}
+
 void SeriesChartView::drawForeground(QPainter *painter, const QRectF &rect) {
     QChartView::drawForeground(painter, rect);
-    const bool empty =
-        std::all_of(m_lines.cbegin(), m_lines.cend(), [](const Line &l) { return l.points.isEmpty(); });
+    const bool empty = allLinesEmpty();
     const QString text = !m_error.isEmpty() ? m_error : empty ? m_emptyText : QString();
     if (text.isEmpty())
         return;
@@ -415,10 +477,9 @@ void SeriesChartView::applyPalette() {
         axis->setLabelsBrush(text);
         axis->setLabelsFont(font());
         axis->setLinePen(QPen(withAlpha(text, 110), 1));
-        axis->setGridLinePen(QPen(withAlpha(text, 38), 1));
-        axis->setMinorGridLinePen(QPen(withAlpha(text, 16), 1));
         axis->setTitleBrush(text);
     }
+    resetCachedContent(); // the grid's colours
     applyLinePens();
 }
 

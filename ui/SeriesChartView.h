@@ -20,6 +20,11 @@ namespace ui {
 // The mouse edits the time window (wheel zooms around the cursor, left drag pans, double-click
 // asks for the preset back); the view only reports the new window, the owner decides what to load.
 // Hovering a line shows the nearest reading's exact value and time.
+//
+// Live charts repaint several times a second, so the view keeps that cheap: a line whose points did
+// not change is not handed to Qt Charts again (replace() rebuilds the line's geometry and repaints
+// the plot), and the grid is drawn by the view itself, crisp and without antialiasing, into a cached
+// background (Qt Charts strokes each antialiased grid line on every paint, most of a chart's paint).
 class SeriesChartView final : public QChartView {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SeriesChartView)
@@ -72,6 +77,7 @@ protected:
     void mouseReleaseEvent(QMouseEvent *event) override;
     void mouseDoubleClickEvent(QMouseEvent *event) override;
     void changeEvent(QEvent *event) override;
+    void drawBackground(QPainter *painter, const QRectF &rect) override;
     void drawForeground(QPainter *painter, const QRectF &rect) override;
 
 private:
@@ -80,6 +86,7 @@ private:
     void updateValueAxis();
     void updateTickCount();
     bool enforcePointBudget(Line &line) const; // true when it had to thin the line out
+    bool allLinesEmpty() const;
     void showToolTip(const Line &line, const QPointF &at);
 
     QString m_unit;

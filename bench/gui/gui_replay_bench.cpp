@@ -98,13 +98,18 @@ int main(int argc, char **argv) {
                                          QStringLiteral("alerts raised at once, in the first measured batch "
                                                         "(an engine restored with a fleet's alerts)"),
                                          QStringLiteral("N"), QStringLiteral("0"));
-    parser.addOptions({vehiclesOption, rateOption, secondsOption, dumpOption, burstOption});
+    const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
+                                              QStringLiteral("save the window, charts showing, as this PNG "
+                                                             "once the last batch is drawn"),
+                                              QStringLiteral("PATH"));
+    parser.addOptions({vehiclesOption, rateOption, secondsOption, dumpOption, burstOption, screenshotOption});
     parser.process(application);
     const int vehicles = parser.value(vehiclesOption).toInt();
     const double rate = parser.value(rateOption).toDouble();
     const double seconds = parser.value(secondsOption).toDouble();
     const qint64 dumpCpuUs = qint64(parser.value(dumpOption).toDouble() * 1000);
     const int alertBurst = parser.value(burstOption).toInt();
+    const QString screenshotPath = parser.value(screenshotOption);
 
     QTemporaryDir data;
     const QString journalPath = data.filePath(QStringLiteral("journal.sqlite"));
@@ -239,7 +244,11 @@ int main(int argc, char **argv) {
         feeder->stop();
         if (measuring) {
             // The last batch's slices and paints.
-            QTimer::singleShot(500, window, [&] { application.quit(); });
+            QTimer::singleShot(500, window, [&] {
+                if (!screenshotPath.isEmpty() && !window->grab().save(screenshotPath, "PNG"))
+                    progress(QStringLiteral("cannot write %1").arg(screenshotPath));
+                application.quit();
+            });
             return;
         }
         progress(QStringLiteral("prelude done: %1 rows").arg(window->tableModel()->rowCount()));
