@@ -26,6 +26,18 @@ model::Delivery accepted(const QString &eventId) {
     return d;
 }
 
+// A fleet snapshot of `vehicles` bare vehicles, in first-seen order.
+QList<store::FleetSnapshot::Entry> snapshotOf(int vehicles) {
+    QList<store::FleetSnapshot::Entry> entries;
+    for (int i = 0; i < vehicles; ++i) {
+        store::FleetSnapshot::Entry e;
+        e.vehicle.id = QStringLiteral("vehicle-%1").arg(i);
+        e.position = i;
+        entries.append(e);
+    }
+    return entries;
+}
+
 // Runs on the store thread: a connection of its own, reading what is committed.
 qint64 countRows(const QString &path, const QString &table) {
     qint64 rows = -1;
@@ -72,13 +84,7 @@ private Q_SLOTS:
         QCOMPARE(journal.append(accepted(QStringLiteral("e0"))), quint64(1));
         firstEntered.acquire();
 
-        QList<store::FleetSnapshot::Entry> entries;
-        for (int i = 0; i < 2000; ++i) {
-            store::FleetSnapshot::Entry e;
-            e.vehicle.id = QStringLiteral("vehicle-%1").arg(i);
-            e.position = i;
-            entries.append(e);
-        }
+        const QList<store::FleetSnapshot::Entry> entries = snapshotOf(2000);
         model::Alert alert;
         alert.id = 1;
         alert.vehicleId = QStringLiteral("v1");
@@ -126,13 +132,7 @@ private Q_SLOTS:
         });
         journal.append(accepted(QStringLiteral("e0")));
         firstEntered.acquire();
-        QList<store::FleetSnapshot::Entry> entries;
-        for (int i = 0; i < 600; ++i) {
-            store::FleetSnapshot::Entry e;
-            e.vehicle.id = QStringLiteral("vehicle-%1").arg(i);
-            e.position = i;
-            entries.append(e);
-        }
+        const QList<store::FleetSnapshot::Entry> entries = snapshotOf(600);
         journal.saveSnapshot(1, entries);
         journal.append(accepted(QStringLiteral("e1")));
         firstHeld.release();
@@ -167,13 +167,7 @@ private Q_SLOTS:
         QVERIFY(vfs.walSyncs("store") >= 1); // the counter sees the journal's thread
 
         vfs.reset();
-        QList<store::FleetSnapshot::Entry> entries;
-        for (int i = 0; i < 300; ++i) {
-            store::FleetSnapshot::Entry e;
-            e.vehicle.id = QStringLiteral("vehicle-%1").arg(i);
-            e.position = i;
-            entries.append(e);
-        }
+        const QList<store::FleetSnapshot::Entry> entries = snapshotOf(300);
         journal.saveSnapshot(1, entries);
         QTRY_COMPARE_WITH_TIMEOUT(countRows(path, QStringLiteral("fleet_snapshot_cover")), 1, 10000);
         QCOMPARE(countRows(path, QStringLiteral("fleet_snapshot")), 300);
