@@ -72,11 +72,15 @@ SeriesChartView::SeriesChartView(const QString &title, const QString &unit, int 
     m_valueAxis->setRange(0, 100);
     c->addAxis(m_timeAxis, Qt::AlignBottom);
     c->addAxis(m_valueAxis, Qt::AlignLeft);
-    // The view draws the grid (drawBackground) where Qt Charts would, at the axes' evenly spaced
-    // ticks; the chart's own background would cover it, the view's brush paints the same colour.
-    m_timeAxis->setGridLineVisible(false);
-    m_valueAxis->setGridLineVisible(false);
-    m_valueAxis->setMinorGridLineVisible(false);
+    // The view draws the grid, the axis lines and their tick marks (drawBackground) where Qt Charts
+    // would, at the axes' evenly spaced ticks; the chart's own background would cover them, the
+    // view's brush paints the same colour.
+    for (QAbstractAxis *axis :
+         {static_cast<QAbstractAxis *>(m_timeAxis), static_cast<QAbstractAxis *>(m_valueAxis)}) {
+        axis->setGridLineVisible(false);
+        axis->setMinorGridLineVisible(false);
+        axis->setLineVisible(false); // the axis line and the tick marks
+    }
     c->setBackgroundVisible(false);
     setCacheMode(QGraphicsView::CacheBackground);
     // The cached grid is redrawn only when where it goes changes.
@@ -417,31 +421,42 @@ void SeriesChartView::drawBackground(QPainter *painter, const QRectF &rect) {
         return;
     // Qt Charts puts the ticks (and their labels) evenly across the plot area, from the left and from
     // the bottom; each line goes in the pixel column or row that holds its position. One-pixel
-    // rectangles: crisp, and the raster engine fills them without stroking anything.
+    // rectangles: crisp, and the raster engine fills them without stroking anything. Tick marks
+    // stick out of the plot by Qt Charts' label padding, minor ones by half of it.
+    constexpr int kTickLength = 4;
     const QColor text = palette().color(QPalette::Text);
     const QColor major = withAlpha(text, 38);
     const QColor minor = withAlpha(text, 16);
+    const QColor axisLine = withAlpha(text, 110);
     const int left = int(std::floor(plot.left()));
     const int top = int(std::floor(plot.top()));
     const int right = std::max(left, int(std::ceil(plot.right())) - 1);
     const int bottom = std::max(top, int(std::ceil(plot.bottom())) - 1);
+    const int width = right - left + 1;
+    const int height = bottom - top + 1;
     const auto column = [&](double x) { return std::clamp(int(std::floor(x)), left, right); };
     const auto row = [&](double y) { return std::clamp(int(std::floor(y)), top, bottom); };
     const int timeTicks = std::max(2, m_timeAxis->tickCount());
     for (int i = 0; i < timeTicks; ++i) {
-        const double x = plot.left() + plot.width() * i / (timeTicks - 1);
-        painter->fillRect(QRect(column(x), top, 1, bottom - top + 1), major);
+        const int x = column(plot.left() + plot.width() * i / (timeTicks - 1));
+        painter->fillRect(QRect(x, top, 1, height), major);
+        painter->fillRect(QRect(x, bottom + 1, 1, kTickLength), axisLine);
     }
     const int valueTicks = std::max(2, m_valueAxis->tickCount());
     const int minorPerStep = m_valueAxis->minorTickCount();
     const double step = plot.height() / (valueTicks - 1);
     for (int i = 0; i < valueTicks; ++i) {
         const double y = plot.bottom() - step * i;
-        painter->fillRect(QRect(left, row(y), right - left + 1, 1), major);
-        for (int m = 1; i + 1 < valueTicks && m <= minorPerStep; ++m)
-            painter->fillRect(QRect(left, row(y - step * m / (minorPerStep + 1)), right - left + 1, 1),
-                              minor);
+        painter->fillRect(QRect(left, row(y), width, 1), major);
+        painter->fillRect(QRect(left - kTickLength, row(y), kTickLength, 1), axisLine);
+        for (int m = 1; i + 1 < valueTicks && m <= minorPerStep; ++m) {
+            const int minorRow = row(y - step * m / (minorPerStep + 1));
+            painter->fillRect(QRect(left, minorRow, width, 1), minor);
+            painter->fillRect(QRect(left - kTickLength / 2, minorRow, kTickLength / 2, 1), axisLine);
+        }
     }
+    painter->fillRect(QRect(left, bottom, width, 1), axisLine);
+    painter->fillRect(QRect(left, top, 1, height), axisLine);
 }
 
 void SeriesChartView::drawForeground(QPainter *painter, const QRectF &rect) {
@@ -476,7 +491,6 @@ void SeriesChartView::applyPalette() {
          {static_cast<QAbstractAxis *>(m_timeAxis), static_cast<QAbstractAxis *>(m_valueAxis)}) {
         axis->setLabelsBrush(text);
         axis->setLabelsFont(font());
-        axis->setLinePen(QPen(withAlpha(text, 110), 1));
         axis->setTitleBrush(text);
     }
     resetCachedContent(); // the grid's colours

@@ -23,8 +23,9 @@ namespace ui {
 //
 // Live charts repaint several times a second, so the view keeps that cheap: a line whose points did
 // not change is not handed to Qt Charts again (replace() rebuilds the line's geometry and repaints
-// the plot), and the grid is drawn by the view itself, crisp and without antialiasing, into a cached
-// background (Qt Charts strokes each antialiased grid line on every paint, most of a chart's paint).
+// the plot), and the grid and the axis lines are drawn by the view itself, crisp and without
+// antialiasing, into a cached background (Qt Charts strokes each of them antialiased on every paint,
+// most of a chart's paint).
 class SeriesChartView final : public QChartView {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SeriesChartView)

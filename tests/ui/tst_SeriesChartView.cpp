@@ -1,6 +1,6 @@
 // One chart view on its own: what a refresh hands to Qt Charts (only lines whose points changed) and
-// the grid the view draws itself (one crisp pixel per tick, in the palette's colours, redrawn when
-// the palette changes). The panel around it is tst_ChartPanel's.
+// the grid and axis lines the view draws itself (one crisp pixel per tick, in the palette's colours,
+// redrawn when the palette changes). The panel around it is tst_ChartPanel's.
 
 #include "ui/SeriesChartView.h"
 
@@ -121,6 +121,12 @@ private Q_SLOTS:
                 QVERIFY(std::abs(line.lightness() - base.lightness()) <
                         std::abs(palette.color(QPalette::Text).lightness() - base.lightness()) / 3);
             }
+            // The time axis: a line along the plot's bottom row, a tick mark under each tick.
+            const int bottomRow = int(std::ceil(plot.bottom())) - 1;
+            const int tickColumn = int(std::floor(plot.left() + plot.width() / (timeTicks - 1)));
+            QVERIFY(image.pixelColor(tickColumn + 5, bottomRow) != base);
+            QVERIFY(image.pixelColor(tickColumn, bottomRow + 2) != base);
+            QCOMPARE(image.pixelColor(tickColumn + 5, bottomRow + 2), base);
             // Horizontal lines: majors and minors, every tenth of the height.
             const int x = int(plot.left() + plot.width() / (timeTicks - 1) / 2);
             for (int i = 1; i < 10; ++i) {
