@@ -47,8 +47,13 @@ public:
     // slice at a time (store::Journal::planSnapshot).
     static QList<store::Journal::SnapshotVehicle>
     snapshotVehicles(const model::FleetState &fleet, const QSet<QString> &ids, bool everyVehicle);
-    static QList<store::FleetSnapshot::Entry>
-    sliceEntries(const model::FleetState &fleet, const QList<store::Journal::SnapshotVehicle> &slice);
+    // A slice's rows, encoded here, on the fleet's thread: nothing of them shares the fleet's
+    // containers, so the fleet changing a vehicle before the store thread wrote its row copies
+    // nothing (see store::FleetSnapshot::EncodedRows).
+    // `into`: a buffer to fill again (its rows dropped, its room kept).
+    static store::FleetSnapshot::EncodedRows sliceRows(const model::FleetState &fleet,
+                                                       const QList<store::Journal::SnapshotVehicle> &slice,
+                                                       store::FleetSnapshot::EncodedRows into = {});
 
 private:
     QString m_journalPath;

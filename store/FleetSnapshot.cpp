@@ -63,6 +63,11 @@ QStringList FleetSnapshot::migrationSql() {
 QByteArray FleetSnapshot::encode(const model::Vehicle &v) {
     QByteArray bytes;
     QDataStream out(&bytes, QIODevice::WriteOnly);
+    encodeTo(out, v);
+    return bytes;
+}
+
+void FleetSnapshot::encodeTo(QDataStream &out, const model::Vehicle &v) {
     out.setVersion(QDataStream::Qt_6_4);
     out << v.id << v.make << v.model << qint32(v.year) << v.vin << v.nickname << qint32(v.subscription)
         << v.lastDeliveryAt;
@@ -74,7 +79,27 @@ QByteArray FleetSnapshot::encode(const model::Vehicle &v) {
     for (const model::SignalValue &s : v.signalsByCode)
         out << s.code << s.name << s.group << s.oemUpdatedAt << s.retrievedAt << jsonBytes(s.body)
             << jsonBytes(s.error);
-    return bytes;
+}
+
+void FleetSnapshot::EncodedRows::reserve(qsizetype rows, qsizetype bytesPerRow) {
+    m_rows.reserve(rows);
+    m_bytes.reserve(rows * bytesPerRow);
+}
+
+void FleetSnapshot::EncodedRows::append(const model::Vehicle &vehicle, qint64 position) {
+    QDataStream out(&m_bytes, QIODevice::WriteOnly | QIODevice::Append);
+    encodeTo(out, vehicle);
+    m_rows.append({vehicle.id, position, m_bytes.size()});
+}
+
+void FleetSnapshot::EncodedRows::clear() {
+    m_bytes.resize(0); // where QByteArray::clear() would free it
+    m_rows.clear();    // a QList keeps its capacity when it is not shared
+}
+
+QByteArray FleetSnapshot::EncodedRows::state(qsizetype i) const {
+    const qsizetype begin = i == 0 ? 0 : m_rows.at(i - 1).end;
+    return QByteArray::fromRawData(m_bytes.constData() + begin, m_rows.at(i).end - begin);
 }
 
 bool FleetSnapshot::decode(const QByteArray &bytes, model::Vehicle *v) {
@@ -110,16 +135,39 @@ bool FleetSnapshot::decode(const QByteArray &bytes, model::Vehicle *v) {
 }
 
 bool FleetSnapshot::write(QSqlDatabase &db, qint64 coveredId, const QList<Entry> &entries, QString *error) {
+    return writeRows(
+        db, coveredId, entries.size(),
+        [&](qsizetype i, QSqlQuery &upsert) {
+            const Entry &e = entries.at(i);
+            upsert.addBindValue(e.vehicle.id);
+            upsert.addBindValue(e.position);
+            upsert.addBindValue(encode(e.vehicle));
+        },
+        error);
+}
+
+bool FleetSnapshot::write(QSqlDatabase &db, qint64 coveredId, const EncodedRows &rows, QString *error) {
+    return writeRows(
+        db, coveredId, rows.size(),
+        [&](qsizetype i, QSqlQuery &upsert) {
+            const EncodedRows::Row &row = rows.rows().at(i);
+            upsert.addBindValue(row.vehicleId);
+            upsert.addBindValue(row.position);
+            upsert.addBindValue(rows.state(i)); // bound as it is: SQLite copies it into the row
+        },
+        error);
+}
+
+bool FleetSnapshot::writeRows(QSqlDatabase &db, qint64 coveredId, qsizetype count,
+                              const std::function<void(qsizetype, QSqlQuery &)> &bind, QString *error) {
     QSqlQuery upsert(db);
     if (!upsert.prepare(QStringLiteral("INSERT OR REPLACE INTO fleet_snapshot(vehicle_id, position, state)"
                                        " VALUES(?,?,?)"))) {
         *error = upsert.lastError().text();
         return false;
     }
-    for (const Entry &e : entries) {
-        upsert.addBindValue(e.vehicle.id);
-        upsert.addBindValue(e.position);
-        upsert.addBindValue(encode(e.vehicle));
+    for (qsizetype i = 0; i < count; ++i) {
+        bind(i, upsert);
         if (!upsert.exec()) {
             *error = upsert.lastError().text();
             return false;

@@ -3,10 +3,13 @@
 #include "model/Vehicle.h"
 
 #include <QByteArray>
+#include <QDataStream>
 #include <QList>
 #include <QSqlDatabase>
 #include <QStringList>
 #include <functional>
+
+class QSqlQuery;
 
 namespace store {
 
@@ -20,6 +23,36 @@ public:
         model::Vehicle vehicle;
         qint64 position = 0;
     };
+    // Rows encoded on the thread that owns the fleet, back to back in one buffer: what a slice of a
+    // checkpoint carries to the store thread. A copy of a Vehicle shares its containers with the
+    // fleet, so every vehicle the fleet changed while the copy waited to be written got a copy of
+    // its own, made and kept on the fleet's thread while the old one was freed later on the store
+    // thread; under load that left a few hundred KB per checkpoint the arena kept. Bytes share
+    // nothing, and one buffer is one allocation where a row each was one per vehicle.
+    class EncodedRows final {
+    public:
+        struct Row {
+            QString vehicleId;
+            qint64 position = 0;
+            qsizetype end = 0; // where its state ends in the buffer (the row before ends where it starts)
+        };
+        // Room for `rows` rows of about `bytesPerRow` each, so the buffer is allocated once.
+        void reserve(qsizetype rows, qsizetype bytesPerRow);
+        void append(const model::Vehicle &vehicle, qint64 position);
+        qsizetype size() const { return m_rows.size(); }
+        qsizetype byteSize() const { return m_bytes.size(); }
+        qsizetype byteCapacity() const { return m_bytes.capacity(); }
+        bool isEmpty() const { return m_rows.isEmpty(); }
+        // No rows, the room kept (so a buffer can be filled again without allocating).
+        void clear();
+        const QList<Row> &rows() const { return m_rows; }
+        // The state of row i, without a copy (valid while this object is unchanged).
+        QByteArray state(qsizetype i) const;
+
+    private:
+        QByteArray m_bytes;
+        QList<Row> m_rows;
+    };
 
     // The schema step that adds the snapshot tables (and the index that bounds the alerts a
     // start loads).
@@ -31,11 +64,17 @@ public:
     // Upserts the entries and records coveredId (none when coveredId is 0: a slice of a snapshot
     // written in several transactions); runs inside the caller's transaction.
     static bool write(QSqlDatabase &db, qint64 coveredId, const QList<Entry> &entries, QString *error);
+    static bool write(QSqlDatabase &db, qint64 coveredId, const EncodedRows &rows, QString *error);
     // Forgets the snapshot (rows stay, the cover goes): the next start replays the whole journal.
     static bool invalidate(QSqlDatabase &db, QString *error);
     // Vehicles in position order; coveredId 0 (and no visit) when there is no usable snapshot.
     static bool read(QSqlDatabase &db, qint64 *coveredId, const std::function<void(model::Vehicle &&)> &visit,
                      QString *error);
+
+private:
+    static void encodeTo(QDataStream &out, const model::Vehicle &vehicle);
+    static bool writeRows(QSqlDatabase &db, qint64 coveredId, qsizetype count,
+                          const std::function<void(qsizetype, QSqlQuery &)> &bind, QString *error);
 };
 
 } // namespace store

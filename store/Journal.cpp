@@ -46,7 +46,7 @@ quint64 Journal::append(model::Delivery delivery) {
     {
         std::lock_guard lock(m_mutex);
         ticket = m_nextTicket++;
-        m_queue.push_back({ticket, std::move(delivery), {}, {}, 0, {}, {}, 0});
+        m_queue.push_back({ticket, std::move(delivery), {}, {}, 0, {}, {}, 0, {}});
     }
     m_wake.notify_one();
     return ticket;
@@ -114,12 +114,12 @@ void Journal::setSliceSupplier(SliceSupplier supplier) {
     m_sliceSupplier = std::move(supplier);
 }
 
-void Journal::supplySnapshotSlice(quint64 plan, QList<FleetSnapshot::Entry> entries) {
+void Journal::supplySnapshotSlice(quint64 plan, FleetSnapshot::EncodedRows rows) {
     {
         std::lock_guard lock(m_mutex);
         Pending p;
         p.suppliedPlan = plan;
-        p.snapshot = std::move(entries);
+        p.supplied = std::move(rows);
         m_queue.push_back(std::move(p));
     }
     m_wake.notify_one();
@@ -202,8 +202,12 @@ bool Journal::serve(Database &db) {
                     // A planned snapshot still waiting for a slice is not waited for: its vehicles
                     // go to what no checkpoint covered, which the owner saves at its stop.
                     for (const SnapshotInProgress &left : m_snapshotBacklog) {
-                        for (const SnapshotVehicle &v : left.vehicles)
+                        for (const SnapshotVehicle &v : left.unasked)
                             m_uncheckpointed.vehicles.insert(v.id);
+                        for (const SnapshotVehicle &v : left.inFlight)
+                            m_uncheckpointed.vehicles.insert(v.id);
+                        for (const FleetSnapshot::EncodedRows::Row &row : left.supplied.rows())
+                            m_uncheckpointed.vehicles.insert(row.vehicleId);
                         for (const FleetSnapshot::Entry &e : left.remaining)
                             m_uncheckpointed.vehicles.insert(e.vehicle.id);
                     }
@@ -405,8 +409,7 @@ bool Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter
                             std::max(m_largestSnapshotHeld.load(), snapshot.remaining.size());
                         if (!p.planned.isEmpty()) {
                             snapshot.plan = m_nextPlan++;
-                            snapshot.vehicles = std::move(p.planned);
-                            snapshot.unasked = snapshot.vehicles;
+                            snapshot.unasked = std::move(p.planned);
                         }
                         m_snapshotBacklog.push_back(std::move(snapshot));
                     }
@@ -414,10 +417,11 @@ bool Journal::writeBatch(std::deque<Pending> &batch, Database &db, JournalWriter
                         // A slice of a snapshot given up since (a failed write) has nowhere to go.
                         for (SnapshotInProgress &snapshot : m_snapshotBacklog)
                             if (snapshot.plan == p.suppliedPlan && snapshot.asked) {
-                                snapshot.remaining = std::move(p.snapshot);
+                                snapshot.supplied = std::move(p.supplied);
                                 snapshot.asked = false;
+                                snapshot.inFlight.clear();
                                 m_largestSnapshotHeld =
-                                    std::max(m_largestSnapshotHeld.load(), snapshot.remaining.size());
+                                    std::max(m_largestSnapshotHeld.load(), snapshot.supplied.size());
                             }
                     }
                     alerts += p.alerts;
@@ -511,8 +515,9 @@ bool Journal::snapshotWritable() const {
 void Journal::askNextSlice() {
     SnapshotInProgress &current = m_snapshotBacklog.front();
     if (!m_sliceSupplier) {
-        // Nobody to ask: what it covers waits for the next checkpoint or the owner's last one.
-        for (const SnapshotVehicle &v : current.vehicles)
+        // Nobody to ask (so nothing was asked): what it covers waits for the next checkpoint or
+        // the owner's last one.
+        for (const SnapshotVehicle &v : current.unasked)
             m_uncheckpointed.vehicles.insert(v.id);
         m_snapshotBacklog.pop_front();
         return;
@@ -521,7 +526,8 @@ void Journal::askNextSlice() {
     const QList<SnapshotVehicle> slice = current.unasked.first(take);
     current.unasked.remove(0, take);
     current.asked = true;
-    m_sliceSupplier(current.plan, slice);
+    current.inFlight = slice;
+    m_sliceSupplier(current.plan, slice, std::exchange(m_spareRows, {}));
 }
 
 // Writes the next slice of the oldest pending snapshot in a transaction of its own; the slice
@@ -530,10 +536,12 @@ void Journal::askNextSlice() {
 // snapshot, by replaying the deliveries after the cover (applying a delivery again changes nothing).
 void Journal::writeSnapshotChunk(Database &db) {
     SnapshotInProgress &current = m_snapshotBacklog.front();
-    if (current.plan > 0 && current.remaining.isEmpty() && !current.unasked.isEmpty()) {
+    if (current.plan > 0 && current.supplied.isEmpty() && !current.unasked.isEmpty()) {
         askNextSlice();
         return;
     }
+    // A planned snapshot's slice arrives encoded; a whole one is taken a slice at a time.
+    FleetSnapshot::EncodedRows rows = std::exchange(current.supplied, {});
     const qsizetype take = std::min<qsizetype>(kSnapshotChunk, current.remaining.size());
     const QList<FleetSnapshot::Entry> slice = current.remaining.first(take);
     current.remaining.remove(0, take);
@@ -553,16 +561,22 @@ void Journal::writeSnapshotChunk(Database &db) {
     bool ok = sql.transaction();
     if (!ok)
         error = sql.lastError().text();
-    if (ok && !FleetSnapshot::write(sql, completes ? coveredId : 0, slice, &error))
+    if (ok && !(rows.isEmpty() ? FleetSnapshot::write(sql, completes ? coveredId : 0, slice, &error)
+                               : FleetSnapshot::write(sql, completes ? coveredId : 0, rows, &error)))
         ok = false;
     if (ok && !sql.commit()) {
         ok = false;
         error = sql.lastError().text();
     }
     m_walCheckpointer.writerCommitted();
+    // Emptied, its room kept, for the next slice asked for (this checkpoint's or the next one's).
+    if (!rows.isEmpty()) {
+        rows.clear();
+        m_spareRows = std::move(rows);
+    }
     if (ok) {
         if (!completes && m_snapshotBacklog.front().remaining.isEmpty() &&
-            !m_snapshotBacklog.front().unasked.isEmpty())
+            m_snapshotBacklog.front().supplied.isEmpty() && !m_snapshotBacklog.front().unasked.isEmpty())
             askNextSlice();
         return;
     }

@@ -68,12 +68,13 @@ public:
         std::function<void(qint64 coveredId, const QSet<QString> &vehicles, bool everyVehicle)>;
     void setCheckpointRequester(CheckpointRequester requester);
     void saveSnapshot(qint64 coveredId, QList<FleetSnapshot::Entry> entries); // thread-safe
-    // A checkpoint answered with the vehicles it covers only, their entries asked for a slice at a
-    // time: entries waiting to be written share the vehicles' containers, and each vehicle the
-    // fleet changes meanwhile gets a copy of its own (Qt's copy-on-write). A whole fleet's worth
-    // (10,000 vehicles under 2,000 deliveries/s) made ~6 MB more for the second or two the
-    // snapshot took, and glibc kept those pages, so each first checkpoint raised the resident set
-    // for good; a slice at a time holds kSnapshotChunk vehicles at most. A slice's rows may be
+    // A checkpoint answered with the vehicles it covers only, their rows asked for a slice at a
+    // time, encoded on the fleet's thread (FleetSnapshot::EncodedRows): copies of the vehicles
+    // would share their containers with the fleet, and each vehicle the fleet changed meanwhile
+    // would get a copy of its own (Qt's copy-on-write), made and kept on the fleet's thread while
+    // the store thread freed the old one later. A whole fleet's worth (10,000 vehicles under 2,000
+    // deliveries/s) made ~6 MB more for the second or two the snapshot took, and glibc kept those
+    // pages; a slice at a time holds kSnapshotChunk rows at most. A slice's rows may be
     // newer than coveredId, which a start handles like any snapshot row newer than its cover: it
     // replays the deliveries after the cover, and applying one again changes nothing. Thread-safe.
     struct SnapshotVehicle {
@@ -81,12 +82,17 @@ public:
         qint64 position = 0; // in the fleet's first-seen order
     };
     void planSnapshot(qint64 coveredId, QList<SnapshotVehicle> vehicles);
-    // Asked on the store thread for the entries of the next slice of a planned snapshot, which it
-    // answers (on the fleet's thread) with supplySnapshotSlice(plan, entries); a vehicle it does not
-    // know is left out. Set before the first planSnapshot().
-    using SliceSupplier = std::function<void(quint64 plan, const QList<SnapshotVehicle> &slice)>;
+    // Asked on the store thread for the rows of the next slice of a planned snapshot, which it
+    // answers (on the fleet's thread) with supplySnapshotSlice(plan, rows); a vehicle it does not
+    // know is left out. `spare` is the slice written before, emptied, its room kept: filled again,
+    // one buffer goes back and forth for the whole checkpoint instead of one being made on the
+    // fleet's thread and freed on the store thread per slice (the next one was made while the
+    // last was still held, and glibc's arena kept room for both). Set before the first
+    // planSnapshot().
+    using SliceSupplier = std::function<void(quint64 plan, const QList<SnapshotVehicle> &slice,
+                                             FleetSnapshot::EncodedRows spare)>;
     void setSliceSupplier(SliceSupplier supplier);
-    void supplySnapshotSlice(quint64 plan, QList<FleetSnapshot::Entry> entries); // thread-safe
+    void supplySnapshotSlice(quint64 plan, FleetSnapshot::EncodedRows rows); // thread-safe
     // The most vehicles whose entries the journal held at once for a checkpoint (given whole, or
     // one slice of a planned one).
     qsizetype largestSnapshotHeld() const { return m_largestSnapshotHeld.load(); }
@@ -112,18 +118,22 @@ private:
         qint64 snapshotCoveredId = 0; // > 0: a fleet snapshot checkpoint, nobody waits for it
         QList<FleetSnapshot::Entry> snapshot;
         QList<SnapshotVehicle> planned; // with snapshotCoveredId: a planned checkpoint's vehicles
-        quint64 suppliedPlan = 0;       // > 0: `snapshot` is a slice of that planned checkpoint
+        quint64 suppliedPlan = 0;       // > 0: `supplied` is a slice of that planned checkpoint
+        FleetSnapshot::EncodedRows supplied;
     };
     void noteCommitted(const std::deque<Pending> &batch, const QList<AppendResult> &results);
     struct SnapshotInProgress {
         qint64 coveredId = 0;
         QList<FleetSnapshot::Entry> remaining;
-        // A planned snapshot: its number, every vehicle it covers, those not asked for yet, and
-        // whether a slice was asked for and has not arrived.
+        // A planned snapshot: its number, the vehicles it covers not asked for yet (all of them
+        // while nobody was asked: no second copy of the list), whether a slice was asked for and
+        // has not arrived (and its vehicles, for a stop meanwhile), and the rows of the one that
+        // arrived.
         quint64 plan = 0;
-        QList<SnapshotVehicle> vehicles;
         QList<SnapshotVehicle> unasked;
         bool asked = false;
+        QList<SnapshotVehicle> inFlight;
+        FleetSnapshot::EncodedRows supplied;
     };
     void writeSnapshotChunk(Database &db);
     // Store thread: the connection commits without syncing since the last snapshot slice.
@@ -175,7 +185,8 @@ private:
     CheckpointRequester m_checkpointRequester;
     std::deque<SnapshotInProgress> m_snapshotBacklog; // written a slice per batch, oldest first
     SliceSupplier m_sliceSupplier;
-    quint64 m_nextPlan = 1; // store thread only
+    FleetSnapshot::EncodedRows m_spareRows; // store thread: the last slice written, emptied
+    quint64 m_nextPlan = 1;                 // store thread only
     std::atomic<qsizetype> m_largestSnapshotHeld{0};
     Checkpoint m_uncheckpointed;
     qint64 m_acceptedSinceCheckpoint = 0;

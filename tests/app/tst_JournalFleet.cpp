@@ -10,10 +10,13 @@
 #include "store/FleetSnapshot.h"
 #include "store/Journal.h"
 
+#include <QMutex>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <malloc.h>
 
 namespace {
 
@@ -37,6 +40,27 @@ model::VehicleEvent stateOf(int i, double percent) {
     soc.oemUpdatedAt = 1'700'000'000'000 + qint64(percent * 1000);
     e.signalValues.append(soc);
     return e;
+}
+
+// A vehicle as fleetsim's are: a few dozen signals (a snapshot row of ~3 KB).
+constexpr int kSignals = 30;
+
+model::VehicleEvent fullStateOf(int i, double percent) {
+    model::VehicleEvent e = stateOf(i, percent);
+    for (int s = 1; s < kSignals; ++s) {
+        model::SignalValue v;
+        v.code = QStringLiteral("signal-%1").arg(s, 2, 10, QLatin1Char('0'));
+        v.body = QJsonObject{{QStringLiteral("value"), percent + s},
+                             {QStringLiteral("unit"), QStringLiteral("km")}};
+        v.oemUpdatedAt = e.signalValues.first().oemUpdatedAt;
+        e.signalValues.append(v);
+    }
+    return e;
+}
+
+// Bytes in use in every arena of the process (glibc sums them all).
+qint64 heapInUse() {
+    return qint64(mallinfo2().uordblks);
 }
 
 model::Delivery accepted(int n) {
@@ -122,6 +146,105 @@ private Q_SLOTS:
         for (auto it = stored.percentById.cbegin(); it != stored.percentById.cend(); ++it)
             QVERIFY2(it.value() == 50 || it.value() == 60, qPrintable(it.key()));
         journal.close();
+    }
+
+    void aSliceWaitingToBeWrittenSharesNothingWithTheFleet() {
+        // A slice is written on the store thread while the fleet's thread goes on changing the
+        // fleet. Whatever the slice holds must not share the vehicles' containers: each vehicle
+        // changed meanwhile would get a copy of its own, made on the fleet's thread, kept for good
+        // by the fleet, while the old one is freed later by the store thread (under load a few
+        // hundred KB per checkpoint that glibc's arena never gave back).
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("journal.sqlite"));
+        QMutex mutex;
+        QList<std::pair<quint64, QList<store::Journal::SnapshotVehicle>>> asked;
+        store::Journal journal; // after what its supplier uses, so it stops first
+        journal.setSliceSupplier([&](quint64 plan, const QList<store::Journal::SnapshotVehicle> &slice,
+                                     store::FleetSnapshot::EncodedRows) {
+            QMutexLocker lock(&mutex);
+            asked.append({plan, slice});
+        });
+        QString error;
+        QVERIFY2(journal.open(path, &error), qPrintable(error));
+        constexpr int kChunk = int(store::Journal::kSnapshotChunk);
+        constexpr int kFleet = 2 * kChunk; // two slices
+        model::FleetState fleet;
+        for (int i = 0; i < kFleet; ++i)
+            fleet.apply(fullStateOf(i, 50), 1000);
+
+        // Another connection holds the write lock: the store thread waits with the first slice, as
+        // it does behind a slow sync under load.
+        {
+            QSqlDatabase blocker =
+                QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("blocker"));
+            blocker.setDatabaseName(path);
+            QVERIFY(blocker.open());
+            QSqlQuery writeLock(blocker);
+            QVERIFY2(writeLock.exec(QStringLiteral("BEGIN IMMEDIATE")),
+                     qPrintable(writeLock.lastError().text()));
+            // Released whatever happens, or the journal could not stop.
+            bool locked = true;
+            const auto unlock = qScopeGuard([&] {
+                if (std::exchange(locked, false))
+                    writeLock.exec(QStringLiteral("ROLLBACK"));
+            });
+            journal.planSnapshot(7, app::JournalFleet::snapshotVehicles(fleet, {}, true));
+            const auto nextAsked = [&] {
+                QMutexLocker lock(&mutex);
+                return asked.isEmpty() ? std::pair<quint64, QList<store::Journal::SnapshotVehicle>>{}
+                                       : asked.takeFirst();
+            };
+            QTRY_VERIFY_WITH_TIMEOUT(
+                [&] {
+                    QMutexLocker lock(&mutex);
+                    return !asked.isEmpty();
+                }(),
+                10000);
+            const auto first = nextAsked();
+            QCOMPARE(first.second.size(), kChunk);
+            journal.supplySnapshotSlice(first.first, app::JournalFleet::sliceRows(fleet, first.second));
+            // The changes are made before they are measured, so that only the fleet's own
+            // reaction to them counts; the store thread is left the time to reach the lock.
+            QList<model::VehicleEvent> changes;
+            for (int i = 0; i < kChunk; ++i)
+                changes.append(fullStateOf(i, 60));
+            QThread::msleep(200);
+
+            const qint64 before = heapInUse();
+            for (const model::VehicleEvent &change : std::as_const(changes))
+                fleet.apply(change, 2000);
+            const qint64 grown = heapInUse() - before;
+            locked = false;
+            QVERIFY(writeLock.exec(QStringLiteral("ROLLBACK")));
+            // A copy of the slice's signal lists would be kChunk * kSignals values: half of that
+            // is the bound (nothing is copied now; freed bodies make it about 0 or less).
+            const qint64 copies = qint64(kChunk) * kSignals * qint64(sizeof(model::SignalValue));
+            QVERIFY2(grown < copies / 2,
+                     qPrintable(QStringLiteral("the heap grew %1 KB while the %2 vehicles of a waiting slice "
+                                               "changed (a copy of their signals: %3 KB)")
+                                    .arg(grown / 1024)
+                                    .arg(kChunk)
+                                    .arg(copies / 1024)));
+
+            // The rest of the checkpoint, as the fleet is when its slices are asked for.
+            for (int i = kChunk; i < kFleet; ++i)
+                fleet.apply(fullStateOf(i, 60), 2000);
+            QTRY_VERIFY_WITH_TIMEOUT(
+                [&] {
+                    for (auto next = nextAsked(); next.first > 0; next = nextAsked())
+                        journal.supplySnapshotSlice(next.first,
+                                                    app::JournalFleet::sliceRows(fleet, next.second));
+                    return readSnapshot(path).coveredId == 7;
+                }(),
+                20000);
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("blocker"));
+        journal.close();
+        // Each row is its vehicle as it was when its slice was taken.
+        const Stored stored = readSnapshot(path);
+        QCOMPARE(stored.percentById.size(), kFleet);
+        for (int i = 0; i < kFleet; ++i)
+            QCOMPARE(stored.percentById.value(vehicleId(i)), i < kChunk ? 50.0 : 60.0);
     }
 };
 

@@ -437,10 +437,13 @@ private Q_SLOTS:
         QMutex mutex;
         QList<std::pair<quint64, QList<store::Journal::SnapshotVehicle>>> asked;
         int outstandingMax = 0;
-        journal.setSliceSupplier([&](quint64 plan, const QList<store::Journal::SnapshotVehicle> &slice) {
+        QList<qsizetype> spareRoom; // of the buffer handed back with each ask
+        journal.setSliceSupplier([&](quint64 plan, const QList<store::Journal::SnapshotVehicle> &slice,
+                                     store::FleetSnapshot::EncodedRows spare) {
             QMutexLocker lock(&mutex);
             asked.append({plan, slice});
             outstandingMax = std::max(outstandingMax, int(asked.size()));
+            spareRoom.append(spare.isEmpty() ? spare.byteCapacity() : -1);
         });
         QString error;
         QVERIFY2(journal.open(path, &error), qPrintable(error));
@@ -451,18 +454,17 @@ private Q_SLOTS:
         QTRY_VERIFY([&] {
             QMutexLocker lock(&mutex);
             for (const auto &[plan, slice] : std::as_const(asked)) {
-                QList<store::FleetSnapshot::Entry> entries;
+                store::FleetSnapshot::EncodedRows rows;
                 for (const store::Journal::SnapshotVehicle &v : slice)
                     if (v.id != QLatin1String("v5")) { // a vehicle the fleet does not know is left out
-                        store::FleetSnapshot::Entry e;
-                        e.vehicle.id = v.id;
-                        e.position = v.position;
-                        entries.append(e);
+                        model::Vehicle vehicle;
+                        vehicle.id = v.id;
+                        rows.append(vehicle, v.position);
                     }
                 largestAsked = std::max(largestAsked, int(slice.size()));
                 answered += int(slice.size());
                 ++slices;
-                journal.supplySnapshotSlice(plan, entries);
+                journal.supplySnapshotSlice(plan, rows);
             }
             asked.clear();
             return answered == 600;
@@ -473,6 +475,12 @@ private Q_SLOTS:
         QCOMPARE(largestAsked, chunk);
         QCOMPARE(outstandingMax, 1); // the next slice is asked for once the one before is written
         QCOMPARE(journal.largestSnapshotHeld(), chunk);
+        // Each slice after the first is asked for with the one before, emptied, its room kept:
+        // one buffer for the whole checkpoint, not one made and freed per slice.
+        QCOMPARE(spareRoom.size(), slices);
+        QCOMPARE(spareRoom.first(), 0);
+        for (qsizetype i = 1; i < spareRoom.size(); ++i)
+            QVERIFY2(spareRoom.at(i) > 0, qPrintable(QStringLiteral("slice %1 came with no room").arg(i)));
         const StoredSnapshot stored = readSnapshot(path);
         QCOMPARE(stored.coveredId, 7);
         QCOMPARE(stored.ids.size(), 599 * 2); // every row through the cover and without it
@@ -485,8 +493,8 @@ private Q_SLOTS:
         const QString path = dir.filePath(QStringLiteral("journal.sqlite"));
         store::Journal journal;
         QSemaphore asked;
-        journal.setSliceSupplier(
-            [&](quint64, const QList<store::Journal::SnapshotVehicle> &) { asked.release(); });
+        journal.setSliceSupplier([&](quint64, const QList<store::Journal::SnapshotVehicle> &,
+                                     store::FleetSnapshot::EncodedRows) { asked.release(); });
         QString error;
         QVERIFY2(journal.open(path, &error), qPrintable(error));
         journal.planSnapshot(7, planOf(10));
