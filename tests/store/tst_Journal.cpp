@@ -464,7 +464,9 @@ private Q_SLOTS:
                 largestAsked = std::max(largestAsked, int(slice.size()));
                 answered += int(slice.size());
                 ++slices;
-                journal.supplySnapshotSlice(plan, rows);
+                // Moved, as the fleet's thread hands it: a copy kept here would share the buffer,
+                // and the store thread's emptying it would then make a new one with no room.
+                journal.supplySnapshotSlice(plan, std::move(rows));
             }
             asked.clear();
             return answered == 600;
