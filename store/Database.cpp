@@ -118,6 +118,29 @@ bool Database::open(const QString &path, Mode mode, QString *error) {
     return true;
 }
 
+bool Database::pruneHistory(qint64 cutoffMs, QString *error) {
+    // The readings and their pyramid go together, or neither does.
+    if (!m_db.transaction()) {
+        *error = m_db.lastError().text();
+        return false;
+    }
+    QSqlQuery prune(m_db);
+    prune.prepare(QStringLiteral("DELETE FROM history WHERE t < ?"));
+    prune.addBindValue(cutoffMs);
+    bool ok = prune.exec();
+    if (!ok)
+        *error = prune.lastError().text();
+    if (ok && !m_historyRollup->prune(cutoffMs, error))
+        ok = false;
+    if (ok && !m_db.commit()) {
+        ok = false;
+        *error = m_db.lastError().text();
+    }
+    if (!ok)
+        m_db.rollback();
+    return ok;
+}
+
 bool Database::isDamage(const QString &error) {
     for (int code : {SQLITE_CORRUPT, SQLITE_NOTADB})
         if (error.contains(QString::fromUtf8(sqlite3_errstr(code)), Qt::CaseInsensitive))

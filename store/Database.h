@@ -31,6 +31,9 @@ public:
     // Read-write connections only (nullptr otherwise): the history pyramid's upkeep for the history
     // rows this connection inserts; a writer must report them or rebuild (see HistoryRollup).
     HistoryRollup *historyRollup() { return m_historyRollup.get(); }
+    // Read-write connections only: deletes the readings older than cutoffMs and mends the pyramid
+    // over them, in one transaction.
+    bool pruneHistory(qint64 cutoffMs, QString *error);
 
     static constexpr int kSchemaVersion = 6;
 

@@ -52,26 +52,26 @@ quint64 Journal::append(model::Delivery delivery) {
     return ticket;
 }
 
-void Journal::saveAlerts(const QList<model::Alert> &alerts) {
-    if (alerts.isEmpty())
-        return;
+void Journal::enqueue(Pending p) {
     {
         std::lock_guard lock(m_mutex);
-        Pending p;
-        p.alerts = alerts;
         m_queue.push_back(std::move(p));
     }
     m_wake.notify_one();
 }
 
+void Journal::saveAlerts(const QList<model::Alert> &alerts) {
+    if (alerts.isEmpty())
+        return;
+    Pending p;
+    p.alerts = alerts;
+    enqueue(std::move(p));
+}
+
 void Journal::saveProgress(const QString &name, qint64 value) {
-    {
-        std::lock_guard lock(m_mutex);
-        Pending p;
-        p.progress.insert(name, value);
-        m_queue.push_back(std::move(p));
-    }
-    m_wake.notify_one();
+    Pending p;
+    p.progress.insert(name, value);
+    enqueue(std::move(p));
 }
 
 void Journal::setHistoryRetentionDays(int days) {
@@ -89,25 +89,17 @@ void Journal::setCheckpointRequester(CheckpointRequester requester) {
 }
 
 void Journal::saveSnapshot(qint64 coveredId, QList<FleetSnapshot::Entry> entries) {
-    {
-        std::lock_guard lock(m_mutex);
-        Pending p;
-        p.snapshotCoveredId = std::max<qint64>(coveredId, 1);
-        p.snapshot = std::move(entries);
-        m_queue.push_back(std::move(p));
-    }
-    m_wake.notify_one();
+    Pending p;
+    p.snapshotCoveredId = std::max<qint64>(coveredId, 1);
+    p.snapshot = std::move(entries);
+    enqueue(std::move(p));
 }
 
 void Journal::planSnapshot(qint64 coveredId, QList<SnapshotVehicle> vehicles) {
-    {
-        std::lock_guard lock(m_mutex);
-        Pending p;
-        p.snapshotCoveredId = std::max<qint64>(coveredId, 1);
-        p.planned = std::move(vehicles);
-        m_queue.push_back(std::move(p));
-    }
-    m_wake.notify_one();
+    Pending p;
+    p.snapshotCoveredId = std::max<qint64>(coveredId, 1);
+    p.planned = std::move(vehicles);
+    enqueue(std::move(p));
 }
 
 void Journal::setSliceSupplier(SliceSupplier supplier) {
@@ -115,14 +107,10 @@ void Journal::setSliceSupplier(SliceSupplier supplier) {
 }
 
 void Journal::supplySnapshotSlice(quint64 plan, FleetSnapshot::EncodedRows rows) {
-    {
-        std::lock_guard lock(m_mutex);
-        Pending p;
-        p.suppliedPlan = plan;
-        p.supplied = std::move(rows);
-        m_queue.push_back(std::move(p));
-    }
-    m_wake.notify_one();
+    Pending p;
+    p.suppliedPlan = plan;
+    p.supplied = std::move(rows);
+    enqueue(std::move(p));
 }
 
 Journal::Checkpoint Journal::uncheckpointed() const {
@@ -595,30 +583,8 @@ void Journal::pruneHistory(Database &db) {
     const int days = m_retentionDays.load();
     if (days <= 0)
         return;
-    const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() - qint64(days) * 24 * 3600 * 1000;
-    // The readings and their pyramid go together, or neither does.
-    QSqlDatabase &sql = db.connection();
     QString error;
-    bool ok = sql.transaction();
-    if (ok) {
-        QSqlQuery prune(sql);
-        prune.prepare(QStringLiteral("DELETE FROM history WHERE t < ?"));
-        prune.addBindValue(cutoff);
-        ok = prune.exec();
-        if (!ok)
-            error = prune.lastError().text();
-        if (ok && !db.historyRollup()->prune(cutoff, &error))
-            ok = false;
-        if (ok && !sql.commit()) {
-            ok = false;
-            error = sql.lastError().text();
-        }
-        if (!ok)
-            sql.rollback();
-    } else {
-        error = sql.lastError().text();
-    }
-    if (!ok)
+    if (!db.pruneHistory(QDateTime::currentMSecsSinceEpoch() - qint64(days) * 24 * 3600 * 1000, &error))
         qWarning("fleetmon: pruning history failed: %s", qPrintable(error));
 }
 

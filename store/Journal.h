@@ -121,6 +121,7 @@ private:
         quint64 suppliedPlan = 0;       // > 0: `supplied` is a slice of that planned checkpoint
         FleetSnapshot::EncodedRows supplied;
     };
+    void enqueue(Pending p); // any thread: queued for the store thread, which is woken
     void noteCommitted(const std::deque<Pending> &batch, const QList<AppendResult> &results);
     struct SnapshotInProgress {
         qint64 coveredId = 0;
