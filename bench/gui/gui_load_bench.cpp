@@ -1,10 +1,11 @@
 // gui_load_bench: the desktop app under a fleet's load, offscreen. Wires the same pieces as
 // app::DesktopSession (ingest pipeline with the durable journal, read-side services, main window)
-// and shows the window. A prelude run of fleetsim brings the fleet in; then a vehicle is selected
-// (detail panel and charts live) and the delivery inspector raised with a delivery open, and the
-// measured fleetsim run goes against the app's own loopback endpoint. Measures on the GUI thread:
-// event-loop stalls (a 1 ms precise probe timer), receipt-to-table-model latency of every row
-// update, resident memory and the GUI thread's heap once a second. Prints its figures as
+// and shows the window. A prelude run of fleetsim brings the fleet in and runs its changes for a
+// while (--prelude-changes); then a vehicle is selected (detail panel and charts live) and the
+// delivery inspector raised with a delivery open, and the measured fleetsim run goes against the
+// app's own loopback endpoint. Measures on the GUI thread: event-loop stalls (a 1 ms precise probe
+// timer), receipt-to-table-model latency of every row update, resident memory, the heaps and the
+// alert list once a second. Prints its figures as
 // `key=value` lines for bench/gui/run; progress goes to stderr.
 
 #include "GuiLoadProbe.h"
@@ -14,6 +15,7 @@
 
 #include "app/AppOptions.h"
 #include "app/IngestService.h"
+#include "model/AlertModel.h"
 #include "model/FleetTableModel.h"
 #include "model/FleetUpdateQueue.h"
 #include "store/DeliveryDetailService.h"
@@ -56,6 +58,10 @@ struct BenchOptions {
     double durationS = 60;
     int connections = 32;
     double warmupS = 20; // after the last first delivery reached the table
+    // Changes in the prelude, after the first deliveries: the measured minute then finds the app as
+    // it runs for hours, its periodic work (fleet checkpoints) done before and its alert list at the
+    // simulated fleet's level, instead of growing both for the first time.
+    double preludeChangesS = 50;
 };
 
 qint64 residentKb() {
@@ -142,16 +148,22 @@ struct RssSample {
     qint64 otherHeapKb;
     qint64 otherFootprintKb;
     qint64 sqliteKb; // SQLite's own allocations (page caches, statements) on every connection
+    // The alert list (active alerts and the bounded cleared history): state that grows with the
+    // fleet's open doors and windows until the simulated fleet's condition settles, not a buffer.
+    int alertRows;
+    int activeAlerts;
 };
 
-RssSample sample(double atS) {
+RssSample sample(double atS, const model::AlertModel &alerts) {
     const ArenaUse arenas = arenaInUseKb();
     return {atS,
             residentKb(),
             arenas.mainKb,
             arenas.otherKb,
             arenas.otherFootprintKb,
-            qint64(sqlite3_memory_used() / 1024)};
+            qint64(sqlite3_memory_used() / 1024),
+            alerts.rowCount(),
+            alerts.activeCount()};
 }
 
 // Least-squares slope in MB per minute of the samples taken at or after fromS.
@@ -201,8 +213,12 @@ int main(int argc, char **argv) {
                                           QStringLiteral("seconds after the whole fleet is in the table "
                                                          "before memory counts as warm"),
                                           QStringLiteral("S"), QStringLiteral("20"));
-    parser.addOptions(
-        {fleetsimOption, vehiclesOption, rateOption, durationOption, connectionsOption, warmupOption});
+    const QCommandLineOption preludeOption(QStringLiteral("prelude-changes"),
+                                           QStringLiteral("seconds of changes in the prelude, after the "
+                                                          "first deliveries"),
+                                           QStringLiteral("S"), QStringLiteral("50"));
+    parser.addOptions({fleetsimOption, vehiclesOption, rateOption, durationOption, connectionsOption,
+                       warmupOption, preludeOption});
     parser.process(application);
     BenchOptions options;
     options.fleetsim = parser.value(fleetsimOption);
@@ -211,6 +227,7 @@ int main(int argc, char **argv) {
     options.durationS = parser.value(durationOption).toDouble();
     options.connections = parser.value(connectionsOption).toInt();
     options.warmupS = parser.value(warmupOption).toDouble();
+    options.preludeChangesS = parser.value(preludeOption).toDouble();
     if (options.fleetsim.isEmpty() || !QFile::exists(options.fleetsim)) {
         progress(QStringLiteral("--fleetsim PATH is required"));
         return 2;
@@ -267,9 +284,10 @@ int main(int argc, char **argv) {
     double fleetCompleteS = -1;
     double fleetsimDoneS = -1;
     model::FleetTableModel *table = window->tableModel();
+    const model::AlertModel *alertModel = window->alertModel();
 
-    // The fleet's first deliveries arrive before the measured run (a prelude of fleetsim with no
-    // change phase); then the realistic window is set up: the first vehicle selected (detail panel
+    // The fleet's first deliveries and a stretch of its changes arrive before the measured run (a
+    // prelude of fleetsim); then the realistic window is set up: the first vehicle selected (detail panel
     // and charts live) and the newest delivery open in the inspector. The measured run then sends
     // the first deliveries again (now updates of known vehicles) and the changes. A click's own
     // cost (building the charts) is a response to the manager, not a stall caused by the load.
@@ -290,17 +308,21 @@ int main(int argc, char **argv) {
     QObject::connect(&rssTimer, &QTimer::timeout, window, [&] {
         const qint64 wallStart = clock.nsecsElapsed();
         const qint64 cpuStart = threadCpuNs();
-        rss.push_back(sample(double(clock.elapsed()) / 1000.0));
+        rss.push_back(sample(double(clock.elapsed()) / 1000.0, *alertModel));
         probe.discount(clock.nsecsElapsed() - wallStart, threadCpuNs() - cpuStart);
         if (qEnvironmentVariableIsSet("GUI_BENCH_MEMORY_TRACE")) {
             const RssSample &s = rss.back();
-            progress(QStringLiteral("memory %1 s: rss %2 gui %3 other %4 (footprint %5) sqlite %6 MB")
-                         .arg(s.atS, 0, 'f', 0)
-                         .arg(double(s.kb) / 1024.0, 0, 'f', 1)
-                         .arg(double(s.guiHeapKb) / 1024.0, 0, 'f', 1)
-                         .arg(double(s.otherHeapKb) / 1024.0, 0, 'f', 1)
-                         .arg(double(s.otherFootprintKb) / 1024.0, 0, 'f', 1)
-                         .arg(double(s.sqliteKb) / 1024.0, 0, 'f', 1));
+            progress(
+                QStringLiteral(
+                    "memory %1 s: rss %2 gui %3 other %4 (footprint %5) sqlite %6 MB, alerts %7 (%8 active)")
+                    .arg(s.atS, 0, 'f', 0)
+                    .arg(double(s.kb) / 1024.0, 0, 'f', 1)
+                    .arg(double(s.guiHeapKb) / 1024.0, 0, 'f', 1)
+                    .arg(double(s.otherHeapKb) / 1024.0, 0, 'f', 1)
+                    .arg(double(s.otherFootprintKb) / 1024.0, 0, 'f', 1)
+                    .arg(double(s.sqliteKb) / 1024.0, 0, 'f', 1)
+                    .arg(s.alertRows)
+                    .arg(s.activeAlerts));
         }
     });
 
@@ -346,7 +368,7 @@ int main(int argc, char **argv) {
         clock.start();
         probe.start();
         rssTimer.start();
-        rss.push_back(sample(0.0));
+        rss.push_back(sample(0.0, *alertModel));
         if (table->rowCount() >= options.vehicles)
             fleetCompleteS = 0; // the prelude brought the whole fleet: warm-up counts from here
         startFleetsim(fleetsim, fleetsimArguments(options.durationS));
@@ -365,14 +387,15 @@ int main(int argc, char **argv) {
         });
     });
     // Start once the window has been laid out and painted.
-    QTimer::singleShot(500, window, [&] { startFleetsim(prelude, fleetsimArguments(0)); });
+    QTimer::singleShot(500, window,
+                       [&] { startFleetsim(prelude, fleetsimArguments(options.preludeChangesS)); });
 
     application.exec();
     probe.stop();
     application.setTracing(false, 0);
     rssTimer.stop();
     latency.setRecording(false);
-    rss.push_back(sample(double(clock.elapsed()) / 1000.0));
+    rss.push_back(sample(double(clock.elapsed()) / 1000.0, *alertModel));
 
     // Figures.
     const std::vector<qint64> &stalls = probe.stallsUs();
@@ -446,6 +469,11 @@ int main(int argc, char **argv) {
     report("other_footprint_loaded_end_mb", mb(loaded, &RssSample::otherFootprintKb), 1);
     report("sqlite_warm_mb", mb(warm, &RssSample::sqliteKb), 1);
     report("sqlite_loaded_end_mb", mb(loaded, &RssSample::sqliteKb), 1);
+    report("prelude_changes_s", options.preludeChangesS, 0);
+    report("alerts_warm", warm ? double(warm->alertRows) : -1.0, 0);
+    report("alerts_active_warm", warm ? double(warm->activeAlerts) : -1.0, 0);
+    report("alerts_loaded_end", double(loaded->alertRows), 0);
+    report("alerts_active_loaded_end", double(loaded->activeAlerts), 0);
     report(
         "rss_peak_mb",
         double(std::max_element(rss.begin(), rss.end(), [](auto &a, auto &b) { return a.kb < b.kb; })->kb) /

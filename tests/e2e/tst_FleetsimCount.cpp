@@ -3,7 +3,8 @@
 // --retry the attempts that follow a refusal repeat a delivery and are not new ones. --duration
 // posts for the time asked and reports every delivery it posted. A real HttpServer on loopback
 // receives the deliveries, counts them by eventId, checks their signature and refuses chosen first
-// attempts with 503, as a receiver that cannot store them does.
+// attempts with 503, as a receiver that cannot store them does. --skip N continues the fleet where
+// a run that posted N deliveries left it: together the two post what one longer run posts.
 
 #include "net/HttpServer.h"
 #include "net/RequestHandler.h"
@@ -17,6 +18,7 @@
 #include <QMutex>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -47,8 +49,11 @@ public:
             responder.respond(net::HttpResponse::json(400, R"({"error":"bad delivery"})"));
             return;
         }
-        if (!m_order.contains(eventId))
+        if (!m_order.contains(eventId)) {
             m_order.insert(eventId, int(m_order.size()) + 1);
+            if (request.body.contains("FIRST_DELIVERY"))
+                ++m_first;
+        }
         const int attempt = ++m_attempts[eventId];
         if (m_refuseEvery > 0 && m_order.value(eventId) % m_refuseEvery == 0 && attempt <= m_refusals) {
             ++m_refused;
@@ -87,6 +92,16 @@ public:
         QMutexLocker lock(&m_mutex);
         return int(m_acknowledged.size());
     }
+    QSet<QString> eventIds() const {
+        QMutexLocker lock(&m_mutex);
+        const QList<QString> ids = m_attempts.keys();
+        return QSet<QString>(ids.cbegin(), ids.cend());
+    }
+    // Deliveries whose body marks them as the vehicle's first.
+    int firstDeliveries() const {
+        QMutexLocker lock(&m_mutex);
+        return m_first;
+    }
 
 private:
     const int m_refuseEvery;
@@ -98,6 +113,7 @@ private:
     int m_requests = 0;
     int m_refused = 0;
     int m_bad = 0;
+    int m_first = 0;
 };
 
 // The number after `label` in fleetsim's summary, or -1.
@@ -253,6 +269,62 @@ private Q_SLOTS:
         QCOMPARE(summaryValue(out, "acknowledged"), sent);
         QCOMPARE(qint64(receiver.requests()), sent + receiver.refused());
         qInfo("%lld deliveries, %d requests, %lld ms", sent, receiver.requests(), elapsedMs);
+    }
+
+    // A run of 12 deliveries (5 vehicles: their first deliveries, then changes) and one that skips
+    // those 12 and posts 8 more reach one receiver as 20 distinct deliveries, the second without a
+    // first delivery, and they are the very deliveries one run of 20 posts (same seed, same
+    // eventIds): the continuation is the fleet going on, not a new fleet nor a replay. Skipping
+    // into the first deliveries posts the rest of them before the changes.
+    void skipContinuesTheFleet_data() {
+        QTest::addColumn<int>("firstCount"); // posted by the first run, skipped by the second
+        QTest::addColumn<int>("firstDeliveriesAfterSkip");
+        QTest::newRow("skip past the first deliveries") << 12 << 0;
+        QTest::newRow("skip into the first deliveries") << 3 << 2;
+    }
+    void skipContinuesTheFleet() {
+        QFETCH(int, firstCount);
+        QFETCH(int, firstDeliveriesAfterSkip);
+        const int total = 20;
+        const QStringList common{"--rate", "0", "--vehicles", "5", "--connections", "4"};
+        int exitCode = 0;
+        qint64 elapsedMs = 0;
+
+        CountingReceiver continued(0, 0);
+        QByteArray out = runFleetsim(&continued, common + QStringList{"--count", QString::number(firstCount)},
+                                     &exitCode, &elapsedMs);
+        QVERIFY2(exitCode == 0, out.constData());
+        const int firstBefore = continued.firstDeliveries();
+        out = runFleetsim(&continued,
+                          common + QStringList{"--skip", QString::number(firstCount), "--count",
+                                               QString::number(total - firstCount)},
+                          &exitCode, &elapsedMs);
+        QVERIFY2(exitCode == 0, out.constData());
+        QCOMPARE(summaryValue(out, "sent"), qint64(total - firstCount));
+        QCOMPARE(continued.bad(), 0);
+        QCOMPARE(continued.distinct(), total);
+        QCOMPARE(continued.acknowledgedTwice(), 0);
+        QCOMPARE(continued.firstDeliveries() - firstBefore, firstDeliveriesAfterSkip);
+        QCOMPARE(continued.firstDeliveries(), 5);
+
+        CountingReceiver whole(0, 0);
+        out = runFleetsim(&whole, common + QStringList{"--count", QString::number(total)}, &exitCode,
+                          &elapsedMs);
+        QVERIFY2(exitCode == 0, out.constData());
+        QCOMPARE(whole.eventIds(), continued.eventIds());
+    }
+
+    // --skip is a posting run's; a request file has no earlier run to continue.
+    void skipRefusesRequestFiles() {
+        QProcess sim;
+        sim.setProcessChannelMode(QProcess::MergedChannels);
+        sim.start(QStringLiteral(FLEETSIM_BINARY),
+                  QStringList{"--write-requests", m_tmp.filePath(QStringLiteral("requests")), "--amt-file",
+                              m_amtFile, "--count", "5", "--skip", "3"});
+        QVERIFY(sim.waitForFinished(30000));
+        QCOMPARE(sim.exitCode(), 2);
+        QVERIFY2(sim.readAll().contains("--skip"), "the error names the option");
+        QVERIFY(!QFile::exists(m_tmp.filePath(QStringLiteral("requests"))));
     }
 };
 

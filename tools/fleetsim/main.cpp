@@ -45,6 +45,7 @@ struct Options {
     qint64 requestCount = 0;
     qint64 postCount = 0;    // > 0: post exactly this many deliveries, --duration does not apply
     qint64 clockStartMs = 0; // > 0: bodies stamped from this simulated time, 1 s per delivery
+    qint64 skip = 0;         // deliveries simulated and not posted before the first one posted
     bool retry = false;
     QString ackLog;
 };
@@ -128,8 +129,15 @@ std::variant<Options, int> parseOptions(const QCoreApplication &app) {
                        "and advancing 1 s per delivery instead of the wall clock: the same seed, "
                        "count and clock start give byte-identical bodies on every run."),
         QStringLiteral("MS"));
-    parser.addOptions({url, amtFile, vehicles, rate, duration, connections, seed, writeRequests, count, retry,
-                       ackLog, clockStart});
+    const QCommandLineOption skip(
+        QStringLiteral("skip"),
+        QStringLiteral("Simulate N deliveries without posting them, then post from there: continues "
+                       "the fleet where a run with the same seed and vehicles that posted N "
+                       "deliveries left it, with eventIds new to a receiver that took that run. "
+                       "--count then counts the deliveries posted."),
+        QStringLiteral("N"), QStringLiteral("0"));
+    parser.addOptions({url, amtFile, vehicles, rate, duration, connections, seed, skip, writeRequests, count,
+                       retry, ackLog, clockStart});
 
     if (!parser.parse(app.arguments()))
         return usageError(parser.errorText());
@@ -145,6 +153,9 @@ std::variant<Options, int> parseOptions(const QCoreApplication &app) {
     bool ok = false;
     o.requestFile = parser.value(writeRequests);
     if (!o.requestFile.isEmpty()) {
+        if (parser.isSet(skip))
+            return usageError(
+                QStringLiteral("--skip continues a posting run; it does not apply to --write-requests"));
         o.requestCount = parser.value(count).toLongLong(&ok);
         if (!ok || o.requestCount < 1)
             return usageError(QStringLiteral("--count must be a whole number >= 1"));
@@ -160,6 +171,9 @@ std::variant<Options, int> parseOptions(const QCoreApplication &app) {
             if (!ok || o.postCount < 1)
                 return usageError(QStringLiteral("--count must be a whole number >= 1"));
         }
+        o.skip = parser.value(skip).toLongLong(&ok);
+        if (!ok || o.skip < 0)
+            return usageError(QStringLiteral("--skip must be a whole number >= 0"));
         o.retry = parser.isSet(retry);
         o.ackLog = parser.value(ackLog);
         if (parser.isSet(clockStart)) {
@@ -242,8 +256,14 @@ public:
                             << (m_options.rate > 0 ? QString::number(m_options.rate) + QStringLiteral("/s")
                                                    : QStringLiteral("unlimited"))
                             << ", " << m_options.durationS << " s\n";
+        // What an earlier run posted is simulated again, unposted: the fleet's vehicles and their
+        // state go on from there, and so does the random stream the eventIds come from.
+        while (m_fleet.deliveryCount() < m_options.skip)
+            m_fleet.nextDelivery(nowMs());
         m_clock.start();
         fillFirstDeliveries();
+        if (m_sender.inFlight() == 0) // every first delivery was among the skipped ones
+            startChanges();
     }
 
     int exitCode() const {
@@ -253,15 +273,15 @@ public:
 private:
     enum class Phase { First, Changes, Draining, Done };
 
-    void post() {
-        const qint64 nowMs = m_options.clockStartMs > 0
-                                 ? m_options.clockStartMs + m_fleet.deliveryCount() * kClockStepMs
-                                 : QDateTime::currentMSecsSinceEpoch();
-        m_sender.post(m_fleet.nextDelivery(nowMs));
+    qint64 nowMs() const {
+        return m_options.clockStartMs > 0 ? m_options.clockStartMs + m_fleet.deliveryCount() * kClockStepMs
+                                          : QDateTime::currentMSecsSinceEpoch();
     }
 
+    void post() { m_sender.post(m_fleet.nextDelivery(nowMs())); }
+
     bool countReached() const {
-        return m_options.postCount > 0 && m_fleet.deliveryCount() >= m_options.postCount;
+        return m_options.postCount > 0 && m_fleet.deliveryCount() - m_options.skip >= m_options.postCount;
     }
 
     void fillFirstDeliveries() {
