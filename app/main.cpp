@@ -2,6 +2,7 @@
 // owns their lifetimes; every other folder stays ignorant of the others' construction.
 
 #include "app/AccountCommand.h"
+#include "app/AllocatorTuning.h"
 #include "app/AppOptions.h"
 #include "app/DesktopSession.h"
 #include "app/ExportCommand.h"
@@ -86,6 +87,7 @@ int main(int argc, char **argv) {
     // Before the first secret is read (environment, --amt-file, settings, keychain): no core dump
     // may carry one to disk, and no child process may inherit one.
     app::ProcessHardening::protectProcess();
+    app::AllocatorTuning::apply();
     // OpenSSL initialises itself on first use. When that first use is an HMAC on the ingest thread,
     // the error queue it allocates for that thread while loading its configuration is never freed
     // (904 bytes, reported by LeakSanitizer); initialised here, on the main thread, nothing leaks.

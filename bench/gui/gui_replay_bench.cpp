@@ -16,6 +16,7 @@
 
 #include "TracingApplication.h"
 
+#include "app/AllocatorTuning.h"
 #include "model/FleetCommands.h"
 #include "model/FleetState.h"
 #include "model/FleetTableModel.h"
@@ -73,6 +74,7 @@ void pushBatch(model::FleetUpdateQueue &queue, const model::FleetUpdateQueue::Ba
 } // namespace
 
 int main(int argc, char **argv) {
+    app::AllocatorTuning::apply(); // as fleetmon's main() does
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QTemporaryDir home;
