@@ -13,6 +13,7 @@
 #include "ThreadCpuClock.h"
 #include "TracingApplication.h"
 
+#include "app/AllocatorTuning.h"
 #include "app/AppOptions.h"
 #include "app/IngestService.h"
 #include "model/AlertModel.h"
@@ -186,6 +187,7 @@ double slopeMbPerMin(const std::vector<RssSample> &samples, double fromS) {
 } // namespace
 
 int main(int argc, char **argv) {
+    app::AllocatorTuning::apply(); // as fleetmon's main() does
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     // The window saves its layout in QSettings: keep the bench's settings out of the user's.
@@ -341,19 +343,24 @@ int main(int argc, char **argv) {
         QTimer::singleShot(300, window, [&] { application.quit(); });
     });
     // Whatever happens, the section must end within its budget.
-    const int deadlineMs = int((options.durationS + 75) * 1000);
+    const int deadlineMs = int((options.preludeChangesS + options.durationS + 75) * 1000);
     QTimer::singleShot(deadlineMs, window, [&] {
         progress(QStringLiteral("deadline reached, stopping fleetsim"));
         fleetsim.kill();
     });
 
-    const auto fleetsimArguments = [&](double durationS) {
+    // The measured run goes on from the prelude's last delivery (--skip): the same vehicles, new
+    // changes and eventIds. Run again from the start, the same seed would post the prelude's
+    // deliveries a second time, duplicates the app answers without applying them.
+    qint64 preludeSent = 0;
+    const auto fleetsimArguments = [&](double durationS, qint64 skip) {
         return QStringList{QStringLiteral("--url"),         ingest.webhookUrl().toString(),
                            QStringLiteral("--amt-file"),    amtFile,
                            QStringLiteral("--vehicles"),    QString::number(options.vehicles),
                            QStringLiteral("--rate"),        QString::number(options.rate),
                            QStringLiteral("--duration"),    QString::number(durationS),
-                           QStringLiteral("--connections"), QString::number(options.connections)};
+                           QStringLiteral("--connections"), QString::number(options.connections),
+                           QStringLiteral("--skip"),        QString::number(skip)};
     };
     // fleetsim stands for Smartcar's cloud, which runs on other machines: niced, it takes the
     // cores the app leaves idle instead of competing with the GUI thread for them.
@@ -371,11 +378,22 @@ int main(int argc, char **argv) {
         rss.push_back(sample(0.0, *alertModel));
         if (table->rowCount() >= options.vehicles)
             fleetCompleteS = 0; // the prelude brought the whole fleet: warm-up counts from here
-        startFleetsim(fleetsim, fleetsimArguments(options.durationS));
+        startFleetsim(fleetsim, fleetsimArguments(options.durationS, preludeSent));
     };
     QProcess prelude;
     prelude.setChildProcessModifier([] { prctl(PR_SET_PDEATHSIG, SIGTERM); });
     QObject::connect(&prelude, &QProcess::finished, window, [&] {
+        const QRegularExpressionMatch sent =
+            QRegularExpression(QStringLiteral("^sent:\\s+(\\d+)"), QRegularExpression::MultilineOption)
+                .match(QString::fromUtf8(prelude.readAllStandardOutput()));
+        preludeSent = sent.hasMatch() ? sent.captured(1).toLongLong() : 0;
+        if (prelude.exitCode() != 0 || preludeSent < options.vehicles) {
+            progress(QStringLiteral("the prelude failed (exit %1, %2 sent)")
+                         .arg(prelude.exitCode())
+                         .arg(preludeSent));
+            application.exit(1);
+            return;
+        }
         // The last answers reach the table on the next drain ticks.
         QTimer::singleShot(300, window, [&] {
             progress(QStringLiteral("prelude done: %1 vehicles in the table").arg(table->rowCount()));
@@ -388,9 +406,10 @@ int main(int argc, char **argv) {
     });
     // Start once the window has been laid out and painted.
     QTimer::singleShot(500, window,
-                       [&] { startFleetsim(prelude, fleetsimArguments(options.preludeChangesS)); });
+                       [&] { startFleetsim(prelude, fleetsimArguments(options.preludeChangesS, 0)); });
 
-    application.exec();
+    if (application.exec() != 0)
+        return 1; // said why on stderr
     probe.stop();
     application.setTracing(false, 0);
     rssTimer.stop();
