@@ -289,10 +289,10 @@ int main(int argc, char **argv) {
     const model::AlertModel *alertModel = window->alertModel();
 
     // The fleet's first deliveries and a stretch of its changes arrive before the measured run (a
-    // prelude of fleetsim); then the realistic window is set up: the first vehicle selected (detail panel
-    // and charts live) and the newest delivery open in the inspector. The measured run then sends
-    // the first deliveries again (now updates of known vehicles) and the changes. A click's own
-    // cost (building the charts) is a response to the manager, not a stall caused by the load.
+    // prelude of fleetsim); then the realistic window is set up: the first vehicle selected (detail
+    // panel and charts live) and the newest delivery open in the inspector. The measured run then
+    // sends the changes that follow. A click's own cost (building the charts) is a response to the
+    // manager, not a stall caused by the load.
     QObject::connect(table, &QAbstractItemModel::rowsInserted, window, [&] {
         if (clock.isValid() && fleetCompleteS < 0 && table->rowCount() >= options.vehicles) {
             fleetCompleteS = double(clock.elapsed()) / 1000.0;
