@@ -5,8 +5,8 @@
 // delivery inspector raised with a delivery open, and the measured fleetsim run goes against the
 // app's own loopback endpoint. Measures on the GUI thread: event-loop stalls (a 1 ms precise probe
 // timer), receipt-to-table-model latency of every row update, resident memory, the heaps and the
-// alert list once a second. Prints its figures as
-// `key=value` lines for bench/gui/run; progress goes to stderr.
+// alert list once a second. Prints its figures as `key=value` lines for bench/gui/run; progress
+// goes to stderr.
 
 #include "GuiLoadProbe.h"
 #include "TableLatencyRecorder.h"

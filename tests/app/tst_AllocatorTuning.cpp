@@ -11,7 +11,7 @@
 
 namespace {
 
-// The bytes live in separate mappings now (glibc's count of mmapped chunks).
+// The bytes malloc holds in mappings of their own (its mmapped chunks), process-wide.
 qint64 mappedBytes() {
     return qint64(mallinfo2().hblkhd);
 }
