@@ -488,7 +488,6 @@ int main(int argc, char **argv) {
     report("other_footprint_loaded_end_mb", mb(loaded, &RssSample::otherFootprintKb), 1);
     report("sqlite_warm_mb", mb(warm, &RssSample::sqliteKb), 1);
     report("sqlite_loaded_end_mb", mb(loaded, &RssSample::sqliteKb), 1);
-    report("prelude_changes_s", options.preludeChangesS, 0);
     report("alerts_warm", warm ? double(warm->alertRows) : -1.0, 0);
     report("alerts_active_warm", warm ? double(warm->activeAlerts) : -1.0, 0);
     report("alerts_loaded_end", double(loaded->alertRows), 0);
