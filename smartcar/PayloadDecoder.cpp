@@ -1,14 +1,16 @@
 #include "smartcar/PayloadDecoder.h"
 
 #include "smartcar/QtPayloadDecoder.h"
+#include "smartcar/SharedObjectCache.h"
 
-#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <algorithm>
 #include <array>
 #include <cstring>
 #include <memory>
 #include <simdjson.h>
+#include <string>
 #include <string_view>
 
 namespace smartcar {
@@ -99,27 +101,10 @@ QString qstring(std::string_view s) {
     return QString::fromUtf8(s.data(), qsizetype(s.size()));
 }
 
-bool isAscii(std::string_view s) {
-    for (const char c : s)
-        if (uchar(c) >= 0x80)
-            return false;
-    return true;
-}
-
-QJsonObject objectOf(dom::object o);
-
-// Values as Qt's parser stores them: integers that fit 64 signed bits as integers, other numbers
-// as doubles.
+// A scalar as Qt's parser stores it: integers that fit 64 signed bits as integers, other numbers as
+// doubles. Containers are not scalars: callers check (scalarOf).
 QJsonValue valueOf(dom::element e) {
     switch (e.type()) {
-    case dom::element_type::OBJECT:
-        return objectOf(objectIn(e));
-    case dom::element_type::ARRAY: {
-        QJsonArray list;
-        for (const dom::element item : arrayOf(e))
-            list.append(valueOf(item));
-        return list;
-    }
     case dom::element_type::STRING:
         return qstring(e.get_string().value_unsafe());
     case dom::element_type::INT64:
@@ -130,23 +115,100 @@ QJsonValue valueOf(dom::element e) {
         return QJsonValue(e.get_double().value_unsafe());
     case dom::element_type::BOOL:
         return QJsonValue(e.get_bool().value_unsafe());
+    case dom::element_type::OBJECT:
+    case dom::element_type::ARRAY:
     case dom::element_type::NULL_VALUE:
         break;
     }
     return QJsonValue(QJsonValue::Null);
 }
 
-// insert() replaces an earlier occurrence: the last one wins, as in Qt's parser.
-QJsonObject objectOf(dom::object o) {
-    QJsonObject object;
-    for (const dom::key_value_pair field : o) {
-        if (isAscii(field.key))
-            object.insert(QLatin1String(field.key.data(), qsizetype(field.key.size())), valueOf(field.value));
-        else
-            object.insert(qstring(field.key), valueOf(field.value));
-    }
-    return object;
+// Appends the exact content of a value: each value's type and raw bytes, keys and strings after
+// their lengths, so that equal bytes mean equal objects (an integer 1 and a double 1.0 differ here,
+// though Qt reads both as the integer 1: the key errs on the side of building again). Each part announces
+// itself, so no two contents run together alike: o, then k-prefixed keys with their values, then } (object);
+// a, values, ] (array); s (string); l, u, d (int64, uint64, double: 8 bytes each); t, f, n.
+void appendSized(std::string_view text, std::string &out) {
+    const quint32 size = quint32(text.size());
+    out.append(reinterpret_cast<const char *>(&size), sizeof size).append(text);
 }
+void appendContent(dom::element e, std::string &out);
+void appendContent(dom::object o, std::string &out) {
+    out.push_back('o');
+    for (const dom::key_value_pair field : o) {
+        out.push_back('k');
+        appendSized(field.key, out);
+        appendContent(field.value, out);
+    }
+    out.push_back('}');
+}
+void appendContent(dom::element e, std::string &out) {
+    const auto appendWord = [&out](char tag, const auto &value) {
+        out.push_back(tag);
+        out.append(reinterpret_cast<const char *>(&value), sizeof value);
+    };
+    switch (e.type()) {
+    case dom::element_type::OBJECT:
+        appendContent(objectIn(e), out);
+        return;
+    case dom::element_type::ARRAY:
+        out.push_back('a');
+        for (const dom::element item : arrayOf(e))
+            appendContent(item, out);
+        out.push_back(']');
+        return;
+    case dom::element_type::STRING:
+        out.push_back('s');
+        appendSized(e.get_string().value_unsafe(), out);
+        return;
+    case dom::element_type::INT64:
+        appendWord('l', e.get_int64().value_unsafe());
+        return;
+    case dom::element_type::UINT64:
+        appendWord('u', e.get_uint64().value_unsafe());
+        return;
+    case dom::element_type::DOUBLE:
+        appendWord('d', e.get_double().value_unsafe());
+        return;
+    case dom::element_type::BOOL:
+        out.push_back(e.get_bool().value_unsafe() ? 't' : 'f');
+        return;
+    case dom::element_type::NULL_VALUE:
+        out.push_back('n');
+        return;
+    }
+}
+
+// Signal bodies and errors as QJsonObjects, through the thread's SharedObjectCache: the same content
+// gives the same shared object. A new one is built by Qt's own parser from simdjson's compact
+// rewrite of the object: half the instructions of inserting key by key (every insert allocates
+// its key and value), and by construction what QtPayloadDecoder reads from the same object, as the
+// rewrite keeps every key and string and prints each number in its shortest form that reads back
+// exactly.
+struct SharedBodies {
+    SharedObjectCache cache;
+    std::string content;     // reused for every key: its capacity stays
+    bool unreadable = false; // Qt's parser refused a rewrite (never seen): QtPayloadDecoder decides
+
+    QJsonObject objectOf(dom::object o) {
+        content.clear();
+        appendContent(o, content);
+        const QByteArray key = QByteArray::fromRawData(content.data(), qsizetype(content.size()));
+        if (const QJsonObject *kept = cache.find(key))
+            return *kept;
+        const std::string text = simdjson::to_string(o);
+        QJsonParseError error;
+        const QJsonDocument document =
+            QJsonDocument::fromJson(QByteArray::fromRawData(text.data(), qsizetype(text.size())), &error);
+        if (error.error != QJsonParseError::NoError || !document.isObject()) {
+            unreadable = true;
+            return {};
+        }
+        const QJsonObject object = document.object();
+        cache.keep(key, object);
+        return object;
+    }
+};
 
 // What PayloadDecoding's readings of scalars take: absent is undefined, containers are never read as scalars.
 QJsonValue scalarOf(const Field &f) {
@@ -213,7 +275,7 @@ bool isError(const Field &statusValue) {
 }
 
 // QtPayloadDecoder's isWellTyped and decodeSignal, reading each object once.
-void decodeSignal(dom::object s, model::VehicleEvent &event) {
+void decodeSignal(dom::object s, model::VehicleEvent &event, SharedBodies &bodies) {
     static constexpr std::array<std::string_view, 6> keys{"code", "name", "group", "body", "meta", "status"};
     const auto [code, name, group, body, meta, status] = fieldsOf(s, keys);
     const auto absentOr = [](const Field &f, dom::element_type type) { return !f.present || f.is(type); };
@@ -242,12 +304,12 @@ void decodeSignal(dom::object s, model::VehicleEvent &event) {
     if (value.code.isEmpty())
         return;
     if (body.present)
-        value.body = objectOf(body.object());
+        value.body = bodies.objectOf(body.object());
     value.oemUpdatedAt = PayloadDecoding::millisOf(scalarOf(oemUpdatedAt));
     value.retrievedAt = PayloadDecoding::millisOf(scalarOf(fetchedAt.present ? fetchedAt : retrievedAt));
     if (inError) {
         if (statusError.present)
-            value.error = objectOf(statusError.object());
+            value.error = bodies.objectOf(statusError.object());
         if (value.error.isEmpty())
             value.error.insert(QLatin1String("type"), QLatin1String("UNKNOWN"));
     }
@@ -321,16 +383,22 @@ void decodeErrors(const Field &errors, model::VehicleEvent &event) {
 // One parser and one padded copy of the body per thread: no allocation per delivery once warm.
 struct ThreadParser {
     dom::parser parser;
+    SharedBodies bodies;
     std::unique_ptr<char[]> buffer;
     size_t capacity = 0;
 };
+
+ThreadParser &threadParser() {
+    thread_local ThreadParser local;
+    return local;
+}
 
 // Decodes a unified delivery as QtPayloadDecoder does; false when the body must go to it instead.
 bool decode(const QByteArray &raw, PayloadDecoder::Result &result) {
     const size_t size = size_t(raw.size());
     if (size > kMaxBytes)
         return false;
-    thread_local ThreadParser local;
+    ThreadParser &local = threadParser();
     if (local.capacity < size + simdjson::SIMDJSON_PADDING) {
         local.capacity = std::max<size_t>(size + simdjson::SIMDJSON_PADDING, 8 * 1024);
         local.buffer = std::make_unique<char[]>(local.capacity);
@@ -393,9 +461,12 @@ bool decode(const QByteArray &raw, PayloadDecoder::Result &result) {
         if (signalList.isArray()) {
             const dom::array list = signalList.array();
             event.signalValues.reserve(qsizetype(list.size()));
+            local.bodies.unreadable = false;
             for (const dom::element s : list)
                 if (s.type() == dom::element_type::OBJECT)
-                    decodeSignal(objectIn(s), event);
+                    decodeSignal(objectIn(s), event, local.bodies);
+            if (local.bodies.unreadable)
+                return false;
         }
         const Field &triggers = rootTriggers.present ? rootTriggers : dataTriggers;
         if (triggers.isArray()) {
@@ -422,6 +493,10 @@ PayloadDecoder::Result PayloadDecoder::decode(const QByteArray &raw) {
     if (fast::decode(raw, result))
         return result;
     return QtPayloadDecoder::decode(raw);
+}
+
+SharedObjectCache::Counts PayloadDecoder::sharedBodies() {
+    return fast::threadParser().bodies.cache.counts();
 }
 
 } // namespace smartcar

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "smartcar/PayloadDecoding.h"
+#include "smartcar/SharedObjectCache.h"
 
 #include <QByteArray>
 
@@ -27,7 +28,13 @@ public:
     // (every body simdjson refuses, a floating-point zero that may be an underflow, the rare legacy
     // and keyed-signal forms, bodies over 64 KiB) it falls back to QtPayloadDecoder, so the result
     // is always the one described above.
+    //
+    // Signal bodies (and signal errors) of the same content come out as one shared QJsonObject:
+    // see SharedObjectCache, one per thread.
     static Result decode(const QByteArray &raw);
+
+    // The calling thread's signal bodies so far: built, and handed out again.
+    static SharedObjectCache::Counts sharedBodies();
 };
 
 } // namespace smartcar

@@ -180,6 +180,48 @@ private Q_SLOTS:
             QVERIFY(!r.error.isEmpty());
         }
     }
+
+    void identicalBodiesAreShared() {
+        // Two signals per delivery: a door that stays shut, and a charge that may change. The bodies
+        // name this test, so no earlier decode on this thread can have kept them.
+        const auto delivery = [](const QByteArray &vehicle, const QByteArray &charge) {
+            QByteArray body =
+                "{'eventType':'VEHICLE_STATE','eventId':'e-@V@','data':{'vehicle':{'id':'@V@'},'signals':["
+                "{'code':'closure-isopen','body':{'isOpen':false,'test':'identicalBodiesAreShared'}},"
+                "{'code':'tractionbattery-stateofcharge',"
+                "'body':{'value':@C@,'test':'identicalBodiesAreShared'}}]}}";
+            return body.replace('\'', '"').replace("@V@", vehicle).replace("@C@", charge);
+        };
+        const auto door = [](const PayloadDecoder::Result &r) {
+            return signal(r.event, "closure-isopen")->body;
+        };
+        const auto charge = [](const PayloadDecoder::Result &r) {
+            return signal(r.event, "tractionbattery-stateofcharge")->body.value(QLatin1String("value"));
+        };
+        const smartcar::SharedObjectCache::Counts before = PayloadDecoder::sharedBodies();
+
+        const PayloadDecoder::Result a = PayloadDecoder::decode(delivery("a", "58"));
+        const PayloadDecoder::Result b = PayloadDecoder::decode(delivery("b", "58.5"));
+        QVERIFY(a.ok && b.ok);
+        smartcar::SharedObjectCache::Counts now = PayloadDecoder::sharedBodies();
+        QCOMPARE(now.misses - before.misses, 3); // the door once, each charge
+        QCOMPARE(now.hits - before.hits, 1);     // b's door
+        QCOMPARE(door(b), door(a));
+        QCOMPARE(door(b).value(QLatin1String("isOpen")), QJsonValue(false));
+        QCOMPARE(charge(a), QJsonValue(58));
+        QCOMPARE(charge(b), QJsonValue(58.5));
+
+        // Content, not text, is the key: 58.0 is read afresh (as Qt reads it), and 58 again is shared.
+        const PayloadDecoder::Result c = PayloadDecoder::decode(delivery("c", "58.0"));
+        const PayloadDecoder::Result d = PayloadDecoder::decode(delivery("d", "58"));
+        now = PayloadDecoder::sharedBodies();
+        QCOMPARE(now.misses - before.misses, 4);
+        QCOMPARE(now.hits - before.hits, 4);
+        QCOMPARE(charge(c), QJsonValue(58));
+        QCOMPARE(charge(d), QJsonValue(58));
+        QCOMPARE(signal(d.event, "tractionbattery-stateofcharge")->body,
+                 signal(a.event, "tractionbattery-stateofcharge")->body);
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_PayloadDecoder)
