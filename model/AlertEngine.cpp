@@ -129,14 +129,12 @@ QList<Alert> AlertEngine::tick(const FleetState &fleet, qint64 nowMs) {
 
 void AlertEngine::evaluateAirbags(const Vehicle &vehicle, VehicleAlerts &state, qint64 nowMs,
                                   Changes &changes) {
-    QStringList codes;
+    // SignalMap iterates in code order: alert ids come out the same in every run.
     for (auto it = vehicle.signalsByCode.cbegin(); it != vehicle.signalsByCode.cend(); ++it) {
-        if (it.key().contains(QLatin1String("airbag"), Qt::CaseInsensitive))
-            codes.append(it.key());
-    }
-    codes.sort(); // QHash order changes between runs; ids must not
-    for (const QString &code : std::as_const(codes)) {
-        const SignalValue &signal = vehicle.signalsByCode[code];
+        const QString &code = it.key();
+        if (!AlertReadings::isAirbagCode(code))
+            continue;
+        const SignalValue &signal = it.value();
         // A failed read keeps the previous body in FleetState: it is not a new observation.
         const std::optional<bool> deployed =
             signal.isInError() ? std::nullopt : AlertReadings::airbagDeployed(signal);

@@ -23,6 +23,26 @@ bool isStatus(const QJsonValue &value, QLatin1String wanted) {
 }
 } // namespace
 
+bool AlertReadings::isAirbagCode(QStringView code) {
+    // Every delivery asks this of every code the vehicle has. Codes are ASCII in practice, where
+    // folding case is setting one bit, and Qt's Unicode case folding (about 1,000 instructions per
+    // code) answers the same; any other code gets Qt's.
+    static constexpr char kWord[] = "airbag";
+    constexpr qsizetype kLength = sizeof kWord - 1;
+    bool found = false;
+    for (qsizetype i = 0; i < code.size(); ++i) {
+        if (code[i].unicode() >= 0x80)
+            return code.contains(QLatin1String(kWord), Qt::CaseInsensitive);
+        if (found || i + kLength > code.size())
+            continue;
+        qsizetype k = 0;
+        while (k < kLength && (code[i + k].unicode() | 0x20) == kWord[k]) // only letters in kWord
+            ++k;
+        found = k == kLength;
+    }
+    return found;
+}
+
 std::optional<bool> AlertReadings::airbagDeployed(const SignalValue &signal) {
     const QJsonObject &body = signal.body;
     // The catalogue shape: {status: "ALERT"|"OK", description}.

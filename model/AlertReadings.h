@@ -40,6 +40,8 @@ public:
     // The closure codes as strings, made once: alerts and messages take them by value.
     static const std::array<QString, 5> &closureCodes();
 
+    // Whether a signal code names an airbag: "airbag" anywhere in it, in any case.
+    static bool isAirbagCode(QStringView code);
     // std::nullopt when the reading says nothing about deployment (no body, unknown shape).
     static std::optional<bool> airbagDeployed(const SignalValue &signal);
     // Open count of a closure reading; std::nullopt when no entry says whether it is open (null
