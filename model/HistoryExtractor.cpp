@@ -8,8 +8,14 @@ namespace model {
 
 QList<HistorySample> HistoryExtractor::samples(const QString &vehicleId, const SignalValue &signal) {
     QList<HistorySample> out;
+    append(out, vehicleId, signal);
+    return out;
+}
+
+void HistoryExtractor::append(QList<HistorySample> &out, const QString &vehicleId,
+                              const SignalValue &signal) {
     if (signal.oemUpdatedAt <= 0 || !signal.hasBody() || signal.isInError())
-        return out;
+        return;
     auto add = [&](const QString &field, double value) {
         out.append(HistorySample{vehicleId, signal.code, field, signal.oemUpdatedAt, value});
     };
@@ -47,7 +53,6 @@ QList<HistorySample> HistoryExtractor::samples(const QString &vehicleId, const S
                 add(QStringLiteral("openCount"), open);
         }
     }
-    return out;
 }
 
 QList<HistorySample> HistoryExtractor::samples(const QString &vehicleId,
@@ -55,7 +60,7 @@ QList<HistorySample> HistoryExtractor::samples(const QString &vehicleId,
     QList<HistorySample> out;
     out.reserve(signalValues.size() * 2);
     for (const SignalValue &s : signalValues)
-        out += samples(vehicleId, s);
+        append(out, vehicleId, s);
     return out;
 }
 

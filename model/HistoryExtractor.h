@@ -14,6 +14,10 @@ class HistoryExtractor final {
 public:
     static QList<HistorySample> samples(const QString &vehicleId, const SignalValue &signal);
     static QList<HistorySample> samples(const QString &vehicleId, const QList<SignalValue> &signalValues);
+
+private:
+    // Appends to out: a delivery's signals fill one list, not a list each.
+    static void append(QList<HistorySample> &out, const QString &vehicleId, const SignalValue &signal);
 };
 
 } // namespace model

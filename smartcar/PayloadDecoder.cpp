@@ -124,10 +124,11 @@ QJsonValue valueOf(dom::element e) {
 }
 
 // Appends the exact content of a value: each value's type and raw bytes, keys and strings after
-// their lengths, so that equal bytes mean equal objects (an integer 1 and a double 1.0 differ here,
-// though Qt reads both as the integer 1: the key errs on the side of building again). Each part announces
-// itself, so no two contents run together alike: o, then k-prefixed keys with their values, then } (object);
-// a, values, ] (array); s (string); l, u, d (int64, uint64, double: 8 bytes each); t, f, n.
+// their lengths, so that equal bytes mean equal objects. (An integer 1 and a double 1.0 differ
+// here, though Qt reads both as the integer 1: the key errs on the side of building again.) Each
+// part announces itself, so no two contents run together alike: o, k-prefixed keys with their
+// values, } (object); a, values, ] (array); s (string); l, u, d (int64, uint64, double: 8 bytes
+// each); t, f, n.
 void appendSized(std::string_view text, std::string &out) {
     const quint32 size = quint32(text.size());
     out.append(reinterpret_cast<const char *>(&size), sizeof size).append(text);
