@@ -1,7 +1,7 @@
 #include "smartcar/PayloadDecoder.h"
 
+#include "model/SharedObjectCache.h"
 #include "smartcar/QtPayloadDecoder.h"
-#include "smartcar/SharedObjectCache.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -187,7 +187,7 @@ void appendContent(dom::element e, std::string &out) {
 // rewrite keeps every key and string and prints each number in its shortest form that reads back
 // exactly.
 struct SharedBodies {
-    SharedObjectCache cache;
+    model::SharedObjectCache cache;
     std::string content;     // reused for every key: its capacity stays
     bool unreadable = false; // Qt's parser refused a rewrite (never seen): QtPayloadDecoder decides
 
@@ -496,7 +496,7 @@ PayloadDecoder::Result PayloadDecoder::decode(const QByteArray &raw) {
     return QtPayloadDecoder::decode(raw);
 }
 
-SharedObjectCache::Counts PayloadDecoder::sharedBodies() {
+model::SharedObjectCache::Counts PayloadDecoder::sharedBodies() {
     return fast::threadParser().bodies.cache.counts();
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "model/SharedObjectCache.h"
 #include "smartcar/PayloadDecoding.h"
-#include "smartcar/SharedObjectCache.h"
 
 #include <QByteArray>
 
@@ -34,7 +34,7 @@ public:
     static Result decode(const QByteArray &raw);
 
     // The calling thread's signal bodies so far: built, and handed out again.
-    static SharedObjectCache::Counts sharedBodies();
+    static model::SharedObjectCache::Counts sharedBodies();
 };
 
 } // namespace smartcar

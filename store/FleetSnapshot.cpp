@@ -21,6 +21,18 @@ QJsonObject jsonFrom(const QByteArray &bytes) {
     return bytes.isEmpty() ? QJsonObject() : QCborValue::fromCbor(bytes).toMap().toJsonObject();
 }
 
+// CBOR is an exact encoding (an integer and a double differ, every key is kept): equal bytes are
+// equal objects.
+QJsonObject jsonFrom(const QByteArray &bytes, model::SharedObjectCache *shared) {
+    if (!shared || bytes.isEmpty())
+        return jsonFrom(bytes);
+    if (const QJsonObject *kept = shared->find(bytes))
+        return *kept;
+    const QJsonObject object = jsonFrom(bytes);
+    shared->keep(bytes, object);
+    return object;
+}
+
 // A count read from a damaged row must not become an allocation (a flipped bit in a signal count
 // had a start reserve gigabytes): every element takes at least 4 bytes, so more than fit in what
 // is left marks the row unreadable.
@@ -102,7 +114,7 @@ QByteArray FleetSnapshot::EncodedRows::state(qsizetype i) const {
     return QByteArray::fromRawData(m_bytes.constData() + begin, m_rows.at(i).end - begin);
 }
 
-bool FleetSnapshot::decode(const QByteArray &bytes, model::Vehicle *v) {
+bool FleetSnapshot::decode(const QByteArray &bytes, model::Vehicle *v, model::SharedObjectCache *bodies) {
     QDataStream in(bytes);
     in.setVersion(QDataStream::Qt_6_4);
     qint32 year = 0, subscription = 0;
@@ -127,8 +139,8 @@ bool FleetSnapshot::decode(const QByteArray &bytes, model::Vehicle *v) {
         model::SignalValue s;
         QByteArray body, error;
         in >> s.code >> s.name >> s.group >> s.oemUpdatedAt >> s.retrievedAt >> body >> error;
-        s.body = jsonFrom(body);
-        s.error = jsonFrom(error);
+        s.body = jsonFrom(body, bodies);
+        s.error = jsonFrom(error, bodies);
         v->signalsByCode.insert(s.code, s);
     }
     return in.status() == QDataStream::Ok && in.atEnd();
@@ -214,9 +226,10 @@ bool FleetSnapshot::read(QSqlDatabase &db, qint64 *coveredId,
         return false;
     }
     QList<model::Vehicle> vehicles;
+    model::SharedObjectCache bodies;
     while (rows.next()) {
         model::Vehicle v;
-        if (!decode(rows.value(0).toByteArray(), &v))
+        if (!decode(rows.value(0).toByteArray(), &v, &bodies))
             return true; // unreadable: ignore the snapshot, replay everything
         vehicles.append(std::move(v));
     }

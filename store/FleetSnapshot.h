@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/SharedObjectCache.h"
 #include "model/Vehicle.h"
 
 #include <QByteArray>
@@ -59,7 +60,11 @@ public:
     static QStringList migrationSql();
 
     static QByteArray encode(const model::Vehicle &vehicle);
-    static bool decode(const QByteArray &bytes, model::Vehicle *vehicle);
+    // With bodies, signal bodies and errors of the same bytes come out as one shared object, as
+    // the live fleet keeps them (PayloadDecoder): a start from the snapshot then holds a body
+    // that most vehicles share once, not once per vehicle.
+    static bool decode(const QByteArray &bytes, model::Vehicle *vehicle,
+                       model::SharedObjectCache *bodies = nullptr);
 
     // Upserts the entries and records coveredId (none when coveredId is 0: a slice of a snapshot
     // written in several transactions); runs inside the caller's transaction.

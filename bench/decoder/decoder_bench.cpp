@@ -111,7 +111,7 @@ int main(int argc, char **argv) {
         "bodies %lld (%lld bytes, mean %lld), rounds %d, decodes %lld, signals %lld, %.1f us/decode\n",
         qlonglong(bodies.size()), qlonglong(bytes), qlonglong(bytes / bodies.size()), n, qlonglong(decodes),
         qlonglong(signalValues), double(ns) / 1000.0 / double(decodes));
-    const smartcar::SharedObjectCache::Counts shared = smartcar::PayloadDecoder::sharedBodies();
+    const model::SharedObjectCache::Counts shared = smartcar::PayloadDecoder::sharedBodies();
     std::printf("signal bodies: %lld built, %lld shared with an identical earlier one\n",
                 qlonglong(shared.misses), qlonglong(shared.hits));
     return 0;

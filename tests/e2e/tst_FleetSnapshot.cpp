@@ -436,6 +436,42 @@ private Q_SLOTS:
             COMPARE_FLEETS(repaired.state, replay.state);
         }
     }
+
+    void identicalBodiesAreDecodedOnce() {
+        // Three vehicles whose doors read alike, two of them charged alike.
+        const auto vehicle = [](const QString &id, const QJsonValue &charge) {
+            model::Vehicle v;
+            v.id = id;
+            model::SignalValue door;
+            door.code = QStringLiteral("closure-isopen");
+            door.oemUpdatedAt = 1700000000000;
+            door.body = QJsonObject{{QStringLiteral("isOpen"), false}, {QStringLiteral("isLocked"), true}};
+            v.signalsByCode.insert(door.code, door);
+            model::SignalValue soc;
+            soc.code = QStringLiteral("tractionbattery-stateofcharge");
+            soc.oemUpdatedAt = 1700000000000;
+            soc.body = QJsonObject{{QStringLiteral("value"), charge}};
+            v.signalsByCode.insert(soc.code, soc);
+            return v;
+        };
+        const QList<model::Vehicle> vehicles = {vehicle(QStringLiteral("a"), 80),
+                                                vehicle(QStringLiteral("b"), 80.5),
+                                                vehicle(QStringLiteral("c"), 80)};
+        model::SharedObjectCache bodies;
+        for (const model::Vehicle &v : vehicles) {
+            model::Vehicle shared, alone;
+            QVERIFY(store::FleetSnapshot::decode(store::FleetSnapshot::encode(v), &shared, &bodies));
+            QVERIFY(store::FleetSnapshot::decode(store::FleetSnapshot::encode(v), &alone));
+            for (const model::SignalValue &s : v.signalsByCode) {
+                QCOMPARE(shared.signal(s.code)->body, s.body);
+                QCOMPARE(alone.signal(s.code)->body, s.body);
+            }
+        }
+        // Built: the door, 80, 80.5; found: b's and c's doors, c's 80.
+        QCOMPARE(bodies.counts().misses, 3);
+        QCOMPARE(bodies.counts().hits, 3);
+        QCOMPARE(bodies.size(), 3);
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_FleetSnapshot)

@@ -34,7 +34,8 @@ private Q_SLOTS:
         QFETCH(bool, airbag);
         QCOMPARE(AlertReadings::isAirbagCode(code), airbag);
         // The reading it replaces, for every row.
-        QCOMPARE(AlertReadings::isAirbagCode(code), code.contains(QLatin1String("airbag"), Qt::CaseInsensitive));
+        QCOMPARE(AlertReadings::isAirbagCode(code),
+                 code.contains(QLatin1String("airbag"), Qt::CaseInsensitive));
     }
 };
 

@@ -198,12 +198,12 @@ private Q_SLOTS:
         const auto charge = [](const PayloadDecoder::Result &r) {
             return signal(r.event, "tractionbattery-stateofcharge")->body.value(QLatin1String("value"));
         };
-        const smartcar::SharedObjectCache::Counts before = PayloadDecoder::sharedBodies();
+        const model::SharedObjectCache::Counts before = PayloadDecoder::sharedBodies();
 
         const PayloadDecoder::Result a = PayloadDecoder::decode(delivery("a", "58"));
         const PayloadDecoder::Result b = PayloadDecoder::decode(delivery("b", "58.5"));
         QVERIFY(a.ok && b.ok);
-        smartcar::SharedObjectCache::Counts now = PayloadDecoder::sharedBodies();
+        model::SharedObjectCache::Counts now = PayloadDecoder::sharedBodies();
         QCOMPARE(now.misses - before.misses, 3); // the door once, each charge
         QCOMPARE(now.hits - before.hits, 1);     // b's door
         QCOMPARE(door(b), door(a));

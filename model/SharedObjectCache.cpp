@@ -1,6 +1,6 @@
-#include "smartcar/SharedObjectCache.h"
+#include "model/SharedObjectCache.h"
 
-namespace smartcar {
+namespace model {
 
 const QJsonObject *SharedObjectCache::find(const QByteArray &content) {
     const auto it = m_objects.constFind(content);
@@ -23,4 +23,4 @@ void SharedObjectCache::keep(const QByteArray &content, const QJsonObject &objec
     m_objects.insert(QByteArray(content.constData(), content.size()), object);
 }
 
-} // namespace smartcar
+} // namespace model

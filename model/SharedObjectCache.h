@@ -4,19 +4,20 @@
 #include <QHash>
 #include <QJsonObject>
 
-namespace smartcar {
+namespace model {
 
 // One QJsonObject for every signal body of the same content, built once and then handed out again
 // through Qt's implicit sharing. Most of a delivery's bodies repeat (a door that stayed shut, a
 // firmware version, the same reading on many vehicles), and building a QJsonObject costs
 // allocations for every key: sharing makes decoding cheaper and the fleet state lighter.
 //
-// The caller's key must hold the exact content (PayloadDecoder: each value's type and raw bytes),
-// never text that two different values could print alike, so that what find() hands out is always
-// the object the caller would have built. Bounded: once it holds `capacity` objects it starts over
-// empty, and content longer than kMaxKeyBytes is never kept. Not thread-safe: PayloadDecoder keeps
-// one per thread; the objects it hands out may go to any thread (the sharing is atomic, and a write
-// to a copy detaches it).
+// The caller's key must hold the exact content (PayloadDecoder: each value's type and raw bytes;
+// FleetSnapshot: the body's CBOR), never text that two different values could print alike, so
+// that what find() hands out is always the object the caller would have built. Bounded: once it
+// holds `capacity` objects it starts over empty, and content longer than kMaxKeyBytes is never
+// kept. Not thread-safe: PayloadDecoder keeps one per thread, a snapshot load one of its own; the
+// objects it hands out may go to any thread (the sharing is atomic, and a write to a copy detaches
+// it).
 class SharedObjectCache final {
 public:
     struct Counts {
@@ -45,4 +46,4 @@ private:
     Counts m_counts;
 };
 
-} // namespace smartcar
+} // namespace model

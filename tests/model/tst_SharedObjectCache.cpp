@@ -1,11 +1,11 @@
 // The cache PayloadDecoder shares identical signal bodies through: what it finds, what it keeps,
 // and that it stays within its bounds.
 
-#include "smartcar/SharedObjectCache.h"
+#include "model/SharedObjectCache.h"
 
 #include <QtTest>
 
-using smartcar::SharedObjectCache;
+using model::SharedObjectCache;
 
 namespace {
 QJsonObject body(int value) {
