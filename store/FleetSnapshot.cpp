@@ -21,8 +21,7 @@ QJsonObject jsonFrom(const QByteArray &bytes) {
     return bytes.isEmpty() ? QJsonObject() : QCborValue::fromCbor(bytes).toMap().toJsonObject();
 }
 
-// CBOR is an exact encoding (an integer and a double differ, every key is kept): equal bytes are
-// equal objects.
+// What jsonFrom() makes depends on the bytes alone: equal bytes may share one object.
 QJsonObject jsonFrom(const QByteArray &bytes, model::SharedObjectCache *shared) {
     if (!shared || bytes.isEmpty())
         return jsonFrom(bytes);
