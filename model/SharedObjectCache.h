@@ -25,8 +25,8 @@ public:
         qint64 misses = 0; // lookups that found none: the caller builds, then keeps
     };
 
-    // About 16,000 distinct bodies: a fleet of 10,000 vehicles finds four in five of its bodies
-    // here (fleetsim's fleet), for a few MB of keys.
+    // About 16,000 distinct bodies: fleetsim's fleet of 10,000 vehicles finds about four in five
+    // of its bodies here (65,536 would find 85 %, 4,096 73 %).
     static constexpr qsizetype kDefaultCapacity = 16384;
     static constexpr qsizetype kMaxKeyBytes = 1024;
 
