@@ -4,9 +4,11 @@
 #include "net/HttpResponse.h"
 
 #include <QString>
+#include <algorithm>
 #include <cerrno>
 #include <http_parser.h>
 #include <limits>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -56,7 +58,6 @@ Arrival judgeTls(const unsigned char *data, size_t size) {
     return size >= 5 + length ? Arrival::HeadersComplete : Arrival::Incomplete;
 }
 
-constexpr int kTickMs = 100; // how often deadlines are looked at
 constexpr int kMaxEvents = 256;
 
 } // namespace
@@ -81,8 +82,8 @@ ConnectionLobby::ConnectionLobby(const HttpLimits &limits, Handover handover)
 
 ConnectionLobby::~ConnectionLobby() {
     if (m_thread.joinable()) {
-        const quint64 one = 1;
-        [[maybe_unused]] const ssize_t written = ::write(m_wake, &one, sizeof one);
+        m_stopping.store(true);
+        wake();
         m_thread.join();
     }
     for (const Entry &e : m_order)
@@ -93,8 +94,17 @@ ConnectionLobby::~ConnectionLobby() {
         ::close(m_epoll);
 }
 
+void ConnectionLobby::wake() {
+    const quint64 one = 1;
+    [[maybe_unused]] const ssize_t written = ::write(m_wake, &one, sizeof one);
+}
+
 void ConnectionLobby::add(int fd, qint64 acceptedNs) {
     const std::lock_guard lock(m_mutex);
+    // An empty lobby waits without a deadline: the first newcomer brings one, so it wakes the
+    // thread to wait for that instead. Later ones expire after the oldest, which it waits for.
+    if (m_order.empty() && m_thread.joinable())
+        wake();
     m_order.push_back(Entry{fd, acceptedNs});
     m_byFd[fd] = std::prev(m_order.end());
     m_size.store(int(m_order.size()), std::memory_order_relaxed);
@@ -138,14 +148,37 @@ void ConnectionLobby::release(Order::iterator it) {
     m_size.store(int(m_order.size()), std::memory_order_relaxed);
 }
 
+int ConnectionLobby::msUntilNextDeadline(qint64 nowNs) const {
+    if (m_order.empty())
+        return -1; // nothing can expire: only a socket or add() wakes the thread
+    const qint64 deadlineNs = m_order.front().acceptedNs + qint64(m_limits.requestTimeoutMs) * 1'000'000;
+    const qint64 waitNs = std::max<qint64>(0, deadlineNs - nowNs);
+    // Rounded up: waking a little early would find nothing due and sleep again.
+    return int(std::min<qint64>((waitNs + 999'999) / 1'000'000, std::numeric_limits<int>::max()));
+}
+
 void ConnectionLobby::run() {
+    pthread_setname_np(pthread_self(), "lobby");
     epoll_event events[kMaxEvents];
     for (;;) {
-        const int n = epoll_wait(m_epoll, events, kMaxEvents, kTickMs);
+        // Sleeps until a socket has news or the oldest connection's deadline: an idle endpoint
+        // (the usual state of a desktop's) costs no wake-ups, and a 408 goes out on time.
+        int timeoutMs = -1;
+        {
+            const std::lock_guard lock(m_mutex);
+            timeoutMs = msUntilNextDeadline(HttpRequest::monotonicNs());
+        }
+        const int n = epoll_wait(m_epoll, events, kMaxEvents, timeoutMs);
+        m_wakeups.fetch_add(1, std::memory_order_relaxed);
+        if (m_stopping.load())
+            return;
         const std::lock_guard lock(m_mutex);
         for (int i = 0; i < n; ++i) {
-            if (events[i].data.fd == m_wake)
-                return;
+            if (events[i].data.fd == m_wake) {
+                quint64 count = 0;
+                [[maybe_unused]] const ssize_t read = ::read(m_wake, &count, sizeof count);
+                continue;
+            }
             examine(events[i].data.fd, events[i].events);
         }
         expire(HttpRequest::monotonicNs());

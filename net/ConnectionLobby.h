@@ -49,6 +49,9 @@ public:
     // Closes the connection that has waited longest; false when none waits. Any thread.
     bool evictOldest();
     int size() const { return m_size.load(std::memory_order_relaxed); }
+    // How often the lobby's thread has woken (a socket's news, a deadline, a newcomer), to check
+    // that it sleeps while nothing is due.
+    quint64 wakeups() const { return m_wakeups.load(std::memory_order_relaxed); }
 
 private:
     struct Entry {
@@ -59,14 +62,18 @@ private:
     using Order = std::list<Entry>;
 
     void run();
-    void examine(int fd, quint32 events); // with m_mutex held
-    void release(Order::iterator it);     // with m_mutex held: out of the epoll set and the lists
-    void expire(qint64 nowNs);            // with m_mutex held
+    void wake(); // any thread: the thread's wait ends (to stop, or to wait for a new deadline)
+    int msUntilNextDeadline(qint64 nowNs) const; // with m_mutex held; -1: none
+    void examine(int fd, quint32 events);        // with m_mutex held
+    void release(Order::iterator it);            // with m_mutex held: out of the epoll set and the lists
+    void expire(qint64 nowNs);                   // with m_mutex held
 
     HttpLimits m_limits;
     Handover m_handover;
     int m_epoll = -1;
-    int m_wake = -1; // eventfd that ends the thread
+    int m_wake = -1; // eventfd that wakes the thread
+    std::atomic<bool> m_stopping{false};
+    std::atomic<quint64> m_wakeups{0};
     bool m_tls = false;
     mutable std::mutex m_mutex;
     Order m_order; // accept order, which is also deadline order
