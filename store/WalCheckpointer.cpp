@@ -94,7 +94,7 @@ void WalCheckpointer::writerCommitted() {
         m_writerParked = false;
         return;
     }
-    if (dueLocked()) {
+    if (m_idle || dueLocked()) {
         lock.unlock();
         m_wake.notify_all();
     }
@@ -208,7 +208,18 @@ void WalCheckpointer::run() {
     quint64 quietCommits = 0; // the commits the last TRUNCATE covered
     std::unique_lock lock(m_mutex);
     for (;;) {
+        if (m_commits.load() == quietCommits) {
+            // Nothing written since the file was emptied: no quiet period to time, so no timer
+            // (an idle app must not wake every few seconds). writerCommitted() wakes it.
+            m_idle = true;
+            m_wake.wait(lock, [&] { return m_stopping || m_commits.load() != quietCommits; });
+            m_idle = false;
+            ++m_stats.wakeups;
+            if (m_stopping)
+                return;
+        }
         const bool due = m_wake.wait_for(lock, m_limits.quiet, [this] { return m_stopping || dueLocked(); });
+        ++m_stats.wakeups;
         if (m_stopping)
             return;
         const quint64 commits = m_commits.load();

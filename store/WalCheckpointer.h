@@ -31,7 +31,8 @@ namespace store {
 // RESTART checkpoint copies the few frames left and makes the next commit start over: the writer
 // waits for those frames and one sync of the database file (at most about restartWait; a RESTART
 // that cannot finish gives up and is tried again at the next growth). After a quiet period with
-// commits since the last checkpoint, a TRUNCATE checkpoint empties the file.
+// commits since the last checkpoint, a TRUNCATE checkpoint empties the file; then the thread
+// sleeps, with no timer, until the writer reports its next commit.
 //
 // On a nearly full disk the WAL must not be what fills it: a WAL that took the last free bytes
 // before its first checkpoint can never be copied into a database file that has no room to grow,
@@ -57,6 +58,7 @@ public:
         quint64 writerWaits = 0; // the writer stepped aside for a RESTART
         quint64 startOvers = 0;  // the writer's commits began the WAL from its start again
         int largestWalFrames = 0;
+        quint64 wakeups = 0; // the thread's waits that ended (woken, or a quiet period passed)
     };
 
     WalCheckpointer() = default;
@@ -103,6 +105,7 @@ private:
     bool m_stopping = false;
     bool m_restartWanted = false; // the checkpointer asks the writer to step aside
     bool m_writerParked = false;  // the writer did, between two transactions
+    bool m_idle = false;          // the checkpointer waits for the writer's next commit, no timer
     int m_framesAtCheckpoint = 0; // the frames last reported when the last checkpoint ended
     bool m_leftToWriter = false;  // the last start-over was left to the writer's next transaction
     quint64 m_startOversWhenLeft = 0;

@@ -94,6 +94,38 @@ class tst_WalCheckpointer final : public QObject {
     Q_OBJECT
 
 private slots:
+    // Once the WAL was emptied after a quiet period, nothing is left to time: the thread sleeps
+    // until the writer's next commit instead of waking every quiet period (an idle app must not
+    // keep a thread ticking), and that commit still gets its TRUNCATE after the next quiet period.
+    void anIdleCheckpointerSleepsUntilTheNextCommit() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("wal.sqlite");
+        Writer writer(path);
+        QVERIFY(writer.ok());
+        store::WalCheckpointer::Limits limits = smallLimits();
+        limits.quiet = std::chrono::milliseconds(100);
+        store::WalCheckpointer checkpointer;
+        QString error;
+        QVERIFY2(checkpointer.start(path, writer.handle(), limits, &error), qPrintable(error));
+
+        QTest::qWait(500); // five quiet periods with nothing written
+        QCOMPARE(checkpointer.stats().wakeups, quint64(0));
+
+        QVERIFY(writer.commit(10));
+        checkpointer.writerCommitted();
+        QTRY_COMPARE_WITH_TIMEOUT(checkpointer.stats().truncates, quint64(1), 10000);
+        QCOMPARE(QFileInfo(path + "-wal").size(), qint64(0));
+        const quint64 afterTruncate = checkpointer.stats().wakeups;
+        QTest::qWait(500);
+        QCOMPARE(checkpointer.stats().wakeups, afterTruncate);
+
+        QVERIFY(writer.commit(10)); // and the next commit is noticed again
+        checkpointer.writerCommitted();
+        QTRY_COMPARE_WITH_TIMEOUT(checkpointer.stats().truncates, quint64(2), 10000);
+        checkpointer.stop();
+        QCOMPARE(writer.rows(), qint64(20));
+    }
+
     void aPauseLetsTheWriterStartTheWalOverWithoutWaiting() {
         Rig rig;
         QString error;
